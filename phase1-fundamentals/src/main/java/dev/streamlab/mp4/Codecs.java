@@ -1,0 +1,125 @@
+package dev.streamlab.mp4;
+
+import java.nio.ByteBuffer;
+
+/**
+ * RFC 6381 {@code codecs} strings, the form a browser's {@code MediaSource.isTypeSupported} and the
+ * {@code codecs=} parameter of a MIME type expect, built from the decoder configuration boxes.
+ *
+ * <p>Each builder reads only the first bytes of its box; the formats are those of ISO/IEC 14496-15 (avcC, hvcC),
+ * ISO/IEC 14496-1 (esds descriptors), the VP9 ISO-BMFF binding (vpcC) and the AV1 ISO-BMFF binding (av1C).
+ */
+final class Codecs {
+    private Codecs() {}
+
+    /** {@code avc1.PPCCLL}: profile_idc, constraint flags, level_idc from the avcC record, in hex. */
+    static String avc(int format, Box avcC) throws Mp4FormatException {
+        PayloadReader r = avcC.reader();
+        r.u8("configurationVersion");
+        int profile = r.u8("AVCProfileIndication");
+        int compat = r.u8("profile_compatibility");
+        int level = r.u8("AVCLevelIndication");
+        return String.format("%s.%02x%02x%02x", FourCC.toString(format), profile, compat, level);
+    }
+
+    /** {@code hvc1.[A-C]P.C.{L|H}LL.CC...} (ISO/IEC 14496-15 Annex E.3). */
+    static String hevc(int format, Box hvcC) throws Mp4FormatException {
+        PayloadReader r = hvcC.reader();
+        r.u8("configurationVersion");
+        int b = r.u8("general_profile_space/tier/profile");
+        int space = b >>> 6;
+        boolean highTier = (b & 0x20) != 0;
+        int profile = b & 0x1F;
+        long compat = r.u32("general_profile_compatibility_flags");
+        int[] constraints = new int[6];
+        for (int i = 0; i < 6; i++) constraints[i] = r.u8("general_constraint_indicator_flags");
+        int level = r.u8("general_level_idc");
+        StringBuilder sb = new StringBuilder(FourCC.toString(format)).append('.');
+        if (space > 0) sb.append((char) ('A' + space - 1));
+        // The compatibility flags are written in reverse bit order (E.3: "in reverse bit order").
+        sb.append(profile).append('.').append(Long.toHexString(Integer.toUnsignedLong(Integer.reverse((int) compat))));
+        sb.append('.').append(highTier ? 'H' : 'L').append(level);
+        int last = 5;
+        while (last >= 0 && constraints[last] == 0) last--; // trailing zero bytes are omitted
+        for (int i = 0; i <= last; i++) sb.append('.').append(Integer.toHexString(constraints[i]).toUpperCase());
+        return sb.toString();
+    }
+
+    /** {@code vp09.PP.LL.DD}: profile, level, bit depth as two-digit decimals (VP9 codec ISO-BMFF binding §4). */
+    static String vp9(Box vpcC) throws Mp4FormatException {
+        PayloadReader r = vpcC.reader();
+        r.fullBoxVersion(1);
+        int profile = r.u8("profile");
+        int level = r.u8("level");
+        int bitDepth = r.u8("bitDepth") >>> 4;
+        return String.format("vp09.%02d.%02d.%02d", profile, level, bitDepth);
+    }
+
+    /** {@code av01.P.LLT.DD} (AV1 ISO-BMFF binding, "Codecs Parameter String"). */
+    static String av1(Box av1C) throws Mp4FormatException {
+        PayloadReader r = av1C.reader();
+        int marker = r.u8("marker/version");
+        if ((marker & 0x80) == 0) throw r.error("av1C marker bit is not set");
+        int b1 = r.u8("seq_profile/seq_level_idx_0");
+        int b2 = r.u8("seq_tier_0/bit depth flags");
+        int profile = b1 >>> 5;
+        int level = b1 & 0x1F;
+        boolean highTier = (b2 & 0x80) != 0;
+        boolean highBitDepth = (b2 & 0x40) != 0;
+        boolean twelveBit = (b2 & 0x20) != 0;
+        int depth = highBitDepth ? (twelveBit ? 12 : 10) : 8;
+        return String.format("av01.%d.%02d%c.%02d", profile, level, highTier ? 'H' : 'M', depth);
+    }
+
+    /**
+     * {@code mp4a.OO[.A]}: the esds DecoderConfigDescriptor's objectTypeIndication in hex, then for MPEG-4 audio
+     * (0x40) the AudioSpecificConfig's audioObjectType in decimal, e.g. {@code mp4a.40.2} for AAC-LC.
+     */
+    static String mp4a(Box esds) throws Mp4FormatException {
+        PayloadReader r = esds.reader();
+        r.fullBoxVersion(0);
+        Descriptor es = Descriptor.read(r, 0x03, "ES_Descriptor");
+        PayloadReader d = es.body();
+        d.u16("ES_ID");
+        int flags = d.u8("ES flags");
+        if ((flags & 0x80) != 0) d.u16("dependsOn_ES_ID");
+        if ((flags & 0x40) != 0) d.skip(d.u8("URLlength"), "URLstring");
+        if ((flags & 0x20) != 0) d.u16("OCR_ES_Id");
+        Descriptor dc = Descriptor.read(d, 0x04, "DecoderConfigDescriptor");
+        PayloadReader c = dc.body();
+        int oti = c.u8("objectTypeIndication");
+        c.skip(1 + 3 + 4 + 4, "streamType/bufferSizeDB/maxBitrate/avgBitrate");
+        if (oti != 0x40 || c.remaining() == 0) return String.format("mp4a.%02X", oti);
+        Descriptor dsi = Descriptor.read(c, 0x05, "DecoderSpecificInfo");
+        PayloadReader a = dsi.body();
+        int b0 = a.u8("AudioSpecificConfig");
+        int aot = b0 >>> 3;
+        if (aot == 31) aot = 32 + (((b0 & 0x07) << 3) | (a.u8("audioObjectTypeExt") >>> 5)); // escape value
+        return "mp4a.40." + aot;
+    }
+
+    /** An MPEG-4 descriptor (ISO/IEC 14496-1 §8.3.3): a tag and an "expandable" size of up to four 7-bit bytes. */
+    private record Descriptor(int tag, ByteBuffer bytes, String box, long offset) {
+        static Descriptor read(PayloadReader r, int expectedTag, String name) throws Mp4FormatException {
+            long at = r.fileOffset();
+            int tag = r.u8(name + " tag");
+            if (tag != expectedTag) {
+                throw new Mp4FormatException(r.box(), at, "expected " + name + " (tag " + expectedTag
+                        + "), found tag " + tag);
+            }
+            int size = 0;
+            for (int i = 0; ; i++) {
+                if (i == 4) throw new Mp4FormatException(r.box(), at, name + " size is longer than 4 bytes");
+                int b = r.u8(name + " size");
+                size = (size << 7) | (b & 0x7F);
+                if ((b & 0x80) == 0) break;
+            }
+            long bodyOffset = r.fileOffset();
+            return new Descriptor(tag, r.view(size, name), r.box(), bodyOffset);
+        }
+
+        PayloadReader body() {
+            return new PayloadReader(bytes.duplicate(), box, offset);
+        }
+    }
+}

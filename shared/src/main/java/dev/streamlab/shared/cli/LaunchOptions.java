@@ -1,0 +1,80 @@
+package dev.streamlab.shared.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options every phase's server takes: {@code --host H --port N --media DIR}.
+ *
+ * <p>Like the JDK's {@code jwebserver}, the default host is the loopback address: a lab server is reachable from
+ * other machines only when the student says so with {@code --host 0.0.0.0}.
+ *
+ * @param host  address to bind
+ * @param port  TCP port, 0 for any free port
+ * @param media folder holding the videos to serve
+ * @param rest  arguments this class does not know, left for the phase to read
+ */
+public record LaunchOptions(String host, int port, Path media, List<String> rest) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+
+    public LaunchOptions {
+        if (port < 0 || port > 65_535) throw new IllegalArgumentException("--port must be 0..65535, was " + port);
+        rest = List.copyOf(rest);
+    }
+
+    /**
+     * Parses {@code args}.
+     *
+     * @param defaultMedia the media folder when {@code --media} is absent
+     * @throws IllegalArgumentException with a message fit for the command line, when an option is malformed or
+     *                                  the media folder is not a readable directory
+     */
+    public static LaunchOptions parse(List<String> args, Path defaultMedia) {
+        String host = DEFAULT_HOST;
+        int port = DEFAULT_PORT;
+        Path media = defaultMedia;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--host" -> host = value(args, ++i, a);
+                case "--port" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        port = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--port needs a number, got '" + v + "'");
+                    }
+                }
+                case "--media" -> media = Path.of(value(args, ++i, a));
+                default -> rest.add(a);
+            }
+        }
+        if (media == null) throw new IllegalArgumentException("no media folder: pass --media DIR");
+        if (!Files.isDirectory(media)) throw new IllegalArgumentException("--media " + media + " is not a directory");
+        if (!Files.isReadable(media)) throw new IllegalArgumentException("--media " + media + " is not readable");
+        return new LaunchOptions(host, port, media.toAbsolutePath().normalize(), rest);
+    }
+
+    /**
+     * The bundled samples: the {@code streamlab.media} system property (set by {@code ./lab} and the build), else
+     * {@code media/} in the working directory or one of its parents.
+     */
+    public static Path bundledMedia() {
+        String prop = System.getProperty("streamlab.media");
+        if (prop != null && !prop.isBlank()) return Path.of(prop);
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("media");
+            if (Files.isDirectory(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) throw new IllegalArgumentException(option + " needs a value");
+        return args.get(i);
+    }
+}
