@@ -71,11 +71,17 @@ final class Codecs {
         return String.format("av01.%d.%02d%c.%02d", profile, level, highTier ? 'H' : 'M', depth);
     }
 
+    /** What the esds box says: the codecs string and, for AAC, the real channel count (0 = not stated). */
+    record Mp4a(String codec, int channels) {}
+
     /**
      * {@code mp4a.OO[.A]}: the esds DecoderConfigDescriptor's objectTypeIndication in hex, then for MPEG-4 audio
      * (0x40) the AudioSpecificConfig's audioObjectType in decimal, e.g. {@code mp4a.40.2} for AAC-LC.
+     *
+     * <p>The channel count comes from the AudioSpecificConfig too (ISO/IEC 14496-3 §1.6.2.1): the sample entry's
+     * {@code channelcount} is a template field that muxers (ffmpeg among them) leave at 2 even for mono.
      */
-    static String mp4a(Box esds) throws Mp4FormatException {
+    static Mp4a mp4a(Box esds) throws Mp4FormatException {
         PayloadReader r = esds.reader();
         r.fullBoxVersion(0);
         Descriptor es = Descriptor.read(r, 0x03, "ES_Descriptor");
@@ -89,13 +95,38 @@ final class Codecs {
         PayloadReader c = dc.body();
         int oti = c.u8("objectTypeIndication");
         c.skip(1 + 3 + 4 + 4, "streamType/bufferSizeDB/maxBitrate/avgBitrate");
-        if (oti != 0x40 || c.remaining() == 0) return String.format("mp4a.%02X", oti);
+        if (oti != 0x40 || c.remaining() == 0) return new Mp4a(String.format("mp4a.%02X", oti), 0);
         Descriptor dsi = Descriptor.read(c, 0x05, "DecoderSpecificInfo");
         PayloadReader a = dsi.body();
-        int b0 = a.u8("AudioSpecificConfig");
-        int aot = b0 >>> 3;
-        if (aot == 31) aot = 32 + (((b0 & 0x07) << 3) | (a.u8("audioObjectTypeExt") >>> 5)); // escape value
-        return "mp4a.40." + aot;
+        // AudioSpecificConfig is a bit string: audioObjectType(5) [escape 31: +6 bits], frequencyIndex(4)
+        // [escape 15: +24 bits of frequency], channelConfiguration(4).
+        long bits = 0;
+        int have = 0;
+        while (have <= 56 && a.remaining() > 0) {
+            bits |= (long) a.u8("AudioSpecificConfig") << (56 - have);
+            have += 8;
+        }
+        if (have < 16) throw a.error("AudioSpecificConfig is shorter than 2 bytes");
+        int pos = 0;
+        int aot = (int) (bits >>> (64 - 5));
+        pos += 5;
+        if (aot == 31) {
+            aot = 32 + (int) ((bits << pos) >>> (64 - 6));
+            pos += 6;
+        }
+        int frequencyIndex = (int) ((bits << pos) >>> (64 - 4));
+        pos += 4 + (frequencyIndex == 15 ? 24 : 0);
+        int channels = 0;
+        if (pos + 4 <= have) {
+            int config = (int) ((bits << pos) >>> (64 - 4));
+            channels = switch (config) {
+                case 1, 2, 3, 4, 5, 6 -> config;
+                case 7, 12, 14 -> 8;
+                case 11 -> 7;
+                default -> 0; // 0: described by a program config element; others reserved
+            };
+        }
+        return new Mp4a("mp4a.40." + aot, channels);
     }
 
     /** An MPEG-4 descriptor (ISO/IEC 14496-1 §8.3.3): a tag and an "expandable" size of up to four 7-bit bytes. */

@@ -87,7 +87,9 @@ final class SampleEntries {
                 if (c.type() == FourCC.WAVE && esds == null) esds = c.child(FourCC.ESDS).orElse(null);
             }
             if (esds == null) throw new Mp4FormatException(e.path(), e.offset(), "mp4a entry has no esds box");
-            codec = Codecs.mp4a(esds);
+            Codecs.Mp4a config = Codecs.mp4a(esds);
+            codec = config.codec();
+            if (config.channels() > 0) channels = config.channels();
         } else {
             codec = format == FourCC.OPUS ? "opus" : "flac";
         }

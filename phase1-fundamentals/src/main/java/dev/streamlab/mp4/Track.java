@@ -37,9 +37,12 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
         return (double) presentationTime(i) / timescale;
     }
 
-    /** Average bitrate in bits per second over the presentation duration (as ffprobe computes it). */
+    /**
+     * Average bitrate in bits per second: every sample's bytes over the media duration that all the samples span
+     * ({@code mdhd}, priming included), as ffprobe computes it.
+     */
     public long bitrate() {
-        long d = duration();
+        long d = mediaDuration > 0 ? mediaDuration : samples.totalDuration();
         return d <= 0 ? 0 : Math.round(samples.totalBytes() * 8.0 * timescale / d);
     }
 

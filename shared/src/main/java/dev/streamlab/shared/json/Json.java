@@ -52,13 +52,16 @@ public final class Json {
             }
             case Collection<?> list -> {
                 out.append('[');
+                // Arrays of numbers or strings (keyframe times, brands) stay on one line even when pretty.
+                boolean flat = indent < 0 || list.stream().noneMatch(v -> v instanceof Map || v instanceof Collection);
+                int inner = flat ? -1 : indent;
                 Iterator<?> it = list.iterator();
                 while (it.hasNext()) {
-                    newline(out, indent, depth + 1);
+                    newline(out, inner, depth + 1);
                     append(out, it.next(), indent, depth + 1);
-                    if (it.hasNext()) out.append(',');
+                    if (it.hasNext()) out.append(flat && indent >= 0 ? ", " : ",");
                 }
-                if (!list.isEmpty()) newline(out, indent, depth);
+                if (!list.isEmpty()) newline(out, inner, depth);
                 out.append(']');
             }
             default -> throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());

@@ -1,0 +1,49 @@
+package dev.streamlab.mp4;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.testing.ExternalTools;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The bundled samples are all H.264 + AAC. The other codecs a browser meets in MP4 (HEVC, VP9, AV1, Opus) are
+ * encoded here, tiny, by the real ffmpeg, and the parser must agree with ffprobe on them too — including the
+ * RFC 6381 codec string a {@code MediaSource} needs.
+ */
+class OtherCodecsAgreeWithFfprobeTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "hevc-hvc1;  -c:v libx265 -preset ultrafast -x265-params log-level=none:keyint=10 -tag:v hvc1;  hvc1.1.",
+            "hevc-hev1;  -c:v libx265 -preset ultrafast -x265-params log-level=none:keyint=10 -tag:v hev1;  hev1.1.",
+            "vp9;        -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -g 10 -b:v 200k;                   vp09.00.",
+            "av1;        -c:v libaom-av1 -cpu-used 8 -usage realtime -g 10 -b:v 200k;                       av01.0.",
+            "opus-audio; -c:v libx264 -preset ultrafast -g 10 -c:a libopus -b:a 32k;                          avc1.",
+    })
+    void codecStringAndTimingMatchFfprobe(String name, String encoder, String codecPrefix) throws Exception {
+        Path ffmpeg = ExternalTools.ffmpeg();
+        Path out = dir.resolve(name + ".mp4");
+        List<String> cmd = new java.util.ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-v", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc=size=160x96:rate=10:duration=2",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=2"));
+        cmd.addAll(List.of(encoder.trim().split("\\s+")));
+        if (!encoder.contains("-c:a")) cmd.addAll(List.of("-c:a", "aac"));
+        cmd.addAll(List.of("-pix_fmt", "yuv420p", "-shortest", out.toString()));
+        ExternalTools.run(120, cmd.toArray(String[]::new));
+
+        ParserAgreesWithFfprobeTest.assertAgrees(out);
+        Mp4File mp4 = Mp4File.open(out);
+        Track video = mp4.movie().first(TrackKind.VIDEO).orElseThrow();
+        assertTrue(video.codec().startsWith(codecPrefix.trim()), video.codec());
+        if (name.equals("opus-audio")) {
+            assertEquals("opus", mp4.movie().first(TrackKind.AUDIO).orElseThrow().codec());
+        }
+    }
+}
