@@ -30,6 +30,14 @@ public final class Mp4File {
     /** A real file has a few dozen top-level boxes; fragmented ones a few thousand. Beyond this, refuse. */
     public static final int MAX_TOP_LEVEL_BOXES = 100_000;
 
+    /**
+     * Boxes an MP4, a fragmented MP4 segment or a QuickTime file can start with. Checking the first type is how
+     * "this is not an MP4 at all" (a text file, a PNG) is told apart from "this MP4 is damaged".
+     */
+    private static final java.util.Set<Integer> FIRST_BOX_TYPES = java.util.Set.of(FourCC.FTYP, FourCC.STYP,
+            FourCC.MOOV, FourCC.MDAT, FourCC.FREE, FourCC.SKIP, FourCC.WIDE, FourCC.UUID, FourCC.SIDX, FourCC.MOOF,
+            FourCC.PDIN, FourCC.META, FourCC.of("pnot"), FourCC.of("junk"));
+
     private final long size;
     private final List<BoxHeader> topLevel;
     private final Box moov;
@@ -104,11 +112,13 @@ public final class Mp4File {
             int n = (int) Math.min(BoxHeader.MAX_HEADER_SIZE, size - pos);
             ByteBuffer hb = bytes.at(pos, n);
             int type = hb.getInt(hb.position() + 4);
+            if (top.isEmpty() && !FIRST_BOX_TYPES.contains(type)) {
+                throw new Mp4FormatException("", pos, "not an MP4 (ISO-BMFF) file: it should start with a box such"
+                        + " as 'ftyp', but bytes 4-7 are '" + FourCC.toString(type) + "'");
+            }
             if (!FourCC.isPrintable(type)) {
-                throw new Mp4FormatException("", pos, top.isEmpty()
-                        ? "not an MP4 (ISO-BMFF) file: bytes 4-7 should be a box type such as 'ftyp', found '"
-                          + FourCC.toString(type) + "'"
-                        : "'" + FourCC.toString(type) + "' is not a box type: the file is corrupt");
+                throw new Mp4FormatException("", pos, "'" + FourCC.toString(type)
+                        + "' is not a box type: the file is corrupt");
             }
             BoxHeader h = BoxHeader.read(hb, pos, size - pos, "");
             if (h.type() == FourCC.MOOV) {
