@@ -1,0 +1,52 @@
+package dev.streamlab.shared;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.shared.json.Json;
+import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.shared.json.JsonParser.JsonException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonParserTest {
+    @Test
+    void parsesWhatTheWriterWrites() throws Exception {
+        Object v = JsonParser.parse(" {\"a\": [1, -2.5e3, \"x\\n\\u00e9\", true, null], \"b\": {}} ", 1000);
+        assertEquals(Map.of("a", Arrays.asList(1L, -2500.0, "x\né", true, null), "b", Map.of()), v);
+        assertEquals(Json.write(v), Json.write(JsonParser.parse(Json.write(v), 1000)), "round trip");
+    }
+
+    @Test
+    void bigIntegersBecomeDoublesRatherThanOverflowing() throws Exception {
+        assertEquals(1e20, JsonParser.parse("100000000000000000000", 100));
+        assertEquals(List.of(0L), JsonParser.parse("[0]", 100));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "{", "[1,]", "{\"a\"}", "{a:1}", "01", "1.", "-", "\"\\x\"", "tru", "[1] 2",
+            "\"unterminated", "\"ctl\u0001\"", "{\"a\":1,}", "1e", "\"\\u12\""})
+    void malformedInputIsAJsonExceptionWithAPosition(String text) {
+        JsonException e = assertThrows(JsonException.class, () -> JsonParser.parse(text, 1000));
+        assertTrue(e.getMessage().contains("at character") || e.getMessage().contains("expected"), e.getMessage());
+    }
+
+    @Test
+    void deepNestingAndLongInputAreRefusedBeforeTheyHurt() {
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        assertTrue(assertThrows(JsonException.class, () -> JsonParser.parse(deep, 100_000)).getMessage()
+                .contains("nested deeper"));
+        assertTrue(assertThrows(JsonException.class, () -> JsonParser.parse("[1,2,3]", 5)).getMessage()
+                .contains("over the 5 limit"));
+    }
+
+    @Test
+    void parseObjectRefusesOtherValues() {
+        assertThrows(JsonException.class, () -> JsonParser.parseObject("[1]", 100));
+    }
+}
