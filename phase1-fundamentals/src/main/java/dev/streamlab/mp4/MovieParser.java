@@ -18,13 +18,19 @@ final class MovieParser {
         long duration = mvhd.u32or64(v, "duration");
         if (timescale == 0) throw mvhd.error("mvhd timescale is 0: time cannot be measured");
         List<Track> tracks = new ArrayList<>();
+        long room = fileSize; // what earlier tracks' samples leave of the file (see SampleTable.read)
         for (Box b : moov.children()) {
-            if (b.type() == FourCC.TRAK) tracks.add(track(b, timescale, fileSize));
+            if (b.type() == FourCC.TRAK) {
+                Track t = track(b, timescale, fileSize, room);
+                tracks.add(t);
+                room = Math.max(0, room - t.samples().totalBytes());
+            }
         }
         return new Movie(timescale, duration, tracks);
     }
 
-    private static Track track(Box trak, long movieTimescale, long fileSize) throws Mp4FormatException {
+    private static Track track(Box trak, long movieTimescale, long fileSize, long room)
+            throws Mp4FormatException {
         PayloadReader tkhd = trak.require(FourCC.TKHD).reader();
         int v = tkhd.fullBoxVersion(1);
         tkhd.u32or64(v, "creation_time");
@@ -49,7 +55,7 @@ final class MovieParser {
         Box stbl = mdia.require(FourCC.MINF).require(FourCC.STBL);
         SampleEntry entry = SampleEntries.first(stbl.require(FourCC.STSD));
         EditList edits = edits(trak, movieTimescale, timescale);
-        SampleTable samples = SampleTable.read(stbl, fileSize);
+        SampleTable samples = SampleTable.read(stbl, fileSize, room);
         return new Track(id, TrackKind.of(handler), handler, timescale, mediaDuration, language, entry, edits,
                 samples);
     }

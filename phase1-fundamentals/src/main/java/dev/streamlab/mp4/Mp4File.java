@@ -132,7 +132,8 @@ public final class Mp4File {
             pos = h.end();
         }
         if (pos < size) {
-            throw new Mp4FormatException("", pos, (size - pos) + " stray bytes after the last box");
+            throw new Mp4FormatException("", pos, (size - pos) + " stray bytes after the last box, too few for a box"
+                    + " header: truncated file?");
         }
         if (moovHeader == null) {
             throw new Mp4FormatException("", 0, "no moov box, so no track or sample is described"

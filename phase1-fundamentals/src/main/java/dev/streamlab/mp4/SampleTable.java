@@ -106,9 +106,14 @@ public final class SampleTable {
      * @param stbl     the {@code stbl} box
      * @param fileSize every sample must lie inside the file; a table pointing past its end is refused here rather
      *                 than discovered by the server mid-response
+     * @param room     bytes of the file that earlier tracks' samples leave (the file size for the first track):
+     *                 a sample is stored once, so all tracks' samples together fit in the file. This bounds a
+     *                 constant-size {@code stsz}, which no table backs, across tracks: otherwise each of a
+     *                 thousand tiny traks could claim the whole file and the parser would allocate it a thousand
+     *                 times over
      */
-    static SampleTable read(Box stbl, long fileSize) throws Mp4FormatException {
-        int[] sizes = readSizes(stbl, fileSize);
+    static SampleTable read(Box stbl, long fileSize, long room) throws Mp4FormatException {
+        int[] sizes = readSizes(stbl, fileSize, room);
         int n = sizes.length;
         long[] offsets = readOffsets(stbl, sizes, fileSize);
         long[] dts = new long[n];
@@ -122,7 +127,7 @@ public final class SampleTable {
         return new SampleTable(offsets, sizes, dts, cto, sync, total);
     }
 
-    private static int[] readSizes(Box stbl, long fileSize) throws Mp4FormatException {
+    private static int[] readSizes(Box stbl, long fileSize, long room) throws Mp4FormatException {
         var stsz = stbl.child(FourCC.STSZ);
         if (stsz.isPresent()) {
             PayloadReader r = stsz.get().reader();
@@ -130,10 +135,12 @@ public final class SampleTable {
             long constant = r.u32("sample_size");
             long countField = r.u32("sample_count");
             if (constant != 0) {
-                // No table backs the count, so bound it: MAX_SAMPLES, and all samples must fit in the file.
-                if (countField > MAX_SAMPLES || constant * countField > fileSize) {
+                // No table backs the count, so bound it: MAX_SAMPLES, and all samples must fit in what is left of
+                // the file.
+                if (countField > MAX_SAMPLES || constant * countField > room) {
                     throw r.error(countField + " samples of " + constant + " bytes cannot fit in a " + fileSize
-                            + "-byte file");
+                            + "-byte file" + (room < fileSize ? " whose earlier tracks' samples leave " + room
+                            + " bytes" : ""));
                 }
                 if (constant > Integer.MAX_VALUE) throw r.error("sample size " + constant + " is absurd");
                 int[] sizes = new int[(int) countField];
@@ -145,6 +152,9 @@ public final class SampleTable {
             for (int i = 0; i < count; i++) {
                 long s = r.u32("entry_size");
                 if (s > fileSize) throw r.error("sample " + (i + 1) + " is " + s + " bytes, larger than the file");
+                // Only a file over 2 GiB gets here; the int cast below would make the size negative.
+                if (s > Integer.MAX_VALUE) throw r.error("sample " + (i + 1) + " is " + s + " bytes; no sample"
+                        + " is 2 GiB or more");
                 sizes[i] = (int) s;
             }
             return sizes;
@@ -160,6 +170,8 @@ public final class SampleTable {
         if (fieldSize != 4 && fieldSize != 8 && fieldSize != 16) throw r.error("field_size " + fieldSize
                 + " is not 4, 8 or 16");
         long countField = r.u32("sample_count");
+        // Checked first: in a moov over 1 GiB, doubling the byte count of 4-bit fields back would overflow an int.
+        checkCount(r, countField);
         // 4-bit fields pack two samples a byte: count bytes = ceil(count / 2).
         int count = checkCount(r, fieldSize == 4
                 ? 2 * r.entries((countField + 1) / 2, 1) - (int) (countField & 1)
@@ -182,9 +194,9 @@ public final class SampleTable {
         return sizes;
     }
 
-    private static int checkCount(PayloadReader r, int count) throws Mp4FormatException {
+    private static int checkCount(PayloadReader r, long count) throws Mp4FormatException {
         if (count > MAX_SAMPLES) throw r.error(count + " samples is more than the " + MAX_SAMPLES + " supported");
-        return count;
+        return (int) count;
     }
 
     /** Chunk offsets (stco/co64) and the sample-to-chunk runs (stsc) place every sample in the file. */
@@ -230,7 +242,8 @@ public final class SampleTable {
                 if (chunk > chunkOffsets.length) break;
                 long pos = chunkOffsets[(int) chunk - 1];
                 for (long k = 0; k < perChunk[run] && sample < n; k++, sample++) {
-                    if (pos + sizes[sample] > fileSize) {
+                    // Not pos + size > fileSize: a co64 offset near 2^63 would overflow to a negative sum.
+                    if (pos > fileSize - sizes[sample]) {
                         throw new Mp4FormatException(co.path(), co.offset(), "sample " + (sample + 1) + " ("
                                 + sizes[sample] + " bytes at " + pos + ") lies past the end of the " + fileSize
                                 + "-byte file: truncated file?");
