@@ -134,9 +134,11 @@ public final class Phase1Server implements AutoCloseable {
         // -1 = no body (HEAD); otherwise the exact length, so the JDK sends Content-Length rather than chunks.
         ex.sendResponseHeaders(status, head ? -1 : bytes.length);
         if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
+            // Closed only after a complete write: closing the JDK's body stream short of its length leaves the
+            // connection open (see phase 2's Call); handle()'s try-with-resources on the exchange closes it.
+            OutputStream out = ex.getResponseBody();
+            out.write(bytes);
+            out.close();
         }
     }
 }

@@ -1,0 +1,11 @@
+// The playback modes the page offers. Only modes that work are listed: phase 3 adds a WebSocket/MediaSource
+// mode and phase 4 a "processed live" view by importing them here; the mode switch is built from this list.
+
+import { progressive } from './progressive.js';
+
+export const MODES = [progressive];
+
+/** The mode with this id, or the first (default) one. */
+export function findMode(id) {
+  return MODES.find(m => m.id === id) || MODES[0];
+}

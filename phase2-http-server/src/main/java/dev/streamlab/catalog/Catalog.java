@@ -1,0 +1,154 @@
+package dev.streamlab.catalog;
+
+import dev.streamlab.mp4.Mp4File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The videos in a media folder, each parsed once with phase 1's MP4 parser.
+ *
+ * <p>New and removed files show up without a restart: the folder is listed again when the last listing is older
+ * than {@link #RESCAN_MILLIS}, or when an unknown id is asked for. A file is parsed again only when its size or
+ * modification time changes.
+ *
+ * <p>Requests never name a path: they name an id, and ids map to files found by listing the folder. A path
+ * traversal attempt ({@code ..}, {@code %2f}, an absolute path) therefore has nothing to traverse; symbolic links
+ * that lead out of the folder are left out of the catalog altogether.
+ */
+public final class Catalog {
+    static final long RESCAN_MILLIS = 1000;
+    private static final int MAX_DEPTH = 3;
+
+    private final Path root;
+    private final Path realRoot;
+    private final Map<Path, VideoEntry> parsed = new ConcurrentHashMap<>();
+    private volatile Map<String, VideoEntry> byId = Map.of();
+    private volatile long scannedAt = Long.MIN_VALUE;
+
+    public Catalog(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.realRoot = this.root.toRealPath();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Every video, sorted by id; the folder is listed again if the last listing is stale. */
+    public List<VideoEntry> list() {
+        if (System.currentTimeMillis() - scannedAt > RESCAN_MILLIS) rescan();
+        return List.copyOf(byId.values());
+    }
+
+    /** The video with this id; lists the folder again before saying no, so a file just copied in is found. */
+    public Optional<VideoEntry> find(String id) {
+        if (System.currentTimeMillis() - scannedAt > RESCAN_MILLIS) rescan();
+        VideoEntry e = byId.get(id);
+        if (e == null) {
+            rescan();
+            e = byId.get(id);
+        }
+        return Optional.ofNullable(e);
+    }
+
+    /** Lists the folder and re-parses what changed. Synchronized: two requests rescanning at once would waste work. */
+    public synchronized void rescan() {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root, MAX_DEPTH)) {
+            s.filter(Catalog::looksLikeVideo).sorted().forEach(files::add);
+        } catch (IOException | UncheckedIOException e) {
+            // The folder vanished or is unreadable: keep serving what we had, try again next time.
+            scannedAt = System.currentTimeMillis();
+            return;
+        }
+        Map<String, VideoEntry> next = new LinkedHashMap<>();
+        Map<Path, VideoEntry> seen = new ConcurrentHashMap<>();
+        for (Path f : files) {
+            Path real;
+            BasicFileAttributes attrs;
+            try {
+                real = f.toRealPath();
+                if (!real.startsWith(realRoot)) continue; // a symlink leading out of the media folder
+                attrs = Files.readAttributes(real, BasicFileAttributes.class);
+                if (!attrs.isRegularFile()) continue;
+            } catch (IOException e) {
+                continue; // removed between listing and now
+            }
+            String id = uniqueId(idFor(f), next);
+            VideoEntry old = parsed.get(real);
+            long mtime = attrs.lastModifiedTime().toMillis();
+            VideoEntry entry;
+            if (old != null && old.size() == attrs.size() && old.lastModified() == mtime) {
+                entry = new VideoEntry(id, old.title(), real, old.relativeName(), old.size(), mtime, old.mp4(),
+                        old.error());
+            } else {
+                entry = parse(id, real, root.relativize(f).toString(), attrs.size(), mtime);
+            }
+            seen.put(real, entry);
+            next.put(id, entry);
+        }
+        parsed.keySet().retainAll(seen.keySet());
+        parsed.putAll(seen);
+        byId = Collections.unmodifiableMap(next);
+        scannedAt = System.currentTimeMillis();
+    }
+
+    private static VideoEntry parse(String id, Path real, String relative, long size, long mtime) {
+        try {
+            return new VideoEntry(id, titleFor(id), real, relative, size, mtime, Mp4File.open(real), null);
+        } catch (IOException e) {
+            // One bad file must not hide the others: it is listed with its error.
+            return new VideoEntry(id, titleFor(id), real, relative, size, mtime, null, e.getMessage());
+        }
+    }
+
+    private static boolean looksLikeVideo(Path p) {
+        String name = p.getFileName().toString();
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (name.startsWith(".") || !(lower.endsWith(".mp4") || lower.endsWith(".m4v"))) return false;
+        // Symbolic links pass here; rescan() resolves them and drops those that leave the media folder.
+        return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(p);
+    }
+
+    /** {@code Sample 30s (360p).MP4} → {@code sample-30s-360p}: lower case, [a-z0-9] runs joined by dashes. */
+    static String idFor(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        if (dot > 0) name = name.substring(0, dot);
+        String id = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return id.isEmpty() ? "video" : id;
+    }
+
+    private static String uniqueId(String id, Map<String, VideoEntry> taken) {
+        if (!taken.containsKey(id)) return id;
+        for (int i = 2; ; i++) if (!taken.containsKey(id + "-" + i)) return id + "-" + i;
+    }
+
+    private static final java.util.Set<String> ACRONYMS = java.util.Set.of("h264", "h265", "hevc", "aac", "av1",
+            "vp9", "mp4", "hdr", "sdr", "abr");
+
+    /** {@code sample-30s-360p-h264-aac} → {@code Sample 30s 360p H264 AAC}. */
+    static String titleFor(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (String w : id.split("-")) {
+            if (w.isEmpty()) continue;
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append(ACRONYMS.contains(w) ? w.toUpperCase(Locale.ROOT)
+                    : Character.toUpperCase(w.charAt(0)) + w.substring(1));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,226 @@
+package dev.streamlab.phase2;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.testing.ExternalTools;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bad inputs trusted servers survive (shared/RELIABILITY.md): disconnects mid-download, path tricks, oversized
+ * requests, clients that stop reading.
+ */
+class RobustnessTest {
+    /** Short enough for a test; the watchdog's behaviour does not depend on the value. */
+    static final long STALL_MILLIS = 1000;
+
+    @TempDir
+    static Path media;
+    static Phase2Server server;
+    static byte[] big;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.copy(ExternalTools.media().resolve("sample-10s-360p-video-only.mp4"), media.resolve("small.mp4"));
+        // 24 MiB: more than loopback socket buffers hold, so a client that stops reading really blocks the server.
+        big = new byte[24 << 20];
+        new Random(42).nextBytes(big);
+        Files.write(media.resolve("big.mp4"), big);
+        server = Phase2Server.start("127.0.0.1", 0, media,
+                new Phase2Server.Settings("reused", STALL_MILLIS, ExternalTools.root().resolve("frontend")));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static long openFileDescriptors() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    static String metric(String name) throws IOException {
+        for (String line : RawHttp.get(server.uri(), "/metrics").text().split("\n")) {
+            if (line.startsWith(name + " ")) return line.substring(name.length() + 1);
+        }
+        return "";
+    }
+
+    /** Waits (bounded) until the server has no request in flight other than the one asking. */
+    static void awaitIdle() throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!metric("streamlab_http_active_requests").equals("1") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aThousandClientsHangingUpMidDownloadLeakNothingAndLogNoErrors() throws Exception {
+        List<LogRecord> warnings = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    synchronized (warnings) {
+                        warnings.add(r);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            awaitIdle();
+            long before = openFileDescriptors();
+            byte[] request = ("GET /videos/big HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 1000; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
+                    s.setSoLinger(true, 0); // close with a reset, as a killed tab does
+                    s.getOutputStream().write(request);
+                    s.getInputStream().readNBytes(1 + i % 3000); // somewhere in the headers or the body
+                }
+            }
+            awaitIdle();
+            long after = openFileDescriptors();
+            // The server closes its side when it notices; a handful may still be in flight, a leak would be ~1000.
+            assertTrue(after - before < 50, "file descriptors " + before + " -> " + after);
+            assertEquals(List.of(), warnings.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertEquals(200, RawHttp.get(server.uri(), "/videos/small").status(), "still serving");
+    }
+
+    @Test
+    void pathTricksFindNothing() throws Exception {
+        URI s = server.uri();
+        for (String target : List.of("/videos/../pom.xml", "/videos/..%2f..%2fpom.xml", "/videos/%2e%2e%2fpom.xml",
+                "/videos/%2fetc%2fpasswd", "/videos/..%5c..%5cpom.xml", "/videos//etc/passwd", "/videos/small.mp4",
+                "/videos/SMALL", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/js/../../pom.xml",
+                "/..%2f..%2fpom.xml", "/etc/passwd", "/.hidden", "/api/videos/..%2fsmall")) {
+            int status = RawHttp.get(s, target).status();
+            assertTrue(status == 404 || status == 400, target + " → " + status);
+        }
+        assertEquals(400, RawHttp.get(s, "/videos/small%00.mp4").status(), "NUL");
+    }
+
+    @Test
+    void symlinksLeadingOutOfTheMediaFolderAreNotServed(@TempDir Path outside) throws Exception {
+        Path secret = Files.writeString(outside.resolve("secret.mp4"), "not for you");
+        Files.createSymbolicLink(media.resolve("escape.mp4"), secret);
+        try {
+            server.catalog().rescan();
+            assertEquals(404, RawHttp.get(server.uri(), "/videos/escape").status());
+            assertFalse(RawHttp.get(server.uri(), "/api/videos").text().contains("escape"));
+        } finally {
+            Files.delete(media.resolve("escape.mp4"));
+        }
+    }
+
+    @Test
+    void oversizedRequestsGetAClear4xx() throws Exception {
+        URI s = server.uri();
+        RawHttp.Response longUri = RawHttp.get(s, "/videos/" + "a".repeat(10_000));
+        assertEquals(414, longUri.status());
+        assertTrue(longUri.body().length < 1000, "the error does not echo the whole URI back");
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 150; i++) many.add("X-Filler-" + i + ": 1");
+        assertEquals(431, RawHttp.get(s, "/videos/small", many.toArray(String[]::new)).status());
+        assertEquals(431, RawHttp.get(s, "/videos/small", "X-Big: " + "b".repeat(20_000)).status());
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutOffButASlowSteadyReaderIsNot() throws Exception {
+        long stalledBefore = Long.parseLong(metric("streamlab_http_stalled_writes_total").isEmpty() ? "0"
+                : metric("streamlab_http_stalled_writes_total"));
+        // 1) requests 24 MiB and never reads: the server's write blocks, the watchdog cuts it off.
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
+            s.getOutputStream().write("GET /videos/big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            long stalled = stalledBefore;
+            while (stalled == stalledBefore && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                String v = metric("streamlab_http_stalled_writes_total");
+                stalled = v.isEmpty() ? 0 : Long.parseLong(v);
+            }
+            assertEquals(stalledBefore + 1, stalled, "the watchdog cut off the stalled response");
+            // Draining now ends early: the server closed the connection before sending everything.
+            s.setSoTimeout(10_000);
+            long got = drain(s.getInputStream());
+            assertTrue(got < big.length, "received " + got + " of " + big.length);
+        }
+        // 2) a reader slower than the stall timeout in total, but making progress: gets every byte.
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /videos/big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            RawHttp.Response r = readPaced(in);
+            assertEquals(200, r.status());
+            assertArrayEquals(big, r.body(), "every byte, in order");
+        }
+        assertEquals(stalledBefore + 1, Long.parseLong(metric("streamlab_http_stalled_writes_total")),
+                "the slow reader was not cut off");
+    }
+
+    /** Reads a response 128 KiB at a time with a pause after each: about 5 s for 24 MiB, five stall timeouts. */
+    private static RawHttp.Response readPaced(InputStream in) throws Exception {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[128 * 1024];
+        for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+            all.write(buf, 0, n);
+            Thread.sleep(25); // the point of this reader: slow, but never stopped for a whole stall timeout
+        }
+        byte[] bytes = all.toByteArray();
+        String text = new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        int status = Integer.parseInt(text.substring(9, 12));
+        return new RawHttp.Response(status, java.util.Map.of(), java.util.Arrays.copyOfRange(bytes, end + 4,
+                bytes.length));
+    }
+
+    private static long drain(InputStream in) {
+        long n = 0;
+        byte[] buf = new byte[64 * 1024];
+        try {
+            for (int r; (r = in.read(buf)) != -1; ) n += r;
+        } catch (IOException e) {
+            // reset by the server: also an end
+        }
+        return n;
+    }
+}
