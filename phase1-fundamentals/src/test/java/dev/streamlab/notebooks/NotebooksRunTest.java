@@ -1,83 +1,21 @@
 package dev.streamlab.notebooks;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
-
-import dev.streamlab.testing.ExternalTools;
-import java.io.ByteArrayOutputStream;
+import dev.streamlab.testing.Notebooks;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
-import jdk.jshell.JShell;
-import jdk.jshell.Snippet;
-import jdk.jshell.SnippetEvent;
-import jdk.jshell.SourceCodeAnalysis;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/**
- * Runs every phase-1 notebook the way {@code ./lab notebook N} does (jshell, the project's classes on the class
- * path), through the JDK's own {@code jdk.jshell} API, and fails if any snippet is rejected or throws.
- */
+/** Phase 1's notebooks (01 buffers, 02 MP4 boxes) run snippet by snippet without a rejection or an exception. */
 class NotebooksRunTest {
-    /** jshell's DEFAULT startup imports, so a notebook behaves here as it does in the jshell command. */
-    private static final List<String> DEFAULT_IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*",
-            "java.nio.file.*", "java.util.*", "java.util.concurrent.*", "java.util.function.*", "java.util.prefs.*",
-            "java.util.regex.*", "java.util.stream.*");
-
-    static Stream<Path> notebooks() throws IOException {
-        Path dir = ExternalTools.root().resolve("notebooks");
-        List<Path> all;
-        try (Stream<Path> s = Files.list(dir)) {
-            all = s.filter(p -> p.getFileName().toString().matches("0[12]-.*\\.jsh")).sorted().toList();
-        }
-        assertFalse(all.isEmpty(), "no phase 1 notebooks in " + dir);
-        return all.stream();
+    static List<Path> notebooks() throws IOException {
+        return Notebooks.matching("0[12]-.*\\.jsh");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("notebooks")
     void notebookRunsWithoutErrors(Path notebook) throws IOException {
-        Path root = ExternalTools.root();
-        String classpath = root.resolve("shared/target/classes") + java.io.File.pathSeparator
-                + root.resolve("phase1-fundamentals/target/classes");
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
-        try (JShell shell = JShell.builder().out(out).err(out)
-                .remoteVMOptions("-Dstreamlab.media=" + ExternalTools.media().toAbsolutePath()).build()) {
-            shell.addToClasspath(classpath);
-            for (String imp : DEFAULT_IMPORTS) shell.eval("import " + imp + ";");
-            SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
-            String remaining = Files.readString(notebook);
-            int n = 0;
-            while (!remaining.isBlank()) {
-                SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
-                if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) break;
-                String source = info.source();
-                if (source == null) fail(notebook.getFileName() + ": incomplete snippet at end:\n" + remaining);
-                remaining = info.remaining();
-                if (source.stripLeading().matches("(?s)/[a-zA-Z!?-].*")) { // a /command, not // or /*
-                    fail(notebook.getFileName() + ": notebooks hold Java snippets only, not jshell commands: " + source);
-                }
-                n++;
-                for (SnippetEvent e : shell.eval(source)) {
-                    String where = notebook.getFileName() + " snippet " + n + ":\n" + source.strip()
-                            + "\n--- output so far ---\n" + output.toString(StandardCharsets.UTF_8);
-                    if (e.status() == Snippet.Status.REJECTED) {
-                        StringBuilder diags = new StringBuilder();
-                        shell.diagnostics(e.snippet()).forEach(d -> diags.append(d.getMessage(null)).append('\n'));
-                        fail(where + "\nrejected: " + diags);
-                    }
-                    assertNull(e.exception(), () -> where + "\nthrew: " + e.exception());
-                }
-            }
-            assertFalse(n == 0, notebook + " has no snippets");
-        }
-        System.out.println(output.toString(StandardCharsets.UTF_8));
+        System.out.println(Notebooks.run(notebook, Notebooks.classpath("shared", "phase1-fundamentals")));
     }
 }
