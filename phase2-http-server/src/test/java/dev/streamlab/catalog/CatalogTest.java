@@ -1,0 +1,76 @@
+package dev.streamlab.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.testing.ExternalTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogTest {
+    @TempDir
+    Path media;
+
+    private Path sample() {
+        return ExternalTools.media().resolve("sample-10s-360p-video-only.mp4");
+    }
+
+    @Test
+    void idsAreUrlSafeAndStableAndTitlesReadable() {
+        assertEquals("sample-30s-360p-h264-aac", Catalog.idFor(Path.of("sample-30s-360p-h264-aac.mp4")));
+        assertEquals("my-holiday-2024-final", Catalog.idFor(Path.of("My Holiday (2024) FINAL.MP4")));
+        assertEquals("video", Catalog.idFor(Path.of("....mp4")));
+        assertEquals("Sample 30s 360p H264 AAC", Catalog.titleFor("sample-30s-360p-h264-aac"));
+    }
+
+    @Test
+    void newAndRemovedFilesShowUpWithoutARestart() throws Exception {
+        Catalog c = new Catalog(media);
+        assertTrue(c.list().isEmpty());
+        Files.copy(sample(), media.resolve("new one.mp4"));
+        assertTrue(c.find("new-one").isPresent(), "an unknown id triggers a rescan");
+        Files.delete(media.resolve("new one.mp4"));
+        c.rescan();
+        assertTrue(c.find("new-one").isEmpty());
+    }
+
+    @Test
+    void aBrokenFileIsListedWithItsErrorAndHidesNothing() throws Exception {
+        Files.copy(sample(), media.resolve("good.mp4"));
+        Files.writeString(media.resolve("broken.mp4"), "not a video");
+        Catalog c = new Catalog(media);
+        c.rescan();
+        assertEquals(2, c.list().size());
+        VideoEntry broken = c.find("broken").orElseThrow();
+        assertFalse(broken.ok());
+        assertTrue(broken.error().contains("not an MP4"), broken.error());
+        assertTrue(c.find("good").orElseThrow().ok());
+    }
+
+    @Test
+    void collidingNamesGetDistinctIdsAndHiddenFilesAreSkipped() throws Exception {
+        Files.copy(sample(), media.resolve("a b.mp4"));
+        Files.copy(sample(), media.resolve("a-b.mp4"));
+        Files.copy(sample(), media.resolve(".hidden.mp4"));
+        Files.writeString(media.resolve("notes.txt"), "x");
+        Catalog c = new Catalog(media);
+        c.rescan();
+        assertEquals(2, c.list().size());
+        assertTrue(c.find("a-b").isPresent() && c.find("a-b-2").isPresent());
+    }
+
+    @Test
+    void aChangedFileIsParsedAgain() throws Exception {
+        Path f = media.resolve("v.mp4");
+        Files.writeString(f, "garbage");
+        Catalog c = new Catalog(media);
+        c.rescan();
+        assertFalse(c.find("v").orElseThrow().ok());
+        Files.copy(sample(), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        c.rescan();
+        assertTrue(c.find("v").orElseThrow().ok());
+    }
+}
