@@ -1,4 +1,4 @@
-package dev.streamlab.phase2;
+package dev.streamlab.http;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * out of the folder are not listed. The list is rebuilt when a name is missing, so a student who adds a file
  * sees it without a restart.
  */
-final class StaticFiles {
+public final class StaticFiles {
     private static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry("html", "text/html; charset=utf-8"), Map.entry("js", "text/javascript; charset=utf-8"),
             Map.entry("mjs", "text/javascript; charset=utf-8"), Map.entry("css", "text/css; charset=utf-8"),
@@ -30,14 +30,14 @@ final class StaticFiles {
     private final Path realRoot;
     private volatile Map<String, Path> files = Map.of();
 
-    StaticFiles(Path root) throws IOException {
+    public StaticFiles(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.realRoot = this.root.toRealPath();
         rescan();
     }
 
     /** The file for a request path such as {@code /js/main.js}; {@code /} is {@code /index.html}. */
-    Optional<Path> find(String requestPath) {
+    public Optional<Path> find(String requestPath) {
         String key = requestPath.equals("/") ? "/index.html" : requestPath;
         Path p = files.get(key);
         if (p == null) {
@@ -47,7 +47,7 @@ final class StaticFiles {
         return Optional.ofNullable(p);
     }
 
-    static String contentType(Path p) {
+    public static String contentType(Path p) {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);

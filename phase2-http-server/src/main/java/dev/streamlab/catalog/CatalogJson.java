@@ -1,6 +1,5 @@
-package dev.streamlab.phase2;
+package dev.streamlab.catalog;
 
-import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.mp4.BoxNode;
 import dev.streamlab.mp4.Keyframe;
 import dev.streamlab.mp4.KeyframeIndex;
@@ -15,10 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The catalog and the MP4 explainer as JSON-ready maps (the API contract the player is written against). */
-final class CatalogJson {
+public final class CatalogJson {
     private CatalogJson() {}
 
-    static Map<String, Object> entry(VideoEntry e) {
+    public static Map<String, Object> entry(VideoEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id());
         m.put("title", e.title());
@@ -46,7 +45,7 @@ final class CatalogJson {
     }
 
     /** The explainer: box tree with offsets, the keyframe ↔ time ↔ byte map, and plain-language warnings. */
-    static Map<String, Object> boxes(VideoEntry e) throws Mp4FormatException {
+    public static Map<String, Object> boxes(VideoEntry e) throws Mp4FormatException {
         Mp4File mp4 = e.mp4();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id());
@@ -85,7 +84,7 @@ final class CatalogJson {
     }
 
     /** What a support engineer would point out first. */
-    static List<String> warnings(Mp4File mp4) {
+    public static List<String> warnings(Mp4File mp4) {
         List<String> w = new ArrayList<>();
         if (!mp4.moovBeforeMdat()) {
             w.add("moov is at the end: the browser must fetch the tail before it can start (fix: ffmpeg -movflags"
