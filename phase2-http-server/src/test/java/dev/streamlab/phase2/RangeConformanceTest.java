@@ -24,9 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * RFC 9110 range and validator semantics of {@code /videos/{id}}, over a real socket, every body compared byte
- * for byte with the file — for each of the three I/O strategies.
+ * for byte with the file — for each of the three I/O strategies. The tables ({@link #singleRanges},
+ * {@link #ignoredRanges}) and {@link Part} are public: phase 3 checks its own server against the same expectations.
  */
-class RangeConformanceTest {
+public class RangeConformanceTest {
     static final String ID = "sample-30s-360p-h264-aac";
     static byte[] file;
     static long len;
@@ -56,7 +57,7 @@ class RangeConformanceTest {
     }
 
     /** Range header → expected status and, for a single part, the first and last byte. */
-    static Stream<Arguments> singleRanges() {
+    public static Stream<Arguments> singleRanges() {
         long l = 692874;
         return Stream.of(
                 Arguments.of("bytes=0-1", 206, 0, 1),                 // Safari's probe: 2 bytes
@@ -86,7 +87,7 @@ class RangeConformanceTest {
         }
     }
 
-    static Stream<String> ignoredRanges() {
+    public static Stream<String> ignoredRanges() {
         return Stream.of("bytes=5-2", "bytes=x", "items=0-1", "bytes=", "bytes=-", "bytes=1-2-3", "bytes=--5",
                 // more than 100 specs is not parsed at all (CVE-2011-3192 sends thousands)
                 "bytes=" + "0-,".repeat(500) + "0-",
@@ -150,8 +151,8 @@ class RangeConformanceTest {
     }
 
     /** One part of a multipart/byteranges body (RFC 9110 §14.6, RFC 2046 §5.1.1). */
-    record Part(String contentType, String contentRange, byte[] body) {
-        static List<Part> parse(byte[] body, String boundary) {
+    public record Part(String contentType, String contentRange, byte[] body) {
+        public static List<Part> parse(byte[] body, String boundary) {
             String s = new String(body, StandardCharsets.ISO_8859_1);
             String delimiter = "--" + boundary;
             assertTrue(s.endsWith("\r\n" + delimiter + "--\r\n"), "close delimiter");

@@ -15,25 +15,26 @@ import java.util.TreeMap;
 /**
  * A deliberately dumb HTTP/1.1 client over a plain socket: it sends exactly the bytes a test writes (malformed
  * paths, odd headers, which {@code java.net.http} would refuse or normalize) and reads the response as is.
+ * Public, in phase 2's test-jar, so that phase 3 runs the same conformance checks against its own server.
  */
-final class RawHttp {
-    record Response(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
+public final class RawHttp {
+    public record Response(int status, Map<String, String> headers, byte[] body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
     private RawHttp() {}
 
-    static Response get(URI server, String target, String... headerLines) throws IOException {
+    public static Response get(URI server, String target, String... headerLines) throws IOException {
         return send(server, "GET", target, headerLines);
     }
 
-    static Response send(URI server, String method, String target, String... headerLines) throws IOException {
+    public static Response send(URI server, String method, String target, String... headerLines) throws IOException {
         StringBuilder req = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + server.getHost()
                 + ":" + server.getPort() + "\r\nConnection: close\r\n");
         for (String h : headerLines) req.append(h).append("\r\n");
@@ -41,7 +42,7 @@ final class RawHttp {
         return exchange(server, req.toString().getBytes(StandardCharsets.ISO_8859_1), method.equals("HEAD"));
     }
 
-    static Response exchange(URI server, byte[] request, boolean head) throws IOException {
+    public static Response exchange(URI server, byte[] request, boolean head) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5000);
             s.setSoTimeout(10_000);

@@ -1,0 +1,31 @@
+package dev.streamlab.websocket;
+
+/**
+ * Size limits for what a peer may send. Both are decided from frame headers, before anything is buffered: a
+ * frame longer than {@code maxFramePayload}, or a frame that would take its message past {@code maxMessageSize}
+ * (summed over fragments), fails the connection with 1009 (RFC 6455 §7.4.1: "a message that is too big for it to
+ * process").
+ *
+ * <p>Memory: the message buffer grows to the largest message actually received (it is allocated from the declared
+ * frame length, once that length passed the check), so a connection can hold up to {@code maxMessageSize} bytes.
+ * Budget {@code maxMessageSize × connections}.
+ *
+ * @param maxFramePayload largest payload of one frame; at least 125 so every legal control frame fits
+ * @param maxMessageSize  largest message, all its fragments together; at least {@code maxFramePayload}
+ */
+public record WsLimits(int maxFramePayload, int maxMessageSize) {
+
+    /**
+     * 16 MiB per frame and per message: the largest messages Autobahn|Testsuite section 9 sends (9.1.6, 9.2.6) fit.
+     * A server that only takes small commands from its clients should pass something far smaller.
+     */
+    public static final WsLimits DEFAULT = new WsLimits(16 << 20, 16 << 20);
+
+    public WsLimits {
+        if (maxFramePayload < 125) throw new IllegalArgumentException("maxFramePayload " + maxFramePayload + " < 125");
+        if (maxMessageSize < maxFramePayload) {
+            throw new IllegalArgumentException("maxMessageSize " + maxMessageSize + " < maxFramePayload " + maxFramePayload);
+        }
+        if (maxMessageSize > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("maxMessageSize too large for an array");
+    }
+}
