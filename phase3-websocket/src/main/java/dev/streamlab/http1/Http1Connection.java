@@ -1,0 +1,183 @@
+package dev.streamlab.http1;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client connection, on its own thread: read a request, let the handler answer it, repeat while keep-alive
+ * allows. Protocol details live elsewhere — bytes to requests in {@link Http1Parser}, responses in
+ * {@link Http1Exchange} and {@link Http1Writer}, deadlines in {@link Http1Watchdog}.
+ */
+final class Http1Connection implements Runnable {
+    private static final Logger LOG = Logger.getLogger(Http1Connection.class.getName());
+    /** Per-connection read buffer; requests are small, and 10,000 idle connections should stay cheap. */
+    static final int READ_BUFFER = 4096;
+    /** After an error response, at most this much unread input is drained before closing (lingering close). */
+    private static final int MAX_LINGER_BYTES = 256 * 1024;
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final SocketChannel channel;
+    private final Http1Server server;
+    private final Http1Watchdog.Watched watch;
+    private final Http1Writer writer;
+    private final Http1Parser parser;
+    private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).flip(); // read mode, empty
+    private InetSocketAddress remote;
+
+    Http1Connection(SocketChannel channel, Http1Server server) {
+        this.channel = channel;
+        this.server = server;
+        this.watch = server.watchdog().watch(channel);
+        this.writer = new Http1Writer(channel, watch, server.settings().writeStallTimeout().toNanos(),
+                server.buffers(), server.events());
+        this.parser = new Http1Parser(server.settings().limits());
+    }
+
+    @Override
+    public void run() {
+        server.events().connectionOpened();
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // the head must not wait for Nagle
+            remote = (InetSocketAddress) channel.getRemoteAddress();
+            serve();
+        } catch (Http1Exception e) {
+            // A request we refuse (bad syntax, over a limit, too slow): answer it and close, since the framing of
+            // whatever follows is unknown.
+            server.events().requestRejected(e.status());
+            LOG.log(Level.FINE, () -> remote + ": " + e.getMessage());
+            refuse(e);
+        } catch (ClosedChannelException e) {
+            // Closed under us: by the watchdog (idle, stalled write, slowloris) or by Http1Server.close(). Routine.
+            LOG.log(Level.FINE, () -> remote + ": closed (" + watch.fired() + ")");
+        } catch (IOException e) {
+            // The client went away: reset, broken pipe, EOF mid-request. Routine for video (seeks, closed tabs).
+            LOG.log(Level.FINE, () -> remote + ": client gone: " + e);
+        } catch (RuntimeException e) {
+            // A bug in a handler or here: the connection is in an unknown state, so it is closed.
+            LOG.log(Level.WARNING, "connection from " + remote + " failed", e);
+        } finally {
+            watch.remove();
+            closeQuietly();
+            server.events().connectionClosed();
+        }
+    }
+
+    private void serve() throws IOException, Http1Exception {
+        // Http1Server.close() closes the connections it sees; one registered just after that sees it is closing here.
+        if (!server.isOpen()) return;
+        // A new connection has the request timeout, from now, to send its first request.
+        watch.readBy(Http1Timeout.REQUEST, server.settings().requestTimeout().toNanos());
+        while (true) {
+            Http1Request request = readRequest();
+            if (request == null) return;
+            watch.clearRead();
+            Http1Exchange exchange = new Http1Exchange(request, this);
+            try {
+                server.handler().handle(exchange);
+            } catch (RuntimeException e) {
+                // A handler bug: answer 500 if nothing was sent yet, then close.
+                LOG.log(Level.WARNING, "handler failed for " + request, e);
+                if (!exchange.committed()) exchange.error(500, "internal error: " + e.getClass().getSimpleName());
+                return;
+            }
+            if (!exchange.finish()) return;
+            watch.readBy(Http1Timeout.IDLE, server.settings().idleTimeout().toNanos());
+        }
+    }
+
+    /** The next request, or null when the client closed the connection cleanly between requests. */
+    private Http1Request readRequest() throws IOException, Http1Exception {
+        while (true) {
+            Http1Request request = parser.parse(in);
+            if (request != null) return request;
+            if (parser.takeContinue()) writer.write(new ByteBuffer[] {ByteBuffer.wrap(CONTINUE)}, n -> { });
+            in.compact();
+            int n;
+            try {
+                n = channel.read(in);
+            } finally {
+                in.flip();
+            }
+            if (n < 0) {
+                if (parser.idle()) return null; // end of a keep-alive connection (or a client that sent nothing)
+                if (watch.fired() == Http1Timeout.REQUEST) {
+                    throw new Http1Exception(408, "the request did not arrive within "
+                            + server.settings().requestTimeout().toSeconds() + " s");
+                }
+                throw new EOFException("the client closed the connection in the middle of a request");
+            }
+            if (watch.readKind() == Http1Timeout.IDLE && !parser.idle()) {
+                // The first bytes of the next request: from now on the whole request must arrive in time.
+                watch.readBy(Http1Timeout.REQUEST, server.settings().requestTimeout().toNanos());
+            }
+        }
+    }
+
+    /**
+     * Answers a refused request and closes with a lingering close: output shut down after the response, then unread
+     * input drained (bounded in time and bytes) so that closing with unread data does not send a reset that could
+     * destroy the response before the client reads it.
+     */
+    private void refuse(Http1Exception e) {
+        try {
+            writer.write(Http1Response.error(e.status(), e.reason(), true), n -> { });
+            channel.shutdownOutput();
+            watch.readBy(Http1Timeout.LINGER, Http1Watchdog.GRACE_NANOS);
+            ByteBuffer sink = ByteBuffer.allocate(READ_BUFFER);
+            for (int total = 0; total < MAX_LINGER_BYTES; ) {
+                int n = channel.read(sink.clear());
+                if (n < 0) break;
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // the client is gone or the linger ran out: either way the connection closes now
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a socket fails only when it is already unusable
+        }
+    }
+
+    // For Http1Exchange and Http1Upgrade.
+
+    Http1Writer writer() {
+        return writer;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    ByteBuffer buffered() {
+        return in;
+    }
+
+    Http1Watchdog.Watched watch() {
+        return watch;
+    }
+
+    InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    boolean acceptingMore() {
+        return server.isOpen();
+    }
+
+    Http1Upgrade upgrade() {
+        watch.clearRead();
+        return new Http1Upgrade(this);
+    }
+}

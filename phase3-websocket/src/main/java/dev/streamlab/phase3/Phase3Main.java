@@ -1,0 +1,77 @@
+package dev.streamlab.phase3;
+
+import dev.streamlab.http1.Http1Settings;
+import dev.streamlab.shared.cli.LaunchOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+
+/**
+ * {@code ./lab run phase3 [--threads virtual|platform] [--max-connections N] [--quiet]}: phase 2's video server on
+ * our own HTTP/1.1 server. {@code --threads platform} runs a platform thread per connection instead of a virtual
+ * one, for the benchmark that compares them.
+ */
+public final class Phase3Main {
+    private Phase3Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Phase3Server server = start(System.out, System.err, args);
+        if (server == null) System.exit(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        new CountDownLatch(1).await(); // serve until Ctrl-C
+    }
+
+    /** Parses {@code args} and starts a server; prints why and returns null when it cannot. */
+    static Phase3Server start(PrintStream out, PrintStream err, String... args) {
+        try {
+            LaunchOptions opt = LaunchOptions.parse(List.of(args), LaunchOptions.bundledMedia());
+            Http1Settings http = Http1Settings.DEFAULTS;
+            boolean quiet = false;
+            List<String> rest = opt.rest();
+            for (int i = 0; i < rest.size(); i++) {
+                switch (rest.get(i)) {
+                    case "--threads" -> http = http.withThreads(Http1Settings.Threads.parse(value(rest, ++i, "--threads")));
+                    case "--max-connections" -> {
+                        try {
+                            http = http.withMaxConnections(Integer.parseInt(value(rest, ++i, "--max-connections")));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--max-connections needs a number");
+                        }
+                    }
+                    case "--quiet" -> quiet = true;
+                    default -> throw new IllegalArgumentException("unknown argument " + rest.get(i)
+                            + " (options: --host --port --media --threads virtual|platform --max-connections N --quiet)");
+                }
+            }
+            Path frontend = Path.of(System.getProperty("streamlab.frontend",
+                    opt.media().resolveSibling("frontend").toString()));
+            if (!Files.isDirectory(frontend)) throw new IllegalArgumentException("frontend folder " + frontend
+                    + " not found (set -Dstreamlab.frontend)");
+            AccessLog.installOneLineFormat(quiet ? Level.WARNING : Level.INFO);
+            Phase3Server server = Phase3Server.start(opt.host(), opt.port(), opt.media(),
+                    new Phase3Server.Settings(frontend, http));
+            out.println("Phase 3 — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
+                    + " thread per connection, sendfile), serving " + opt.media());
+            out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "
+                    + server.uri() + "metrics; Ctrl-C stops)");
+            return server;
+        } catch (IllegalArgumentException e) {
+            err.println("phase3: " + e.getMessage());
+        } catch (BindException e) {
+            err.println("phase3: cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0");
+        } catch (IOException e) {
+            err.println("phase3: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) throw new IllegalArgumentException(option + " needs a value");
+        return args.get(i);
+    }
+}

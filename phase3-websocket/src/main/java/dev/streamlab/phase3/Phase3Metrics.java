@@ -1,0 +1,104 @@
+package dev.streamlab.phase3;
+
+import dev.streamlab.http.io.ByteProvenance;
+import dev.streamlab.http1.Http1Events;
+import dev.streamlab.http1.Http1Timeout;
+import dev.streamlab.metrics.Counter;
+import dev.streamlab.metrics.Histogram;
+import dev.streamlab.metrics.MetricsRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * Everything phase 3 exports at {@code /metrics}: phase 2's names (so one dashboard reads both), plus what owning
+ * the socket makes measurable — exact open connections, timeouts by kind, requests refused by the parser, and how
+ * often {@code transferTo} returned 0. Also the {@link Http1Events} listener that feeds them.
+ */
+final class Phase3Metrics implements Http1Events {
+    private static final double[] TTFB_BUCKETS = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25,
+            0.5, 1, 2.5};
+    private static final double[] STARTUP_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30};
+
+    final MetricsRegistry registry = new MetricsRegistry();
+    final AtomicInteger active = new AtomicInteger();
+    final Counter requests = registry.counter("streamlab_http_requests_total",
+            "HTTP requests by route and status (route \"invalid\": refused by the parser).", "route", "status");
+    final Counter bytesSent = registry.counter("streamlab_http_bytes_sent_total",
+            "Response body bytes sent, all routes.");
+    final Counter rangeRequests = registry.counter("streamlab_http_range_requests_total",
+            "Requests for /videos with a Range header, by outcome.", "outcome");
+    final Counter videoBytes = registry.counter("streamlab_video_bytes_sent_total",
+            "Body bytes sent per video.", "video");
+    final Counter stalledWrites = registry.counter("streamlab_http_stalled_writes_total",
+            "Connections cut off because the client stopped reading for longer than the write-stall timeout.");
+    final Counter timeouts = registry.counter("streamlab_http_timeouts_total",
+            "Connections cut off by a deadline: request (slow request, answered 408), idle (keep-alive),"
+                    + " upgrade_read.", "kind");
+    final Counter connections = registry.counter("streamlab_http_connections_total", "Connections accepted.");
+    final Counter transferToZero = registry.counter("streamlab_http_transferto_zero_returns_total",
+            "Times FileChannel.transferTo returned 0 on a full socket buffer (virtual threads) and one chunk went"
+                    + " through the copying fallback instead of spinning.");
+    final Histogram ttfb = registry.histogram("streamlab_http_ttfb_seconds",
+            "Time from the request reaching the handler to the first body byte written (or headers, without a body).",
+            TTFB_BUCKETS, "route");
+    final Counter qoeReports = registry.counter("streamlab_qoe_reports_total", "QoE reports received from players.");
+    final Counter qoeSessions = registry.counter("streamlab_qoe_sessions_total", "Playback sessions seen.");
+    final Histogram qoeStartup = registry.histogram("streamlab_qoe_startup_seconds",
+            "Player startup time (load to first frame playing), one observation per session.", STARTUP_BUCKETS);
+    final Counter qoeStalls = registry.counter("streamlab_qoe_stalls_total", "Rebuffering stalls reported by players.");
+    final Counter qoeStallMillis = registry.counter("streamlab_qoe_stall_milliseconds_total",
+            "Time spent stalled, reported by players.");
+    final Counter qoeDropped = registry.counter("streamlab_qoe_dropped_frames_total",
+            "Frames the players dropped (getVideoPlaybackQuality).");
+    final Counter qoeDecoded = registry.counter("streamlab_qoe_decoded_frames_total",
+            "Frames the players decoded (getVideoPlaybackQuality).");
+    final Counter qoeErrors = registry.counter("streamlab_qoe_playback_errors_total",
+            "Sessions whose player reported a media error.");
+
+    Phase3Metrics(String io, ByteProvenance provenance, IntSupplier openConnections) {
+        registry.gauge("streamlab_http_open_connections", "Client connections open now (exact: we own the sockets).",
+                openConnections::getAsInt);
+        registry.gauge("streamlab_http_active_requests", "Requests being handled now.", active::get);
+        registry.gauge("streamlab_http_body_bytes_sent_by_strategy_total",
+                "Video body bytes sent through the " + io + " path (the denominator of copies per byte).",
+                provenance::bytesSent);
+        registry.gauge("streamlab_http_userspace_copy_bytes_total",
+                "Video body bytes copied into user space on the way from file to socket: 0 for transferTo"
+                        + " (sendfile), 1 per byte of the fallback taken when transferTo returns 0.",
+                provenance::bytesCopied);
+        registry.gauge("streamlab_http_copies_per_byte", "User-space copies per video body byte sent ("
+                + io + ").", provenance::copiesPerByte);
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        registry.gauge("streamlab_jvm_heap_used_bytes", "JVM heap in use.",
+                () -> memory.getHeapMemoryUsage().getUsed());
+        registry.gauge("streamlab_jvm_threads", "Live platform threads (virtual threads are not counted here).",
+                () -> ManagementFactory.getThreadMXBean().getThreadCount());
+    }
+
+    @Override
+    public void connectionOpened() {
+        connections.inc();
+    }
+
+    @Override
+    public void requestRejected(int status) {
+        requests.labels("invalid", Integer.toString(status)).increment();
+    }
+
+    @Override
+    public void timedOut(Http1Timeout kind) {
+        if (kind == Http1Timeout.WRITE_STALL) {
+            stalledWrites.inc();
+        } else {
+            timeouts.labels(kind.name().toLowerCase(Locale.ROOT)).increment();
+        }
+    }
+
+    @Override
+    public void transferToReturnedZero() {
+        transferToZero.inc();
+    }
+}

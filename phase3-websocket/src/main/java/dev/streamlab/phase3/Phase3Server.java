@@ -1,0 +1,287 @@
+package dev.streamlab.phase3;
+
+import dev.streamlab.catalog.Catalog;
+import dev.streamlab.catalog.CatalogJson;
+import dev.streamlab.catalog.VideoEntry;
+import dev.streamlab.http.StaticFiles;
+import dev.streamlab.http.io.ByteProvenance;
+import dev.streamlab.http1.Http1Exchange;
+import dev.streamlab.http1.Http1Server;
+import dev.streamlab.http1.Http1Settings;
+import dev.streamlab.http1.UpgradeHandler;
+import dev.streamlab.metrics.MetricsRegistry;
+import dev.streamlab.mp4.Mp4FormatException;
+import dev.streamlab.shared.json.JsonParser;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Phase 3: the video server of phase 2 — same routes, same semantics — on our own HTTP/1.1 server
+ * ({@link Http1Server}: a {@code ServerSocketChannel}, a virtual thread per connection), which lets video bodies go
+ * out with {@code FileChannel.transferTo} (sendfile, 0 user-space copies) instead of phase 2's three copies.
+ *
+ * <pre>
+ *   GET  /                         the player (frontend/index.html) and its static files
+ *   GET  /api/videos               the catalog (JSON)           GET /api/videos/{id}        one entry
+ *   GET  /api/videos/{id}/boxes    the MP4 explainer: box tree, keyframe map, warnings
+ *   GET|HEAD /videos/{id}          the MP4, with RFC 9110 Range and conditional requests (phase 2's RangeRequest)
+ *   POST /api/qoe                  the player's quality-of-experience report
+ *   GET  /api/stats                byte provenance for the player (copies per byte sent)
+ *   GET  /metrics                  Prometheus text format
+ *        /ws/...                   upgrade requests go to the registered {@link UpgradeHandler}; 404 until one is
+ * </pre>
+ */
+public final class Phase3Server implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Phase3Server.class.getName());
+    /** What /api/stats and the access log call the body path. */
+    static final String IO = "sendfile";
+
+    /**
+     * Options beyond host, port and media.
+     *
+     * @param frontend the player's folder
+     * @param http     threads, connection cap, timeouts and limits of the HTTP/1.1 server
+     */
+    public record Settings(Path frontend, Http1Settings http) {
+        public Settings {
+            Objects.requireNonNull(frontend, "frontend");
+            Objects.requireNonNull(http, "http");
+        }
+
+        /** The player in {@code frontend} and {@link Http1Settings#DEFAULTS}. */
+        public static Settings of(Path frontend) {
+            return new Settings(frontend, Http1Settings.DEFAULTS);
+        }
+
+        public Settings withHttp(Http1Settings h) {
+            return new Settings(frontend, h);
+        }
+    }
+
+    private final Catalog catalog;
+    private final StaticFiles statics;
+    private final ByteProvenance provenance = new ByteProvenance();
+    private final Phase3Metrics metrics;
+    private final VideoRoute videos;
+    private final QoeReports qoe;
+    private final Http1Server http;
+    private volatile UpgradeHandler webSockets;
+
+    private Phase3Server(String host, int port, Path media, Settings settings) throws IOException {
+        this.catalog = new Catalog(media);
+        this.statics = new StaticFiles(settings.frontend());
+        this.metrics = new Phase3Metrics(IO, provenance, this::openConnections);
+        this.videos = new VideoRoute(provenance, metrics);
+        this.qoe = new QoeReports(metrics);
+        this.http = Http1Server.start(new InetSocketAddress(host, port), settings.http(), this::handle, metrics);
+    }
+
+    private int openConnections() {
+        Http1Server h = http; // null while the constructor runs
+        return h == null ? 0 : h.openConnections();
+    }
+
+    /**
+     * Binds and starts a server.
+     *
+     * @throws IOException when the address cannot be bound or a folder cannot be read
+     */
+    public static Phase3Server start(String host, int port, Path media, Settings settings) throws IOException {
+        Phase3Server s = new Phase3Server(host, port, media, settings);
+        try {
+            s.catalog.rescan();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    public URI uri() {
+        InetSocketAddress a = http.address();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public ByteProvenance provenance() {
+        return provenance;
+    }
+
+    /** The metrics served at {@code /metrics}, for a WebSocket endpoint to add its own to. */
+    public MetricsRegistry metrics() {
+        return metrics.registry;
+    }
+
+    /**
+     * Registers the handler for upgrade requests to {@code /ws/...} (the WebSocket endpoint, written separately in
+     * {@code dev.streamlab.websocket}); null unregisters. Until one is registered, {@code /ws/...} answers 404.
+     */
+    public void setUpgradeHandler(UpgradeHandler handler) {
+        this.webSockets = handler;
+    }
+
+    /** Stops accepting and closes every connection. */
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private void handle(Http1Exchange ex) throws IOException {
+        Call c = new Call(ex);
+        metrics.active.incrementAndGet();
+        try {
+            route(c);
+        } catch (RuntimeException e) {
+            // A half-sent response cannot be repaired: the connection logs the bug and closes.
+            if (ex.committed()) throw e;
+            LOG.log(Level.WARNING, "handler failed for " + ex.request(), e);
+            ex.error(500, "internal error: " + e.getClass().getSimpleName());
+        } finally {
+            metrics.active.decrementAndGet();
+            // An IOException (the client went away mid-response: closed tab, seek, the watchdog) passes through to
+            // the connection, which closes. If nothing was sent, log nginx's 499 "client closed request".
+            int status = ex.status() == 0 ? 499 : ex.status();
+            metrics.requests.labels(c.route, Integer.toString(status)).increment();
+            metrics.bytesSent.add(ex.bodyBytes());
+            if (ex.firstByteNanos() > 0) {
+                metrics.ttfb.labels(c.route).observe((ex.firstByteNanos() - ex.startNanos()) / 1e9);
+            }
+            AccessLog.log(c, IO, status);
+        }
+    }
+
+    private void route(Call c) throws IOException {
+        String path = c.ex.request().path(); // decoded: %2f is already '/' here
+        if (path.indexOf('\0') >= 0) {
+            c.ex.error(400, "bad request path");
+            return;
+        }
+        if (path.startsWith("/videos/")) {
+            c.route = "/videos/{id}";
+            if (!allow(c, "GET", "HEAD")) return;
+            Optional<VideoEntry> e = catalog.find(path.substring("/videos/".length()));
+            if (e.isEmpty()) {
+                c.ex.error(404, "no video with id '" + shorten(path.substring("/videos/".length())) + "'");
+            } else {
+                videos.serve(c, e.get());
+            }
+        } else if (path.equals("/api/videos")) {
+            c.route = path;
+            if (!allow(c, "GET", "HEAD")) return;
+            List<Object> list = new ArrayList<>();
+            for (VideoEntry e : catalog.list()) list.add(CatalogJson.entry(e));
+            c.ex.json(200, Map.of("videos", list));
+        } else if (path.startsWith("/api/videos/")) {
+            apiVideo(c, path.substring("/api/videos/".length()));
+        } else if (path.equals("/api/qoe")) {
+            c.route = path;
+            if (!allow(c, "POST")) return;
+            qoe(c);
+        } else if (path.equals("/api/stats")) {
+            c.route = path;
+            if (!allow(c, "GET", "HEAD")) return;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("io", IO);
+            m.put("bytes_sent", provenance.bytesSent());
+            m.put("userspace_copy_bytes", provenance.bytesCopied());
+            m.put("copies_per_byte", Math.round(provenance.copiesPerByte() * 1000) / 1000.0);
+            m.put("transferto_zero_returns", metrics.transferToZero.total());
+            m.put("requests", metrics.requests.total());
+            m.put("open_connections", openConnections());
+            c.ex.json(200, m);
+        } else if (path.equals("/metrics")) {
+            c.route = path;
+            if (!allow(c, "GET", "HEAD")) return;
+            c.ex.header("Cache-Control", "no-store");
+            c.ex.send(200, MetricsRegistry.CONTENT_TYPE, metrics.registry.scrape().getBytes(StandardCharsets.UTF_8));
+        } else if (path.startsWith("/ws/")) {
+            c.route = "/ws/*";
+            // The WebSocket endpoint (dev.streamlab.websocket) is written separately and plugs in with
+            // setUpgradeHandler. Until it does, and for requests without an Upgrade field, /ws/... is a 404.
+            UpgradeHandler ws = webSockets;
+            if (ws != null && c.ex.upgrade(ws)) return;
+            c.ex.error(404, "no WebSocket endpoint at " + shorten(path)
+                    + (ws == null ? " (none is registered yet)" : ""));
+        } else {
+            c.route = "static";
+            if (!allow(c, "GET", "HEAD")) return;
+            Optional<Path> f = statics.find(path);
+            if (f.isEmpty()) {
+                c.ex.error(404, "not found: " + shorten(path));
+                return;
+            }
+            c.ex.header("Cache-Control", "no-cache"); // always revalidate: students edit these files
+            c.ex.send(200, StaticFiles.contentType(f.get()), Files.readAllBytes(f.get()));
+        }
+    }
+
+    private void apiVideo(Call c, String rest) throws IOException {
+        boolean boxes = rest.endsWith("/boxes");
+        String id = boxes ? rest.substring(0, rest.length() - "/boxes".length()) : rest;
+        c.route = boxes ? "/api/videos/{id}/boxes" : "/api/videos/{id}";
+        if (!allow(c, "GET", "HEAD")) return;
+        Optional<VideoEntry> e = catalog.find(id);
+        if (e.isEmpty()) {
+            c.ex.error(404, "no video with id '" + shorten(id) + "'");
+        } else if (!boxes) {
+            c.ex.json(200, CatalogJson.entry(e.get()));
+        } else if (!e.get().ok()) {
+            c.ex.error(422, "'" + id + "' is not a valid MP4: " + e.get().error());
+        } else {
+            try {
+                c.ex.json(200, CatalogJson.boxes(e.get()));
+            } catch (Mp4FormatException ex) {
+                c.ex.error(422, "'" + id + "' has a damaged box tree: " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Client text echoed in an error message is cut short: an error must not amplify what it was sent. */
+    private static String shorten(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+
+    /** 405 with {@code Allow} (RFC 9110 §15.5.6) unless the method is one of {@code methods}. */
+    private static boolean allow(Call c, String... methods) throws IOException {
+        for (String m : methods) if (m.equals(c.method())) return true;
+        c.ex.header("Allow", String.join(", ", methods));
+        c.ex.error(405, "method " + shorten(c.method()) + " is not allowed here; use " + String.join(" or ", methods));
+        return false;
+    }
+
+    private void qoe(Call c) throws IOException {
+        String type = Optional.ofNullable(c.header("Content-Type")).orElse("");
+        if (!type.startsWith("application/json") && !type.startsWith("text/plain")) {
+            // sendBeacon may send text/plain; anything else is not a QoE report
+            c.ex.error(415, "QoE reports are JSON (Content-Type: application/json)");
+            return;
+        }
+        if (c.ex.request().bodyLength() > QoeReports.MAX_BYTES) {
+            c.ex.error(413, "QoE report larger than " + QoeReports.MAX_BYTES + " bytes");
+            return;
+        }
+        try {
+            qoe.add(QoeReports.parse(c.ex.request().bodyText()));
+        } catch (JsonParser.JsonException | IllegalArgumentException e) {
+            c.ex.error(400, "bad QoE report: " + e.getMessage());
+            return;
+        }
+        c.ex.sendHeaders(204, -1);
+    }
+}

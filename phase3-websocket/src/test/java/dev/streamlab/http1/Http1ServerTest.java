@@ -1,0 +1,404 @@
+package dev.streamlab.http1;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.phase2.RawHttp;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Http1Server} over real loopback sockets with a small test handler: keep-alive, pipelining, refusals on
+ * the wire, the three deadlines, the connection cap, the upgrade hook, and no leaks after many connections.
+ */
+class Http1ServerTest {
+    static final Http1Settings FAST = Http1Settings.DEFAULTS.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1),
+            Duration.ofSeconds(2));
+
+    /** Counts what the server reports; {@code open} is the number of live connection threads. */
+    static final class Counting implements Http1Events {
+        final AtomicInteger opened = new AtomicInteger();
+        final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger rejected = new AtomicInteger();
+        final List<Http1Timeout> timeouts = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void connectionOpened() {
+            opened.incrementAndGet();
+            open.incrementAndGet();
+        }
+
+        @Override
+        public void connectionClosed() {
+            open.decrementAndGet();
+        }
+
+        @Override
+        public void requestRejected(int status) {
+            rejected.incrementAndGet();
+        }
+
+        @Override
+        public void timedOut(Http1Timeout kind) {
+            timeouts.add(kind);
+        }
+    }
+
+    /**
+     * {@code /echo}: method, path, query and body back as text. {@code /hang}: sends nothing (the server answers
+     * 500). {@code /boom}: throws. {@code /close}: sets Connection: close. {@code /ws}: the upgrade hook.
+     */
+    static Http1Handler handler(UpgradeHandler upgrades) {
+        return ex -> {
+            Http1Request r = ex.request();
+            switch (r.path()) {
+                case "/hang" -> { }
+                case "/boom" -> throw new IllegalStateException("boom");
+                case "/close" -> {
+                    ex.header("Connection", "close");
+                    ex.send(200, "text/plain", "bye".getBytes(StandardCharsets.US_ASCII));
+                }
+                case "/ws" -> {
+                    if (!ex.upgrade(upgrades)) ex.error(404, "no upgrade");
+                }
+                default -> ex.send(200, "text/plain", (r.method() + " " + r.path() + " " + r.query() + " "
+                        + r.bodyText()).getBytes(StandardCharsets.UTF_8));
+            }
+        };
+    }
+
+    static Http1Server start(Http1Settings settings, Http1Events events) throws IOException {
+        return Http1Server.start(new InetSocketAddress("127.0.0.1", 0), settings, handler((req, c) -> false), events);
+    }
+
+    @Test
+    void keepAliveServesSeveralRequestsOnOneConnectionAndPipelinedOnesInOrder() throws Exception {
+        Counting events = new Counting();
+        try (Http1Server server = start(FAST, events); Wire w = new Wire(server.address())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r = w.send("GET /echo?i=" + i + " HTTP/1.1\r\nHost: t\r\n\r\n").read();
+                assertEquals(200, r.status());
+                assertEquals("GET /echo i=" + i + " ", r.text());
+                assertNull(r.header("Connection"));
+                assertTrue(r.header("Date").endsWith(" GMT"), "RFC 9110 §6.6.1: Date");
+            }
+            w.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\nPOST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz"
+                    + "HEAD /c HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals("GET /a null ", w.read().text());
+            assertEquals("POST /b null xyz", w.read().text());
+            RawHttp.Response head = w.read(true);
+            assertEquals("13", head.header("Content-Length"), "HEAD states the GET's length: 'HEAD /c null '");
+            assertEquals("GET /echo null ", w.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n").read().text(),
+                    "no stray HEAD body on the connection");
+            assertEquals(1, events.opened.get(), "all on one connection");
+        }
+    }
+
+    @Test
+    void connectionCloseFromEitherSideAndHttp10EndTheConnection() throws Exception {
+        try (Http1Server server = start(FAST, Http1Events.NONE)) {
+            try (Wire w = new Wire(server.address())) {
+                assertEquals("close", w.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").read()
+                        .header("Connection"));
+                assertTrue(w.closedWithin(2000));
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertEquals("close", w.send("GET /close HTTP/1.1\r\nHost: t\r\n\r\n").read().header("Connection"));
+                assertTrue(w.closedWithin(2000), "a handler's Connection: close is honoured");
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertEquals("close", w.send("GET / HTTP/1.0\r\n\r\n").read().header("Connection"));
+                assertTrue(w.closedWithin(2000), "HTTP/1.0 closes by default");
+            }
+            try (Wire w = new Wire(server.address())) {
+                RawHttp.Response r = w.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+                assertEquals("keep-alive", r.header("Connection"));
+                assertEquals(200, w.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read().status());
+            }
+        }
+    }
+
+    /** Raw request → status the server answers before closing. */
+    static Stream<Arguments> refusals() {
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 150; i++) many.add("X-Filler-" + i + ": 1\r\n");
+        return Stream.of(
+                Arguments.of("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+                Arguments.of("GET / HTTP/1.1\r\nHost: t\r\n" + String.join("", many) + "\r\n", 431),
+                Arguments.of("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n", 431),
+                Arguments.of("GET / HTTP/1.1\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+                Arguments.of("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 411),
+                Arguments.of("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br, chunked\r\n\r\n", 501),
+                Arguments.of("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100_000), 413),
+                Arguments.of("GET / HTTP/1.1\r\nHost: t\r\nExpect: 200-ok\r\n\r\n", 417));
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @MethodSource("refusals")
+    void refusedRequestsGetTheirStatusAsJsonThenTheConnectionCloses(String request, int status) throws Exception {
+        Counting events = new Counting();
+        try (Http1Server server = start(FAST, events); Wire w = new Wire(server.address())) {
+            // Everything is sent before reading: the lingering close must keep the response readable.
+            RawHttp.Response r = w.send(request).read();
+            assertEquals(status, r.status());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(r.header("Content-Type").startsWith("application/json"));
+            assertTrue(r.text().contains("\"status\": " + status), r.text());
+            assertTrue(r.body().length < 1000, "the error does not echo the request back");
+            assertTrue(w.closedWithin(3000));
+            assertEquals(1, events.rejected.get());
+        }
+    }
+
+    @Test
+    void expectContinueGets100BeforeTheBodyIsSent() throws Exception {
+        try (Http1Server server = start(FAST, Http1Events.NONE); Wire w = new Wire(server.address())) {
+            w.send("POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+            assertEquals(100, w.read().status());
+            assertEquals("POST /up null data", w.send("data").read().text());
+        }
+    }
+
+    @Test
+    void aSlowlorisTricklingOneByteASecondIsCutOffWith408() throws Exception {
+        Counting events = new Counting();
+        try (Http1Server server = start(FAST, events); Wire w = new Wire(server.address())) {
+            byte[] trickle = "GET / HTTP/1.1\r\nHost: t\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            int answer = -2; // what the server sent first: -1 for a close, else the first byte of a response
+            w.socket.setSoTimeout(1000); // each wait for an answer is also the pause between bytes
+            // Every read below would succeed within a per-read SO_TIMEOUT: a byte arrives every second. Only a
+            // deadline on the whole request cuts this client off.
+            for (int i = 0; i < trickle.length && answer == -2; i++) {
+                try {
+                    w.socket.getOutputStream().write(trickle[i]);
+                    answer = w.socket.getInputStream().read();
+                } catch (SocketTimeoutException e) {
+                    // nothing yet: trickle on
+                } catch (IOException e) {
+                    answer = -1; // reset: cut off too
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals('H', answer, "the server answered (HTTP/1.1 408 ...) rather than waiting");
+            assertTrue(seconds < 5, "cut off after " + seconds + " s with a 2 s request timeout");
+            w.socket.setSoTimeout(5000);
+            assertTrue(new String(w.socket.getInputStream().readNBytes(11), StandardCharsets.US_ASCII)
+                    .startsWith("TTP/1.1 408"));
+            assertTrue(events.timeouts.contains(Http1Timeout.REQUEST), events.timeouts.toString());
+        }
+    }
+
+    @Test
+    void headersThatStopArrivingGet408AndAnIdleClientIsClosedQuietly() throws Exception {
+        Counting events = new Counting();
+        try (Http1Server server = start(FAST, events)) {
+            try (Wire w = new Wire(server.address())) {
+                long start = System.nanoTime();
+                RawHttp.Response r = w.send("GET / HTTP/1.1\r\nHost: t\r\n").read();
+                assertEquals(408, r.status());
+                assertTrue(r.text().contains("did not arrive within 2 s"), r.text());
+                assertTrue((System.nanoTime() - start) / 1e9 < 5);
+                assertTrue(w.closedWithin(3000));
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertEquals(200, w.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+                long start = System.nanoTime();
+                assertTrue(w.closedWithin(5000), "idle keep-alive connection closed");
+                double s = (System.nanoTime() - start) / 1e9;
+                assertTrue(s > 0.7 && s < 3, "after the 1 s idle timeout, not " + s);
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertTrue(w.closedWithin(5000), "a connection that never sends anything");
+            }
+            assertTrue(events.timeouts.contains(Http1Timeout.IDLE), events.timeouts.toString());
+        }
+    }
+
+    @Test
+    void atTheConnectionCapTheNextClientWaitsInTheBacklogUntilOneCloses() throws Exception {
+        try (Http1Server server = start(FAST.withMaxConnections(2).withTimeouts(Duration.ofSeconds(20),
+                Duration.ofSeconds(20), Duration.ofSeconds(20)), Http1Events.NONE);
+             Wire a = new Wire(server.address()); Wire b = new Wire(server.address())) {
+            assertEquals(200, a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+            assertEquals(200, b.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+            try (Wire c = new Wire(server.address())) { // the kernel completes the handshake; we do not accept
+                c.send("GET /third HTTP/1.1\r\nHost: t\r\n\r\n");
+                c.socket.setSoTimeout(500);
+                assertThrows(java.net.SocketTimeoutException.class, () -> c.socket.getInputStream().read());
+                c.socket.setSoTimeout(10_000);
+                a.close(); // frees a permit: c is accepted now
+                assertEquals("GET /third null ", c.read().text());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Http1Settings.Threads.class)
+    void aThousandConnectDisconnectCyclesLeaveNoThreadsOrDescriptorsBehind(Http1Settings.Threads threads)
+            throws Exception {
+        Counting events = new Counting();
+        try (Http1Server server = start(FAST.withThreads(threads), events)) {
+            long fdsBefore = openFileDescriptors();
+            int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+            byte[] full = "GET /echo HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 1000; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(server.address(), 5000);
+                    switch (i % 4) {
+                        case 0 -> { } // connect and leave
+                        case 1 -> s.getOutputStream().write(full, 0, 10); // half a request line
+                        case 2 -> {
+                            s.getOutputStream().write(full);
+                            s.getInputStream().read(); // one byte of the response, then hang up
+                        }
+                        default -> {
+                            s.setSoLinger(true, 0); // a reset instead of a FIN, as a killed process sends
+                            s.getOutputStream().write(full);
+                        }
+                    }
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while ((events.opened.get() < 1000 || events.open.get() > 0 || server.openConnections() > 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1000, events.opened.get());
+            assertEquals(0, events.open.get(), "connection threads still running");
+            assertEquals(0, server.openConnections());
+            long fdsAfter = openFileDescriptors();
+            int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
+            assertTrue(fdsAfter - fdsBefore <= 5, "file descriptors " + fdsBefore + " -> " + fdsAfter);
+            assertTrue(threadsAfter - threadsBefore <= 3, "platform threads " + threadsBefore + " -> " + threadsAfter);
+            assertEquals(200, RawHttp.get(uri(server), "/echo").status(), "still serving");
+        }
+    }
+
+    @Test
+    void anUpgradeHandlerTakesTheConnectionWithTheBytesSentBehindTheRequest() throws Exception {
+        UpgradeHandler echo = (request, c) -> {
+            if (!"echo".equalsIgnoreCase(request.header("Upgrade"))) return false;
+            c.respond(new Http1Response(101).set("Upgrade", "echo").set("Connection", "Upgrade"));
+            ByteBuffer buf = ByteBuffer.allocate(64);
+            while (c.read(buf.clear(), Duration.ofSeconds(5)) > 0) {
+                buf.flip();
+                if (buf.get(0) == 'q') return true;
+                c.write(buf);
+            }
+            return true;
+        };
+        try (Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), FAST, handler(echo),
+                Http1Events.NONE)) {
+            try (Wire w = new Wire(server.address())) {
+                // "first" rides in the same packet as the request: it must reach the handler via buffered().
+                RawHttp.Response r = w.send("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: echo\r\nConnection: Upgrade"
+                        + "\r\n\r\nfirst").read();
+                assertEquals(101, r.status());
+                assertArrayEquals("first".getBytes(StandardCharsets.US_ASCII), w.socket.getInputStream().readNBytes(5));
+                w.send("again");
+                assertArrayEquals("again".getBytes(StandardCharsets.US_ASCII), w.socket.getInputStream().readNBytes(5));
+                w.send("q");
+                assertTrue(w.closedWithin(2000), "the server closes when the handler returns");
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertEquals(404, w.send("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: other\r\n\r\n").read().status(),
+                        "declined: answered as plain HTTP");
+                assertEquals(404, w.send("GET /ws HTTP/1.0\r\nUpgrade: echo\r\n\r\n").read().status(),
+                        "RFC 9110 §7.8: no upgrade from HTTP/1.0");
+            }
+        }
+    }
+
+    @Test
+    void anUpgradeReadTimeoutClosesTheConnection() throws Exception {
+        List<Throwable> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+        UpgradeHandler waiting = (request, c) -> {
+            c.respond(new Http1Response(101).set("Upgrade", "x").set("Connection", "Upgrade"));
+            try {
+                c.read(ByteBuffer.allocate(8), Duration.ofMillis(300));
+            } catch (IOException e) {
+                thrown.add(e);
+            }
+            return true;
+        };
+        try (Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), FAST, handler(waiting),
+                Http1Events.NONE); Wire w = new Wire(server.address())) {
+            assertEquals(101, w.send("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: x\r\n\r\n").read().status());
+            assertTrue(w.closedWithin(3000));
+            assertEquals(List.of(java.nio.channels.InterruptedByTimeoutException.class),
+                    thrown.stream().map(Object::getClass).toList());
+        }
+    }
+
+    @Test
+    void aHandlerThatFailsOrSendsNothingGets500AndTheConnectionCloses() throws Exception {
+        try (Http1Server server = start(FAST, Http1Events.NONE)) {
+            for (String path : List.of("/boom", "/hang")) {
+                try (Wire w = new Wire(server.address())) {
+                    RawHttp.Response r = w.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").read();
+                    assertEquals(500, r.status(), path);
+                    assertTrue(w.closedWithin(2000), path);
+                }
+            }
+        }
+    }
+
+    @Test
+    void closeEndsOpenConnectionsAndStopsAccepting() throws Exception {
+        Counting events = new Counting();
+        Http1Server server = start(FAST, events);
+        InetSocketAddress address = server.address();
+        try (Wire idle = new Wire(address)) {
+            assertEquals(200, idle.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+            server.close();
+            assertTrue(idle.closedWithin(2000));
+            assertEquals(0, events.open.get());
+            assertFalse(server.isOpen());
+            assertThrows(IOException.class, () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(address, 1000);
+                    OutputStream out = s.getOutputStream();
+                    out.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    if (s.getInputStream().read() == -1) throw new IOException("closed");
+                }
+            });
+        }
+    }
+
+    static URI uri(Http1Server s) {
+        return URI.create("http://127.0.0.1:" + s.address().getPort() + "/");
+    }
+
+    static long openFileDescriptors() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+}
