@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs one of Streamlab's JMH benchmarks in full and writes its results as CSV and as a Markdown table.
+# Runs one of Streamlab's benchmarks in full and writes its results as CSV and as a Markdown table.
 #
 #   scripts/bench.sh NAME                 full run  -> <module>/bench-results/NAME.csv and NAME.md
 #   scripts/bench.sh NAME --quick         short run -> <module>/bench-results/NAME-custom.{csv,md}
 #   scripts/bench.sh NAME [JMH options]   extra JMH options; each replaces the same default (-f 1 -wi 3
 #                                         -i 5 -w 1s -r 1s), e.g. scripts/bench.sh buffers -i 3 -p chunkSize=65536
 #                                         -> <module>/bench-results/NAME-custom.{csv,md}
+#   scripts/bench.sh phase2 [OPTIONS]     the phase 2 load test (not JMH): options go to LoadHarness (--help)
 #
-# Benchmarks: buffers (phase 1, dev.streamlab.bench.BuffersBenchmark).
+# Benchmarks: buffers (phase 1, JMH dev.streamlab.bench.BuffersBenchmark); phase2 (phase 2 vs jwebserver vs nginx
+# on 127.0.0.1, load harness dev.streamlab.bench.LoadHarness; installs nginx from Debian when missing and root).
 # Needs JAVA_HOME pointing at a JDK 21 or newer (./lab bench NAME sets it) and Maven on the PATH.
 set -euo pipefail
 
@@ -28,8 +30,17 @@ case "$name" in
     table_args=(--bytes-per-op 33554432 --reference naive --order baseline,naive,reusedHeap,direct,mapped
                 --title "Buffers lab: reading a 32 MiB file in chunks (BuffersBenchmark)")
     ;;
+  phase2)
+    module=phase2-http-server
+    harness=dev.streamlab.bench.LoadHarness
+    ;;
+  phase2-io)
+    module=phase2-http-server
+    pattern=dev.streamlab.bench.BodyStrategyBenchmark
+    table_args=() # JMH's own text table, wrapped in Markdown (JmhTable is shaped for the buffers sweep)
+    ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers)" >&2; exit 2 ;;
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io)" >&2; exit 2 ;;
 esac
 
 # Settings for a full run that finishes in a few minutes on 2 cores (6 chunk sizes x 5 methods x ~10 s).
@@ -66,6 +77,28 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 results=$module/bench-results
 mkdir -p "$results"
+
+if [[ -n ${harness:-} ]]; then
+  # A load test, not JMH: the harness starts each server as a process of its own and writes NAME.{md,csv}.
+  out_name=$name
+  [[ ${#user_args[@]} -gt 0 ]] && out_name=$name-custom # a partial run must not overwrite the full results
+  echo "==> building $module test classes"
+  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  # The servers run from these classes for minutes: a snapshot, so a `mvn` in another terminal cannot swap them.
+  snapshot=$module/target/bench-classes
+  rm -rf "$snapshot"
+  mkdir -p "$snapshot"
+  cp -R "$module/target/test-classes" "$snapshot/test-classes"
+  cp -R "$module/target/classes" "$snapshot/classes"
+  cp -R phase1-fundamentals/target/classes "$snapshot/phase1-classes"
+  cp -R shared/target/classes "$snapshot/shared-classes"
+  classpath=$snapshot/test-classes:$snapshot/classes:$snapshot/phase1-classes:$snapshot/shared-classes
+  "$root/scripts/ensure-deps.sh" nginx # the reference server; without it its rows say "unavailable"
+  command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -cp <test classpath> $harness${user_args[*]:+ ${user_args[*]}}"
+  echo "==> java -cp <test classpath> $harness ${user_args[*]}"
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$classpath" "$harness" "${user_args[@]}" \
+    --out "$results/$out_name.md" --command "$command"
+fi
 cp_file=target/bench-classpath.txt # relative: each module of the reactor writes its own
 
 echo "==> building $module test classes"
@@ -79,10 +112,28 @@ cp -R "$module/target/classes" "$snapshot/classes"
 cp -R "$module/target/test-classes" "$snapshot/test-classes"
 classpath=$snapshot/test-classes:$snapshot/classes:$(cat "$module/$cp_file")
 
-jmh_args=("$pattern" "${run_args[@]}" -prof gc -foe true -rf csv -rff "$results/$out_name.csv")
+if [[ ${#table_args[@]} -eq 0 ]]; then
+  jmh_args=("$pattern" "${run_args[@]}" -prof gc -foe true -rf text -rff "$results/$out_name.txt")
+else
+  jmh_args=("$pattern" "${run_args[@]}" -prof gc -foe true -rf csv -rff "$results/$out_name.csv")
+fi
 echo "==> java -cp <test classpath> org.openjdk.jmh.Main ${jmh_args[*]}"
 "$JAVA_HOME/bin/java" -Dstreamlab.media="$root/media" -cp "$classpath" org.openjdk.jmh.Main "${jmh_args[@]}"
 
 command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -Dstreamlab.media=media -cp <test classpath> org.openjdk.jmh.Main ${jmh_args[*]}"
-"$JAVA_HOME/bin/java" -cp "$classpath" dev.streamlab.bench.JmhTable "$results/$out_name.csv" "$results/$out_name.md" \
-  "${table_args[@]}" --command "$command"
+if [[ ${#table_args[@]} -eq 0 ]]; then
+  {
+    echo "# $pattern"
+    echo
+    echo "- Machine: $(nproc) CPUs, $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1), $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- Command: \`$command\`"
+    echo
+    echo '```'
+    cat "$results/$out_name.txt"
+    echo '```'
+  } > "$results/$out_name.md"
+  echo "==> wrote $results/$out_name.md"
+else
+  "$JAVA_HOME/bin/java" -cp "$classpath" dev.streamlab.bench.JmhTable "$results/$out_name.csv" "$results/$out_name.md" \
+    "${table_args[@]}" --command "$command"
+fi

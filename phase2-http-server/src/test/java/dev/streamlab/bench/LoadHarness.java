@@ -1,0 +1,321 @@
+package dev.streamlab.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/*
+ * The phase 2 load test: phase 2 (each --io strategy) against the JDK's jwebserver and nginx, on 127.0.0.1.
+ *
+ * The question: how close does com.sun.net.httpserver on virtual threads, which cannot send a file without
+ * copying it through Java arrays, come to nginx, which hands the file to the kernel (sendfile)? And what do the
+ * three ways of filling those arrays cost in CPU and garbage?
+ *
+ * Scenarios, run the same way (same seeds, same order of offsets) against every server, one server process at a
+ * time, each started fresh for each scenario so its CPU time and peak RSS belong to that scenario alone:
+ *   ranges   50 connections, closed loop, random 64 KiB ranges of a 1 GiB file (in the page cache)
+ *   small    50 connections, closed loop, a whole 64 KiB file without Range (what jwebserver can do)
+ *   viewers  200 players fetching 1 MiB ranges paced at 8 Mbit/s with random seeks, plus one bulk download
+ *   bulk     one connection downloading the 1 GiB file whole, again and again (one stream: copy vs sendfile)
+ *
+ * How to run: ./lab bench phase2 (scripts/bench.sh builds the test classes and runs this class), or
+ *   java -cp <phase2 test-classes:classes, phase 1 and shared classes> dev.streamlab.bench.LoadHarness [--quick]
+ * Results: phase2-http-server/bench-results/phase2.md (+ .csv); the README quotes them.
+ */
+
+/**
+ * {@code ./lab bench phase2}: the phase 2 load test. See the comment above for what it measures; {@code --help}
+ * lists the options.
+ */
+public final class LoadHarness {
+    static final String USAGE = """
+            usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
+                               [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver]
+                               [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
+                               [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
+                               [--http-clients N] [--jvm-arg ARG]... [--rounds N] [--command TEXT]
+              --quick   1 s warm-up, 3 s windows, 50 viewers: checks that everything runs (numbers are noisy)
+              --rounds  repeat every cell N times (server order rotated each round); the tables show the median
+                        round per cell (req/s; viewers: TTFB p99), the CSV every round. ~4.5 min per round.
+              --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
+            """;
+
+    private LoadHarness() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = run(System.out, args);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Options with their defaults: the full run. */
+    record Options(Path root, Path out, Path csv, Path cache, List<String> servers, List<String> scenarios,
+                   Duration warmup, Duration measure, int connections, int viewers, long largeBytes,
+                   long maxRequests, int httpClients, List<String> jvmArgs, int rounds, String command) {
+
+        static Options parse(String... args) {
+            Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
+            Path out = null;
+            Path csv = null;
+            Path cache = Path.of(System.getProperty("java.io.tmpdir"), "streamlab-bench");
+            List<String> servers = List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver");
+            List<String> scenarios = List.of("ranges", "small", "viewers", "bulk");
+            double warmup = 3;
+            double seconds = 10;
+            int connections = 50;
+            int viewers = 200;
+            long largeBytes = 1L << 30;
+            long maxRequests = 2_000_000;
+            int httpClients = 2;
+            List<String> jvmArgs = new ArrayList<>();
+            int rounds = 1;
+            String command = "java dev.streamlab.bench.LoadHarness " + String.join(" ", args);
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--quick" -> {
+                        warmup = 1;
+                        seconds = 3;
+                        viewers = 50;
+                    }
+                    case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--csv" -> csv = Path.of(value(args, ++i, a));
+                    case "--root" -> root = Path.of(value(args, ++i, a)).toAbsolutePath().normalize();
+                    case "--cache" -> cache = Path.of(value(args, ++i, a));
+                    case "--servers" -> servers = List.of(value(args, ++i, a).split(","));
+                    case "--scenarios" -> scenarios = List.of(value(args, ++i, a).split(","));
+                    case "--warmup" -> warmup = number(args, ++i, a, 0, 60);
+                    case "--seconds" -> seconds = number(args, ++i, a, 0.5, 120);
+                    case "--connections" -> connections = (int) number(args, ++i, a, 1, 1000);
+                    case "--viewers" -> viewers = (int) number(args, ++i, a, 1, 2000);
+                    case "--large-bytes" -> largeBytes = (long) number(args, ++i, a, 16 << 20, 8.0 * (1L << 30));
+                    case "--max-requests" -> maxRequests = (long) number(args, ++i, a, 1, 1e8);
+                    case "--rounds" -> rounds = (int) number(args, ++i, a, 1, 9);
+                    case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
+                    case "--http-clients" -> httpClients = (int) number(args, ++i, a, 1, 64);
+                    case "--command" -> command = value(args, ++i, a);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            for (String s : servers) {
+                if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver").contains(s)) {
+                    throw new IllegalArgumentException("unknown server " + s);
+                }
+            }
+            for (String s : scenarios) {
+                if (!List.of("ranges", "small", "viewers", "bulk").contains(s)) {
+                    throw new IllegalArgumentException("unknown scenario " + s);
+                }
+            }
+            if (out == null) out = root.resolve("phase2-http-server/bench-results/phase2.md");
+            if (csv == null) {
+                String name = out.getFileName().toString().replaceAll("\\.md$", "");
+                csv = out.resolveSibling(name + ".csv");
+            }
+            return new Options(root, out, csv, cache, servers, scenarios, Duration.ofMillis((long) (warmup * 1000)),
+                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, List.copyOf(jvmArgs), rounds, command);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
+            return args[i];
+        }
+
+        private static double number(String[] args, int i, String option, double min, double max) {
+            double v;
+            try {
+                v = Double.parseDouble(value(args, i, option));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " needs a number");
+            }
+            if (!(v >= min && v <= max)) throw new IllegalArgumentException(option + " must be in [" + min + ", " + max + "]");
+            return v;
+        }
+    }
+
+    /** The scenarios, by key, for this run's options (seeds fixed: every server sees the same offsets). */
+    static Workload scenario(String key, Options o, BenchMedia media) {
+        return switch (key) {
+            case "ranges" -> new Workload.Ranges("ranges", "a. Random 64 KiB ranges of a "
+                    + size(media.largeSize()) + " file, " + o.connections() + " connections (closed loop)",
+                    BenchMedia.LARGE_ID, media.largeSize(), 64 * 1024, o.connections(), 1);
+            case "small" -> new Workload.Ranges("small", "c. A whole 64 KiB file without Range, " + o.connections()
+                    + " connections (closed loop; the one thing jwebserver can do)",
+                    BenchMedia.SMALL_ID, BenchMedia.SMALL_SIZE, 0, o.connections(), 2);
+            case "viewers" -> new Workload.Viewers("viewers", "b. " + o.viewers() + " viewers: 1 MiB ranges paced "
+                    + "at 8 Mbit/s (one chunk ahead, 10% seek chance per chunk), plus one bulk download of the "
+                    + size(media.largeSize()) + " file", BenchMedia.LARGE_ID, media.largeSize(), o.viewers(),
+                    1 << 20, 8_000_000, 0.10, true, 3);
+            case "bulk" -> new Workload.Ranges("bulk", "d. One bulk download of the " + size(media.largeSize())
+                    + " file, again and again, 1 connection (copying vs sendfile for a single stream)",
+                    BenchMedia.LARGE_ID, media.largeSize(), 0, 1, 4);
+            default -> throw new IllegalArgumentException("unknown scenario " + key);
+        };
+    }
+
+    /** Runs everything, prints and writes the report, and returns an exit code: 0 done, 1 failed, 2 bad usage. */
+    static int run(PrintStream out, String... args) throws InterruptedException {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("LoadHarness: " + e.getMessage());
+            out.print(USAGE);
+            return 2;
+        }
+        try {
+            List<Measurement> all = measureAll(o, out);
+            String md = report(o, Results.medianRows(all));
+            Files.createDirectories(o.out().toAbsolutePath().getParent());
+            Files.writeString(o.out(), md, StandardCharsets.UTF_8);
+            Files.writeString(o.csv(), Results.csv(all), StandardCharsets.UTF_8);
+            out.println();
+            out.print(md);
+            out.println();
+            out.println("Wrote " + o.out() + " and " + o.csv());
+            return 0;
+        } catch (IOException e) {
+            out.println("LoadHarness: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static List<Measurement> measureAll(Options o, PrintStream log) throws IOException, InterruptedException {
+        if (!ProcStats.available()) log.println("bench: no /proc here: server CPU and memory will be missing");
+        Path sample = o.root().resolve("media/sample-30s-360p-h264-aac.mp4");
+        BenchMedia media = BenchMedia.prepare(o.cache(), sample, o.largeBytes(), log);
+        Path work = Files.createDirectories(o.cache().resolve("run"));
+        Path frontend = o.root().resolve("frontend");
+        String classpath = System.getProperty("java.class.path");
+        Path nginx = ServerProcess.nginxExecutable();
+        List<Measurement> all = new ArrayList<>();
+        for (int round = 1; round <= o.rounds(); round++) {
+            List<String> order = new ArrayList<>(o.servers());
+            java.util.Collections.rotate(order, -(round - 1)); // no server always runs first (or last)
+            for (String key : o.scenarios()) {
+                Workload w = scenario(key, o, media);
+                log.println("== " + (o.rounds() > 1 ? "round " + round + ": " : "") + w.title());
+                measureScenario(o, w, order, round, media, work, frontend, classpath, nginx, all, log);
+            }
+        }
+        return all;
+    }
+
+    private static void measureScenario(Options o, Workload w, List<String> order, int round, BenchMedia media,
+                                        Path work, Path frontend, String classpath, Path nginx,
+                                        List<Measurement> all, PrintStream log)
+            throws IOException, InterruptedException {
+        for (String name : order) {
+            long t0 = System.nanoTime();
+            ServerUnderTest server;
+            try {
+                server = switch (name) {
+                    case "nginx" -> {
+                        if (nginx == null) throw new IOException("nginx is not installed (apt-get install nginx)");
+                        yield ServerProcess.nginx(nginx, media.dir(), work);
+                    }
+                    case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, o.jvmArgs());
+                    default -> ServerProcess.phase2(name.substring("phase2-".length()), classpath, media.dir(),
+                            frontend, work, o.jvmArgs());
+                };
+            } catch (IOException e) {
+                log.println("   " + name + ": unavailable: " + e.getMessage());
+                all.add(Measurement.unavailable(name, w, e.getMessage().lines().findFirst().orElse("?"))
+                        .inRound(round));
+                continue;
+            }
+            try (server) {
+                Measurement m = Measurement.run(server, w, o.warmup(), o.measure(), o.maxRequests(),
+                        o.httpClients());
+                all.add(m.inRound(round));
+                log.println("   " + progress(m) + String.format(Locale.ROOT, "  (%.0f s)",
+                        (System.nanoTime() - t0) / 1e9));
+            }
+        }
+    }
+
+    private static String progress(Measurement m) {
+        Tally.Summary c = m.clients();
+        String line = String.format(Locale.ROOT, "%-14s %,8d req %,9.0f req/s %,7.0f MB/s p50 %6.2f ms p99 %7.2f ms "
+                        + "failed %,d", m.server(), c.requests(), m.requestsPerSecond(), m.megabytesPerSecond(),
+                c.ttfbP50Ms(), c.ttfbP99Ms(), c.failed());
+        if (m.workload() instanceof Workload.Viewers) {
+            line += String.format(Locale.ROOT, " stalls %,d bulk %,.0f MB/s", c.stalls(), m.bulkMegabytesPerSecond());
+        }
+        return line + String.format(Locale.ROOT, " server cpu %.1f s client cpu %.1f s", m.serverCpuSeconds(),
+                m.clientCpu());
+    }
+
+    private static String report(Options o, List<Measurement> all) {
+        String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        List<String> header = new ArrayList<>(Results.machine(nginxVersion(), date));
+        header.add("Command: `" + o.command() + "`");
+        header.add(String.format(Locale.ROOT, "Each cell: one fresh server process, %s s warm-up then a %s s "
+                        + "window%s, same seeds for every server; all traffic on 127.0.0.1; load generator = this JVM "
+                        + "(java.net.http.HttpClient, HTTP/1.1, %d clients shared by the simulated connections, "
+                        + "virtual threads), on the same cores as the server.",
+                trim(o.warmup().toMillis() / 1000.0), trim(o.measure().toMillis() / 1000.0),
+                o.rounds() == 1 ? "" : " (the median of " + o.rounds() + " rounds: req/s, viewers by TTFB p99)",
+                o.httpClients()));
+        header.add("Servers: phase 2 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
+                + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` (G1, "
+                + "the default collector); jwebserver = `jwebserver -J-Xms" + ServerProcess.HEAP + " -J-Xmx"
+                + ServerProcess.HEAP + " -o none`; nginx = 2 workers, `sendfile on; tcp_nopush off; access_log off;"
+                + " keepalive_requests 1000000`."
+                + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
+        List<String> notes = List.of(
+                "req/s and MB/s count responses completed in the window (failed ones too; whole-file downloads: "
+                        + "MB/s counts bytes as they arrived), MB = 10^6 bytes. TTFB: request sent → first body byte, "
+                        + "as the client saw it. The ratio columns compare with nginx's row of the same table.",
+                "server CPU: utime+stime over the window from /proc/PID/stat (nginx: master + workers). RSS: peak = "
+                        + "VmHWM, (anon) = RssAnon at the window's end, from /proc/PID/status, summed over nginx's "
+                        + "processes; the peak of `mapped` includes the page-cache pages of the mapped 1 GiB file, "
+                        + "shared with the page cache, not owned. client CPU: the load generator's own.",
+                "alloc/req: heap bytes allocated in the server JVM over the window (ThreadMXBean."
+                        + "getTotalThreadAllocatedBytes, read over JMX after attaching) ÷ requests completed; "
+                        + "GCs: collections in the window. copies/byte: phase 2's /metrics "
+                        + "(streamlab_http_userspace_copy_bytes_total ÷ streamlab_http_body_bytes_sent_by_strategy_total).",
+                "Where nginx's server CPU is a fraction of the window's 2 × seconds while client CPU takes most of "
+                        + "the rest, nginx's req/s is the load generator's ceiling, not nginx's; CPU µs/req is then the "
+                        + "figure that says what each server costs.");
+        return Results.markdown("Phase 2 load test: phase 2 vs jwebserver vs nginx", header, all, notes);
+    }
+
+    private static String nginxVersion() {
+        Path nginx = ServerProcess.nginxExecutable();
+        if (nginx == null) return "not installed";
+        try {
+            Process p = new ProcessBuilder(nginx.toString(), "-v").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return v.replaceFirst("^nginx version: ", "");
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static String size(long bytes) {
+        if (bytes % (1L << 30) == 0) return (bytes >> 30) + " GiB";
+        return (bytes >> 20) + " MiB";
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

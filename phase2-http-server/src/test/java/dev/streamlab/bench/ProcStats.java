@@ -1,0 +1,82 @@
+package dev.streamlab.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CPU time and peak resident memory of a process and its descendants, read from Linux's {@code /proc}: for nginx
+ * the master and its workers, for a JVM the one process (all its threads).
+ *
+ * <ul>
+ *   <li>CPU: {@code utime + stime} (fields 14 and 15 of {@code /proc/PID/stat}), in clock ticks of
+ *   {@link #TICKS_PER_SECOND} (USER_HZ, 100 on every Linux ABI Java runs on; {@code getconf CLK_TCK}).</li>
+ *   <li>Peak RSS: {@code VmHWM} of {@code /proc/PID/status}, the high-water mark since the process started. Summed
+ *   over processes it counts pages they share (nginx's code, the page cache is not in RSS) more than once.</li>
+ * </ul>
+ * A process that exits between listing and reading counts as zero.
+ */
+final class ProcStats {
+    static final double TICKS_PER_SECOND = 100;
+
+    /**
+     * @param cpuSeconds  user + system CPU of the process tree so far
+     * @param peakRssKiB  the sum of the processes' VmHWM
+     * @param anonRssKiB  the sum of their RssAnon now
+     * @param processes   how many processes were read
+     */
+    record Sample(double cpuSeconds, long peakRssKiB, long anonRssKiB, int processes) {}
+
+    private ProcStats() {}
+
+    static boolean available() {
+        return Files.isReadable(Path.of("/proc/self/stat"));
+    }
+
+    /** The process and every descendant alive now. */
+    static Sample tree(long pid) {
+        List<Long> pids = new ArrayList<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        double cpu = 0;
+        long peak = 0;
+        long anon = 0;
+        for (long p : pids) {
+            cpu += cpuSeconds(Long.toString(p));
+            peak += statusKiB(Long.toString(p), "VmHWM:");
+            anon += statusKiB(Long.toString(p), "RssAnon:");
+        }
+        return new Sample(cpu, peak, anon, pids.size());
+    }
+
+    /** This JVM's own CPU (the load generator's cost: it shares the cores with the server). */
+    static double selfCpuSeconds() {
+        return cpuSeconds("self");
+    }
+
+    static double cpuSeconds(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+            // f[0] is field 3 (state), so field n is f[n - 3].
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return 0; // gone, or not Linux
+        }
+    }
+
+    /** A {@code kB} field of {@code /proc/PID/status}. */
+    static long statusKiB(String pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux
+        }
+        return 0;
+    }
+}
