@@ -1,5 +1,11 @@
 package dev.streamlab.phase3;
 
+import dev.streamlab.websocket.WsHandshake;
+import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.server.EchoEndpoint;
+import dev.streamlab.websocket.server.WsEndpoints;
+import java.time.Duration;
+
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.shared.cli.LaunchOptions;
 import java.io.IOException;
@@ -17,6 +23,9 @@ import java.util.logging.Level;
  * one, for the benchmark that compares them.
  */
 public final class Phase3Main {
+    /** A Ping every 30 s; a peer silent for two of them is dropped. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(30);
+
     private Phase3Main() {}
 
     public static void main(String[] args) throws InterruptedException {
@@ -55,10 +64,14 @@ public final class Phase3Main {
             AccessLog.installOneLineFormat(quiet ? Level.WARNING : Level.INFO);
             Phase3Server server = Phase3Server.start(opt.host(), opt.port(), opt.media(),
                     new Phase3Server.Settings(frontend, http));
+            // WebSockets so far: the echo endpoint (conformance). Video over WebSocket is issue 5's work.
+            server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
+                    .register("/ws/echo", new EchoEndpoint()));
             out.println("Phase 3 — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
                     + " thread per connection, sendfile), serving " + opt.media());
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "
-                    + server.uri() + "metrics; Ctrl-C stops)");
+                    + server.uri() + "metrics, WebSocket echo: ws://" + server.uri().getAuthority()
+                    + "/ws/echo; Ctrl-C stops)");
             return server;
         } catch (IllegalArgumentException e) {
             err.println("phase3: " + e.getMessage());

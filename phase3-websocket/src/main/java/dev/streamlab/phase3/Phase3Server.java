@@ -88,7 +88,8 @@ public final class Phase3Server implements AutoCloseable {
         this.http = Http1Server.start(new InetSocketAddress(host, port), settings.http(), this::handle, metrics);
     }
 
-    private int openConnections() {
+    /** Connections open now (HTTP and WebSocket alike). */
+    public int openConnections() {
         Http1Server h = http; // null while the constructor runs
         return h == null ? 0 : h.openConnections();
     }

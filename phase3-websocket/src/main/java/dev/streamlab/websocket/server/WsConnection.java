@@ -1,0 +1,64 @@
+package dev.streamlab.websocket.server;
+
+import dev.streamlab.http1.Http1Upgrade;
+import dev.streamlab.websocket.WsCloseCodes;
+import dev.streamlab.websocket.frame.FrameWriter;
+import dev.streamlab.websocket.frame.WsOpcode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The sending side of one WebSocket connection, safe to use from several threads (a hub's sender thread and the
+ * connection's reader answering pings). Each message goes out as one gathering write of [frame header, payload]:
+ * the payload buffer is written as is, never copied into a frame buffer ({@link FrameWriter}).
+ */
+public final class WsConnection {
+    private final Http1Upgrade upgrade;
+    private final FrameWriter writer = FrameWriter.server();
+    private final ReentrantLock lock = new ReentrantLock(); // not synchronized: a virtual thread may block in it
+    private volatile boolean closeSent;
+
+    WsConnection(Http1Upgrade upgrade) {
+        this.upgrade = upgrade;
+    }
+
+    public void sendText(ByteBuffer utf8) throws IOException {
+        send(WsOpcode.TEXT, utf8);
+    }
+
+    public void sendBinary(ByteBuffer payload) throws IOException {
+        send(WsOpcode.BINARY, payload);
+    }
+
+    void send(WsOpcode opcode, ByteBuffer payload) throws IOException {
+        lock.lock();
+        try {
+            if (closeSent) throw new IOException("the WebSocket is closing");
+            upgrade.write(writer.frame(true, opcode, payload.duplicate()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends a Close frame once (RFC 6455 §5.5.1: after it, no more data frames); later calls do nothing. */
+    public void close(int code, String reason) throws IOException {
+        lock.lock();
+        try {
+            if (closeSent) return;
+            closeSent = true;
+            upgrade.write(writer.frame(true, WsOpcode.CLOSE, FrameWriter.closePayload(code,
+                    WsCloseCodes.truncateReason(reason))));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean closeSent() {
+        return closeSent;
+    }
+
+    public String remote() {
+        return String.valueOf(upgrade.remoteAddress());
+    }
+}

@@ -1,0 +1,84 @@
+package dev.streamlab.websocket.server;
+
+import dev.streamlab.http1.Http1Request;
+import dev.streamlab.http1.Http1Response;
+import dev.streamlab.http1.Http1Upgrade;
+import dev.streamlab.http1.UpgradeHandler;
+import dev.streamlab.websocket.WsHandshake;
+import dev.streamlab.websocket.WsLimits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Routes {@code /ws/...} upgrades to endpoints: the RFC 6455 §4.2 handshake ({@link WsHandshake}: version 13,
+ * key, Origin allow-list), then a {@link WsSession} on the connection's own virtual thread.
+ *
+ * <p>An endpoint is registered for an exact path ({@code /ws/echo}) or a prefix ending in {@code /}
+ * ({@code /ws/topic/}); a prefix endpoint is created per request from the rest of the path.
+ */
+public final class WsEndpoints implements UpgradeHandler {
+    private final WsHandshake handshake;
+    private final WsLimits limits;
+    private final Duration heartbeat;
+    private final Map<String, WsEndpoint> exact = new ConcurrentHashMap<>();
+    private final Map<String, Function<String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
+
+    public WsEndpoints(WsHandshake handshake, WsLimits limits, Duration heartbeat) {
+        this.handshake = handshake;
+        this.limits = limits;
+        this.heartbeat = heartbeat;
+    }
+
+    public WsEndpoints register(String path, WsEndpoint endpoint) {
+        exact.put(path, endpoint);
+        return this;
+    }
+
+    /** {@code factory} gets the path after {@code prefix}, e.g. the topic name; null means 404. */
+    public WsEndpoints registerPrefix(String prefix, Function<String, WsEndpoint> factory) {
+        if (!prefix.endsWith("/")) throw new IllegalArgumentException("a prefix ends with '/': " + prefix);
+        prefixes.put(prefix, factory);
+        return this;
+    }
+
+    @Override
+    public boolean upgrade(Http1Request request, Http1Upgrade connection) throws IOException {
+        WsEndpoint endpoint = find(request.path());
+        if (endpoint == null) return false; // the router answers 404
+        switch (handshake.evaluate(request.method(), request::header)) {
+            case WsHandshake.Accept a -> {
+                Http1Response ok = new Http1Response(101);
+                a.headers().forEach(ok::set);
+                connection.respond(ok);
+                new WsSession(connection, endpoint, limits, heartbeat).run();
+            }
+            case WsHandshake.Reject r -> {
+                byte[] body = ("{\"status\":" + r.status() + ",\"error\":\"" + r.reason().replace("\"", "'")
+                        + "\"}").getBytes(StandardCharsets.UTF_8);
+                Http1Response no = new Http1Response(r.status());
+                r.headers().forEach(no::set);
+                no.set("Content-Type", "application/json").set("Content-Length", Integer.toString(body.length))
+                        .set("Connection", "close");
+                connection.respond(no);
+                connection.write(ByteBuffer.wrap(body));
+            }
+        }
+        return true;
+    }
+
+    private WsEndpoint find(String path) {
+        WsEndpoint e = exact.get(path);
+        if (e != null) return e;
+        for (var p : prefixes.entrySet()) {
+            if (path.startsWith(p.getKey()) && path.length() > p.getKey().length()) {
+                return p.getValue().apply(path.substring(p.getKey().length()));
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.streamlab.websocket.server;
+
+import dev.streamlab.http1.Http1Upgrade;
+import dev.streamlab.websocket.WsCloseCodes;
+import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.WsMessageAssembler;
+import dev.streamlab.websocket.frame.WsCloseException;
+import dev.streamlab.websocket.frame.WsOpcode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.time.Duration;
+
+/**
+ * One WebSocket connection's read loop, on its own virtual thread: bytes in, complete messages to the endpoint,
+ * control frames answered here.
+ *
+ * <ul>
+ *   <li>Ping → Pong with the same payload (RFC 6455 §5.5.2); Pong → nothing but "alive".</li>
+ *   <li>Heartbeat: a small virtual thread sends a Ping every {@code idle}; a live peer answers with a Pong (or
+ *       sends anything). A peer silent for two intervals is declared dead and the TCP connection is dropped without
+ *       a Close — which the endpoint sees as 1006 ("abnormal closure", a code that is never sent, RFC 6455
+ *       §7.4.1). A server going away on purpose sends 1001.</li>
+ *   <li>A protocol violation ({@link WsCloseException}) → a Close with its code (1002, 1007, 1009), then the close
+ *       handshake; the peer's Close → the same code echoed (§5.5.1), then the server closes TCP first (§7.1.1).</li>
+ *   <li>Close timeout: after our Close, the peer gets {@link #CLOSE_TIMEOUT} to answer before TCP is dropped.</li>
+ * </ul>
+ */
+public final class WsSession {
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    private static final int READ_BUFFER = 16 * 1024;
+
+    private final Http1Upgrade upgrade;
+    private final WsConnection connection;
+    private final WsEndpoint endpoint;
+    private final WsMessageAssembler assembler;
+    private final Duration idle;
+
+    WsSession(Http1Upgrade upgrade, WsEndpoint endpoint, WsLimits limits, Duration idle) {
+        this.upgrade = upgrade;
+        this.connection = new WsConnection(upgrade);
+        this.endpoint = endpoint;
+        this.assembler = WsMessageAssembler.server(limits);
+        this.idle = idle;
+    }
+
+    /** Runs until the connection ends; never throws for what the peer does. */
+    void run() {
+        int code = WsCloseCodes.ABNORMAL_CLOSURE;
+        Thread heartbeat = Thread.ofVirtual().name("ws-heartbeat").start(this::heartbeat);
+        try {
+            endpoint.opened(connection);
+            code = loop();
+        } catch (IOException e) {
+            // The peer vanished or a write stalled: 1006, nothing to send.
+        } finally {
+            heartbeat.interrupt();
+            endpoint.closed(connection, code);
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            while (!connection.closeSent()) {
+                Thread.sleep(idle);
+                connection.send(WsOpcode.PING, ByteBuffer.allocate(0));
+            }
+        } catch (InterruptedException | IOException e) {
+            // the session ended, or the connection is gone: the read loop notices on its own
+        }
+    }
+
+    private int loop() throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
+        Duration deadPeer = idle.multipliedBy(2);
+        while (true) {
+            in.flip();
+            try {
+                for (WsEvent e; (e = assembler.next(in)) != null; ) {
+                    switch (e) {
+                        case WsEvent.Ping p -> connection.send(WsOpcode.PONG, p.payload());
+                        case WsEvent.Pong p -> { } // alive; any byte read already proved it
+                        case WsEvent.Close c -> {
+                            connection.close(c.replyCode(), c.reason());
+                            return c.code();
+                        }
+                        case WsEvent.Text t -> endpoint.message(connection, t);
+                        case WsEvent.Binary b -> endpoint.message(connection, b);
+                    }
+                }
+            } catch (WsCloseException violation) {
+                connection.close(violation.closeCode(), violation.closeReason());
+                awaitPeerClose();
+                return violation.closeCode();
+            }
+            in.compact();
+            int n;
+            try {
+                n = upgrade.read(in, deadPeer);
+            } catch (InterruptedByTimeoutException silent) {
+                return WsCloseCodes.ABNORMAL_CLOSURE; // two heartbeats unanswered: dead peer, TCP dropped
+            }
+            if (n < 0) return WsCloseCodes.ABNORMAL_CLOSURE;
+        }
+    }
+
+    /** After our Close: read (and discard) until the peer's Close or EOF, bounded by {@link #CLOSE_TIMEOUT}. */
+    private void awaitPeerClose() {
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        ByteBuffer scratch = ByteBuffer.allocate(1024);
+        try {
+            while (System.nanoTime() < deadline) {
+                scratch.clear();
+                if (upgrade.read(scratch, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))) < 0) return;
+            }
+        } catch (IOException e) {
+            // timeout or reset: either way we are done
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.streamlab.websocket.server;
+
+import dev.streamlab.http1.Http1Settings;
+import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.websocket.WsHandshake;
+import dev.streamlab.websocket.WsLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Random;
+
+/** A phase 3 server with the WebSocket endpoints registered, and a raw-socket handshake for tests. */
+final class WsTestServer {
+    private WsTestServer() {}
+
+    static Phase3Server start(Duration heartbeat) throws IOException {
+        Phase3Server s = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
+                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        s.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, heartbeat)
+                .register("/ws/echo", new EchoEndpoint()));
+        return s;
+    }
+
+    /** Opens a socket and completes the handshake; returns the socket positioned after the 101's blank line. */
+    static Socket connect(Phase3Server server, String path) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
+        s.setTcpNoDelay(true);
+        byte[] nonce = new byte[16];
+        new Random(7).nextBytes(nonce);
+        String key = Base64.getEncoder().encodeToString(nonce);
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.uri().getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String head = readHead(s.getInputStream());
+        if (!head.startsWith("HTTP/1.1 101")) throw new IOException("handshake refused: " + head);
+        if (!head.contains(WsHandshake.acceptKey(key))) throw new IOException("wrong accept key: " + head);
+        return s;
+    }
+
+    static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int state = 0;
+        for (int c; (c = in.read()) != -1; ) {
+            b.write(c);
+            state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+                    ? state + 1 : (c == '\r' ? 1 : 0);
+            if (state == 4) break;
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
