@@ -1,11 +1,8 @@
 package dev.streamlab.phase2;
 
+import dev.streamlab.shared.log.OneLineLog;
 import java.util.Locale;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -27,21 +24,8 @@ final class AccessLog {
                 c.note.isEmpty() ? "" : " " + c.note));
     }
 
-    /** Installs a one-line formatter on the root logger's console output (the JDK default spans two lines). */
+    /** Installs the one-line console format ({@link OneLineLog}). */
     static void installOneLineFormat(Level level) {
-        Logger root = Logger.getLogger("");
-        for (Handler h : root.getHandlers()) root.removeHandler(h);
-        ConsoleHandler console = new ConsoleHandler();
-        console.setLevel(level);
-        console.setFormatter(new Formatter() {
-            @Override
-            public String format(LogRecord r) {
-                String thrown = r.getThrown() == null ? "" : " (" + r.getThrown() + ")";
-                return String.format(Locale.ROOT, "%1$tT.%1$tL %2$-7s %3$s %4$s%5$s%n", r.getMillis(),
-                        r.getLevel().getName(), r.getLoggerName(), formatMessage(r), thrown);
-            }
-        });
-        root.addHandler(console);
-        root.setLevel(level);
+        OneLineLog.install(level);
     }
 }
