@@ -23,7 +23,7 @@ const state = {
   ready: false,      // catalog loaded
   videos: [],
   entry: null,       // the selected catalog entry
-  mode: findMode(null),
+  mode: findMode(new URLSearchParams(location.hash.slice(1)).get('mode')), // #v=<id>&mode=ws
   session: null,     // the QoE watcher of the current view
   error: null,
   pending: null,     // { intentAt, play } for the selection a click is about to make through the hash

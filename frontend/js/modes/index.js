@@ -2,8 +2,10 @@
 // mode and phase 4 a "processed live" view by importing them here; the mode switch is built from this list.
 
 import { progressive } from './progressive.js';
+import { websocket, streamEndpointAvailable } from './websocket.js';
 
-export const MODES = [progressive];
+// The WebSocket mode only where the server has /ws/stream (phase 3): one GET /metrics before the page starts.
+export const MODES = [progressive, ...(await streamEndpointAvailable() ? [websocket] : [])];
 
 /** The mode with this id, or the first (default) one. */
 export function findMode(id) {

@@ -31,6 +31,39 @@ public final class WsConnection {
         send(WsOpcode.BINARY, payload);
     }
 
+    /**
+     * One binary message whose payload is the concatenation of {@code parts}, sent as one gathering write of
+     * [frame header, part1, part2, ...]: no part is copied in user space here (a heap part costs the JDK's own copy
+     * into a temporary direct buffer; a mapped or direct part, none). For a protocol header in front of a segment
+     * whose bytes are views of a mapped file. The parts' positions are not changed (duplicates are written).
+     */
+    public void sendBinary(ByteBuffer... parts) throws IOException {
+        long length = 0;
+        ByteBuffer[] gather = new ByteBuffer[parts.length + 1];
+        for (int i = 0; i < parts.length; i++) {
+            gather[i + 1] = parts[i].duplicate();
+            length += parts[i].remaining();
+        }
+        // RFC 6455 §5.2: FIN + opcode, then the minimal 7, 7+16 or 7+64 bit length; a server never masks (§5.1).
+        ByteBuffer header = ByteBuffer.allocate(FrameWriter.headerLength(length, false));
+        header.put((byte) (0x80 | WsOpcode.BINARY.code()));
+        if (length < 126) {
+            header.put((byte) length);
+        } else if (length <= 0xFFFF) {
+            header.put((byte) 126).putShort((short) length);
+        } else {
+            header.put((byte) 127).putLong(length);
+        }
+        gather[0] = header.flip();
+        lock.lock();
+        try {
+            if (closeSent) throw new IOException("the WebSocket is closing");
+            upgrade.write(gather);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void send(WsOpcode opcode, ByteBuffer payload) throws IOException {
         lock.lock();
         try {

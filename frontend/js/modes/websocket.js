@@ -1,0 +1,233 @@
+// Phase 3's playback mode: the server pushes fMP4 segments over one WebSocket (/ws/stream) and this mode feeds
+// them to Media Source Extensions. The protocol is phase3-websocket/PROTOCOL.md; in short:
+//
+//   → hello {codecs}   the RFC 6381 codecs MediaSource.isTypeSupported() accepts (the server offers only those)
+//   → open {video}     ← meta {duration, tracks: [{track, codec, mime}], timeline}, then init and media segments
+//   → play / pause     the server paces: about 6 s ahead of the playhead while playing, nothing while paused
+//   → seek {t}         ← seeked {t, timeline}: everything of the old timeline is stale, SourceBuffers are reset
+//   → stats {buffered_s, t} every second, so the server's clock follows this player
+//
+// Each binary message is a 24-byte header (magic "SL", version, track, kind, flags, rung, sequence, timeline,
+// decode and presentation ms) followed by the segment, appended without a copy (a Uint8Array view past the header).
+//
+// The mode is offered only when the server has /ws/stream: phase 2 has not. The probe reads GET /metrics once
+// (both servers answer it, so a phase 2 page logs no failed request) and looks for streamlab_ws_stream_sessions,
+// which the endpoint registers when it is installed.
+
+const PATH = '/ws/stream';
+const HEADER = 24;
+const MAGIC = 0x534c; // "SL"
+const STATS_MS = 1000;
+const KEEP_BEHIND_S = 30; // played data kept behind currentTime; older is removed (no QuotaExceededError)
+
+// Codec strings asked about besides the entry's own (catalog `codecs`): what this project's samples use.
+const COMMON_CODECS = ['avc1.42e01e', 'avc1.4d401e', 'avc1.64001e', 'avc1.64001f', 'avc1.640028', 'mp4a.40.2',
+  'mp4a.40.5', 'vp09.00.10.08', 'av01.0.04M.08', 'opus', 'hev1.1.6.L93.B0', 'hvc1.1.6.L93.B0'];
+
+/** True when the page's server has /ws/stream (see the note above); asked once per page. */
+export async function streamEndpointAvailable() {
+  if (typeof MediaSource === 'undefined' || typeof WebSocket === 'undefined') return false;
+  try {
+    const res = await fetch('/metrics', { cache: 'no-store' });
+    return res.ok && (await res.text()).includes('streamlab_ws_stream_sessions');
+  } catch {
+    return false;
+  }
+}
+
+/** The codecs this browser's MSE can decode, among the entry's and the common ones. */
+function supportedCodecs(entry) {
+  const all = new Set([...(entry.codecs || []), ...COMMON_CODECS]);
+  return [...all].filter(c => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`)
+    || MediaSource.isTypeSupported(`audio/mp4; codecs="${c}"`));
+}
+
+let current = null; // the session while attached
+
+function bufferedAhead(video) {
+  const b = video.buffered;
+  for (let i = 0; i < b.length; i++) {
+    if (b.start(i) <= video.currentTime + 0.1 && video.currentTime < b.end(i)) return b.end(i) - video.currentTime;
+  }
+  return 0;
+}
+
+function start(video, entry) {
+  const s = {
+    video, entry, ms: new MediaSource(), url: null, ws: null,
+    tracks: new Map(),    // 'video' | 'audio' → { sb, queue: [{data} | {remove: [start, end]}] }
+    timeline: 0,          // the timeline whose segments are appended; others are stale
+    seeksPending: 0,      // seeks sent, seeked not yet received: every segment until then is stale
+    ended: false,
+    bytes: 0, messages: 0, segments: 0, errors: [],
+    chain: Promise.resolve(), timer: 0, outbox: [], off: [],
+  };
+  s.url = URL.createObjectURL(s.ms);
+  video.src = s.url;
+  const sourceOpen = new Promise(resolve => s.ms.addEventListener('sourceopen', resolve, { once: true }));
+
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${PATH}`);
+  ws.binaryType = 'arraybuffer';
+  s.ws = ws;
+  s.send = msg => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+    else if (ws.readyState === WebSocket.CONNECTING) s.outbox.push(msg);
+  };
+  ws.addEventListener('open', () => {
+    ws.send(JSON.stringify({ type: 'hello', codecs: supportedCodecs(entry) }));
+    ws.send(JSON.stringify({ type: 'open', video: entry.id }));
+    for (const m of s.outbox.splice(0)) ws.send(JSON.stringify(m));
+  });
+  ws.addEventListener('message', e => {
+    s.messages++;
+    s.bytes += typeof e.data === 'string' ? new TextEncoder().encode(e.data).length : e.data.byteLength;
+    // One at a time, in order: meta must have created the SourceBuffers before the first segment arrives.
+    s.chain = s.chain.then(() => current === s && handle(s, e.data, sourceOpen)).catch(err => fail(s, err));
+  });
+  ws.addEventListener('close', e => {
+    if (current === s && e.code !== 1000) fail(s, new Error(`the stream closed: ${e.code} ${e.reason}`.trim()));
+  });
+
+  const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
+  on('play', () => s.send({ type: 'play' }));
+  on('pause', () => { if (!video.ended) s.send({ type: 'pause' }); });
+  on('seeking', () => {
+    s.seeksPending++;
+    s.send({ type: 'seek', t: video.currentTime });
+  });
+  s.timer = setInterval(() => tick(s), STATS_MS);
+  return s;
+}
+
+async function handle(s, data, sourceOpen) {
+  if (typeof data === 'string') {
+    const msg = JSON.parse(data);
+    if (msg.type === 'meta') {
+      await sourceOpen;
+      s.ms.duration = msg.duration;
+      for (const t of msg.tracks) {
+        if (s.tracks.has(t.track)) continue;
+        const track = { sb: s.ms.addSourceBuffer(t.mime), queue: [] };
+        track.sb.addEventListener('updateend', () => pump(s, track));
+        track.sb.addEventListener('error', () => s.errors.push(`SourceBuffer ${t.track}: append failed`));
+        s.tracks.set(t.track, track);
+      }
+      s.timeline = msg.timeline;
+    } else if (msg.type === 'seeked') {
+      s.seeksPending = Math.max(0, s.seeksPending - 1);
+      s.timeline = msg.timeline;
+      s.ended = false;
+      for (const track of s.tracks.values()) {
+        track.queue = [{ remove: [0, Infinity] }]; // drop what is queued and buffered: a fresh timeline
+        if (track.sb.updating) {
+          try { track.sb.abort(); } catch { /* a remove is running: it ends on its own */ }
+        }
+        pump(s, track);
+      }
+    } else if (msg.type === 'ended') {
+      s.ended = true;
+      maybeEnd(s);
+    } else if (msg.type === 'error') {
+      s.errors.push(`${msg.code}: ${msg.message}`);
+      console.warn(`/ws/stream: ${msg.code}: ${msg.message}`);
+    }
+    return;
+  }
+  const view = new DataView(data);
+  if (data.byteLength < HEADER || view.getUint16(0) !== MAGIC || view.getUint8(2) !== 1) {
+    s.errors.push('a binary message without the protocol header');
+    return;
+  }
+  if (s.seeksPending > 0 || view.getUint32(12) !== s.timeline) return; // stale: from before a seek
+  const track = s.tracks.get(view.getUint8(3) === 0 ? 'video' : 'audio');
+  if (!track) return;
+  s.segments++;
+  track.queue.push({ data: new Uint8Array(data, HEADER) }); // a view past the header: no copy
+  pump(s, track);
+}
+
+/** Starts the next queued operation on a SourceBuffer that is idle; updateend calls it again. */
+function pump(s, track) {
+  if (current !== s || track.sb.updating) return;
+  const op = track.queue.shift();
+  if (!op) {
+    maybeEnd(s);
+    return;
+  }
+  try {
+    if (op.remove) {
+      const b = track.sb.buffered;
+      if (b.length && op.remove[1] > op.remove[0]) track.sb.remove(op.remove[0], op.remove[1]);
+      else pump(s, track);
+    } else {
+      track.sb.appendBuffer(op.data);
+    }
+  } catch (e) {
+    if (e.name === 'QuotaExceededError' && !op.retried) {
+      // Full: drop everything played but the last 5 s, then try this append again.
+      op.retried = true;
+      track.queue.unshift({ remove: [0, Math.max(0, s.video.currentTime - 5)] }, op);
+      setTimeout(() => pump(s, track), 0);
+    } else {
+      fail(s, e);
+    }
+  }
+}
+
+function maybeEnd(s) {
+  if (!s.ended || s.ms.readyState !== 'open') return;
+  for (const t of s.tracks.values()) if (t.sb.updating || t.queue.length) return;
+  s.ms.endOfStream();
+}
+
+/** Every second: report the buffer (the server paces on it) and trim what was played long ago. */
+function tick(s) {
+  const v = s.video;
+  s.send({ type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime });
+  for (const track of s.tracks.values()) {
+    const b = track.sb.buffered;
+    if (b.length && v.currentTime - b.start(0) > KEEP_BEHIND_S + 5 && !track.queue.some(op => op.remove)) {
+      track.queue.push({ remove: [0, v.currentTime - KEEP_BEHIND_S] });
+      pump(s, track);
+    }
+  }
+}
+
+function fail(s, e) {
+  if (current !== s) return;
+  s.errors.push(String(e && e.message || e));
+  console.warn('/ws/stream:', e);
+}
+
+export const websocket = {
+  id: 'ws',
+  label: 'WebSocket VOD (MSE)',
+  description: 'The server pushes fMP4 segments over one WebSocket, paced about 6 s ahead; Media Source Extensions play them.',
+
+  attach(video, entry) {
+    this.detach();
+    current = start(video, entry);
+  },
+
+  detach() {
+    if (!current) return;
+    const s = current;
+    current = null;
+    clearInterval(s.timer);
+    s.off.forEach(f => f());
+    if (s.ws.readyState <= WebSocket.OPEN) s.ws.close(1000, 'detached');
+    s.video.removeAttribute('src');
+    s.video.load();
+    URL.revokeObjectURL(s.url);
+  },
+
+  /** { bytes, requests, approx, statuses } as for every mode (requests = messages), plus this mode's own. */
+  bytesLoaded() {
+    const s = current;
+    if (!s) return { bytes: 0, requests: 0, approx: false, statuses: {} };
+    return {
+      bytes: s.bytes, requests: s.messages, approx: false, statuses: {},
+      segments: s.segments, timeline: s.timeline, errors: [...s.errors],
+    };
+  },
+};

@@ -1,0 +1,83 @@
+package dev.streamlab.stream.ws;
+
+import dev.streamlab.shared.json.JsonParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A text message from the client of {@code /ws/stream}: a JSON object with a {@code "type"} (PROTOCOL.md,
+ * "Client → server"). Anything that is not one of the commands becomes an {@link Invalid} carrying the error
+ * code to answer with, so the caller handles every message with one {@code switch} and no exception.
+ */
+public sealed interface ControlMessage {
+    /** Longest control message accepted; a hello with a long codec list is well under it. */
+    int MAX_LENGTH = 4096;
+
+    /** The RFC 6381 codec strings the browser can decode ({@code MediaSource.isTypeSupported} said yes). */
+    record Hello(List<String> codecs) implements ControlMessage {
+        public Hello {
+            codecs = List.copyOf(codecs);
+        }
+    }
+
+    /** Stream this catalog id. */
+    record Open(String video) implements ControlMessage {}
+
+    record Play() implements ControlMessage {}
+
+    record Pause() implements ControlMessage {}
+
+    /** Jump to the keyframe at or before {@code seconds}. */
+    record Seek(double seconds) implements ControlMessage {}
+
+    /** Send fresh init segments and continue from the next keyframe. */
+    record Resync() implements ControlMessage {}
+
+    /**
+     * The client's buffer: seconds buffered ahead of its playhead, and the playhead ({@code NaN} when not sent).
+     */
+    record Stats(double bufferedSeconds, double currentTime) implements ControlMessage {}
+
+    /** Not a command: answer {@code error {code, message}}; counts toward the bad-message limit. */
+    record Invalid(String code, String message) implements ControlMessage {}
+
+    /** Parses one text message; never throws. */
+    static ControlMessage parse(String text) {
+        Map<String, Object> m;
+        try {
+            m = JsonParser.parseObject(text, MAX_LENGTH);
+        } catch (JsonParser.JsonException e) {
+            return new Invalid("bad_json", e.getMessage());
+        }
+        if (!(m.get("type") instanceof String type)) return new Invalid("bad_message", "no \"type\" string");
+        return switch (type) {
+            case "hello" -> hello(m.get("codecs"));
+            case "open" -> m.get("video") instanceof String v && !v.isEmpty() ? new Open(v)
+                    : new Invalid("bad_message", "open needs \"video\": a catalog id");
+            case "play" -> new Play();
+            case "pause" -> new Pause();
+            case "seek" -> m.get("t") instanceof Number t && Double.isFinite(t.doubleValue()) && t.doubleValue() >= 0
+                    ? new Seek(t.doubleValue()) : new Invalid("bad_message", "seek needs \"t\": seconds >= 0");
+            case "resync" -> new Resync();
+            case "stats" -> m.get("buffered_s") instanceof Number b && Double.isFinite(b.doubleValue())
+                    ? new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN)
+                    : new Invalid("bad_message", "stats needs \"buffered_s\": seconds");
+            default -> new Invalid("unknown_type", "unknown message type \"" + shorten(type) + "\"");
+        };
+    }
+
+    private static ControlMessage hello(Object codecs) {
+        if (!(codecs instanceof List<?> list)) return new Invalid("bad_message", "hello needs \"codecs\": [strings]");
+        List<String> out = new ArrayList<>();
+        for (Object c : list) {
+            if (!(c instanceof String s)) return new Invalid("bad_message", "hello: every codec is a string");
+            out.add(s);
+        }
+        return new Hello(out);
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+}
