@@ -2,6 +2,8 @@ package dev.streamlab.phase3;
 
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.hub.Hub;
+import dev.streamlab.websocket.hub.TopicEndpoint;
 import dev.streamlab.websocket.server.EchoEndpoint;
 import dev.streamlab.websocket.server.WsEndpoints;
 import java.time.Duration;
@@ -64,14 +66,20 @@ public final class Phase3Main {
             AccessLog.installOneLineFormat(quiet ? Level.WARNING : Level.INFO);
             Phase3Server server = Phase3Server.start(opt.host(), opt.port(), opt.media(),
                     new Phase3Server.Settings(frontend, http));
-            // WebSockets so far: the echo endpoint (conformance). Video over WebSocket is issue 5's work.
-            server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
-                    .register("/ws/echo", new EchoEndpoint()));
+            // WebSockets so far: the echo endpoint (conformance) and the broadcast hub's topics (issue 4). Video over
+            // WebSocket is issue 5's work.
+            Hub hub = Phase3Metrics.meteredHub(server.metrics());
+            WsEndpoints ws = new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
+                    .register("/ws/echo", new EchoEndpoint())
+                    .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
+                    .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub));
+            server.setUpgradeHandler(TopicEndpoint.withQuery(ws)); // lets the topic factory see ?policy=...&queue=N
             out.println("Phase 3 — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
                     + " thread per connection, sendfile), serving " + opt.media());
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "
                     + server.uri() + "metrics, WebSocket echo: ws://" + server.uri().getAuthority()
-                    + "/ws/echo; Ctrl-C stops)");
+                    + "/ws/echo, topics: ws://" + server.uri().getAuthority() + TopicEndpoint.PREFIX
+                    + "{name}; Ctrl-C stops)");
             return server;
         } catch (IllegalArgumentException e) {
             err.println("phase3: " + e.getMessage());

@@ -6,6 +6,9 @@ import dev.streamlab.http1.Http1Timeout;
 import dev.streamlab.metrics.Counter;
 import dev.streamlab.metrics.Histogram;
 import dev.streamlab.metrics.MetricsRegistry;
+import dev.streamlab.websocket.hub.Hub;
+import dev.streamlab.websocket.hub.HubEvents;
+import dev.streamlab.websocket.hub.Overflow;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.Locale;
@@ -76,6 +79,88 @@ final class Phase3Metrics implements Http1Events {
                 () -> memory.getHeapMemoryUsage().getUsed());
         registry.gauge("streamlab_jvm_threads", "Live platform threads (virtual threads are not counted here).",
                 () -> ManagementFactory.getThreadMXBean().getThreadCount());
+    }
+
+    /**
+     * Issue 4's broadcast hub ({@code /ws/topic/...}), exported at {@code /metrics} as {@code streamlab_ws_hub_*}:
+     * gauges read from the hub when scraped, and counters by overflow policy fed by the hub's events.
+     */
+    static Hub meteredHub(MetricsRegistry registry) {
+        Hub hub = new Hub(new HubMetrics(registry));
+        registry.gauge("streamlab_ws_hub_topics", "Hub topics with at least one subscriber.", hub::topicCount);
+        registry.gauge("streamlab_ws_hub_subscribers", "Hub subscribers now, all topics.", hub::subscriberCount);
+        registry.gauge("streamlab_ws_hub_sender_threads",
+                "Hub sender threads alive (virtual, one per subscriber; 0 again once every subscriber left).",
+                hub::senderThreads);
+        registry.gauge("streamlab_ws_hub_copies_per_byte", "User-space copies per byte the hub delivered: a client's"
+                + " message is copied once (then shared by every subscriber); a heap buffer costs one more JDK copy"
+                + " per subscriber; a direct buffer published by the server, none.", () -> {
+                    long delivered = hub.deliveredBytes();
+                    return delivered == 0 ? 0 : (double) (hub.copiedBytes() + hub.heapDeliveredBytes()) / delivered;
+                });
+        return hub;
+    }
+
+    /** The hub's events as labelled counters (label {@code policy}: drop_oldest, skip_to_marked, disconnect). */
+    private static final class HubMetrics implements HubEvents {
+        final Counter published;
+        final Counter copiedBytes;
+        final Counter delivered;
+        final Counter deliveredBytes;
+        final Counter dropped;
+        final Counter skips;
+        final Counter disconnects;
+        final Counter highWater;
+
+        HubMetrics(MetricsRegistry registry) {
+            published = registry.counter("streamlab_ws_hub_published_total", "Messages published to hub topics.");
+            copiedBytes = registry.counter("streamlab_ws_hub_copied_bytes_total",
+                    "Bytes the hub copied: each message a WebSocket client publishes, once (never per subscriber).");
+            delivered = registry.counter("streamlab_ws_hub_delivered_total",
+                    "Messages handed to hub subscribers' sockets, by overflow policy.", "policy");
+            deliveredBytes = registry.counter("streamlab_ws_hub_delivered_bytes_total",
+                    "Bytes handed to hub subscribers' sockets.");
+            dropped = registry.counter("streamlab_ws_hub_dropped_total", "Messages a slow hub subscriber never got:"
+                    + " dropped (oldest), skipped over, or discarded at a disconnect; by overflow policy.", "policy");
+            skips = registry.counter("streamlab_ws_hub_skips_total",
+                    "Gaps: skip-to-marked subscribers jumping to the newest marked message.", "policy");
+            disconnects = registry.counter("streamlab_ws_hub_disconnects_total",
+                    "Hub subscribers closed (1008 or 1013) for overflowing their send queue.", "policy");
+            highWater = registry.counter("streamlab_ws_hub_queue_high_water", "The deepest any hub subscriber's send"
+                    + " queue has been, in messages, by overflow policy (a high-water mark only rises).", "policy");
+        }
+
+        @Override
+        public void published(int subscribers, int copied) {
+            published.inc();
+            if (copied > 0) copiedBytes.add(copied);
+        }
+
+        @Override
+        public void delivered(Overflow policy, int bytes, boolean heap) {
+            delivered.labels(policy.metricLabel()).increment();
+            deliveredBytes.add(bytes);
+        }
+
+        @Override
+        public void dropped(Overflow policy, int messages) {
+            dropped.labels(policy.metricLabel()).add(messages);
+        }
+
+        @Override
+        public void skipped(Overflow policy) {
+            skips.labels(policy.metricLabel()).increment();
+        }
+
+        @Override
+        public void disconnected(Overflow policy) {
+            disconnects.labels(policy.metricLabel()).increment();
+        }
+
+        @Override
+        public void queueHighWater(Overflow policy, int previous, int depth) {
+            highWater.labels(policy.metricLabel()).add(depth - previous); // the counter's value is the mark
+        }
     }
 
     @Override

@@ -1,0 +1,141 @@
+package dev.streamlab.websocket.hub;
+
+import dev.streamlab.http1.UpgradeHandler;
+import dev.streamlab.websocket.WsCloseCodes;
+import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.server.WsConnection;
+import dev.streamlab.websocket.server.WsEndpoint;
+import dev.streamlab.websocket.server.WsEndpoints;
+import java.io.IOException;
+import java.util.function.Function;
+
+/**
+ * {@code /ws/topic/{name}}: a WebSocket that is a subscriber of one {@link Hub} topic, and may publish to it.
+ *
+ * <h2>Protocol</h2>
+ * <pre>
+ *   ws://HOST/ws/topic/{name}[?policy=drop-oldest|skip-to-marked|disconnect][&amp;queue=N][&amp;close=1008|1013]
+ * </pre>
+ * <ul>
+ *   <li><b>Connecting subscribes</b> to topic {@code name} ({@code [a-z0-9-]{1,64}}; the topic exists while it has
+ *       subscribers). The query picks this subscriber's send queue: {@code policy} (default {@code drop-oldest}),
+ *       {@code queue} in messages (1–4096, default 64), and for {@code disconnect} the close code, {@code close}
+ *       (default 1008). Semantics: {@link Overflow} and {@link Subscription}.</li>
+ *   <li><b>Every message the server receives is published as is</b> — text as text, binary as binary — to the
+ *       topic's <em>other</em> subscribers (never echoed to its sender). A client-published message is
+ *       {@linkplain HubMessage#marked() marked}: each stands alone, so for {@code skip-to-marked} it means "skip to
+ *       the newest message". The server publishes through {@link Hub#publish} too, and chooses the marks (phase 3b:
+ *       keyframe segments).</li>
+ *   <li><b>The server closes</b> with 1008 (policy violation) and a reason for a bad name or query, right after
+ *       the handshake (an upgrade cannot carry a reason; a Close frame can); with 1008 or 1013 when a
+ *       {@code disconnect} subscriber's queue overflows; with 1001 when the hub shuts down.</li>
+ * </ul>
+ * Example: {@code websocat 'ws://127.0.0.1:8080/ws/topic/demo?policy=skip-to-marked&queue=16'} in two terminals;
+ * what one types, the other prints.
+ *
+ * <p><b>Copies.</b> A message a client publishes is copied once, out of the session's reused read buffer into a
+ * direct buffer ({@link HubMessage#copyOf}: {@code streamlab_ws_hub_copied_bytes_total}); then 0 per subscriber,
+ * each writing a view of that buffer.
+ *
+ * <h2>Wiring</h2>
+ * {@link WsEndpoints} hands a prefix factory the path only, so the query reaches the factory through
+ * {@link #withQuery}, which wraps the upgrade handler:
+ * {@snippet :
+ * server.setUpgradeHandler(TopicEndpoint.withQuery(new WsEndpoints(handshake, limits, heartbeat)
+ *         .register("/ws/echo", new EchoEndpoint())
+ *         .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub))));
+ * }
+ * Without {@code withQuery} every subscriber gets {@link QueuePolicy#DEFAULT}.
+ */
+public final class TopicEndpoint implements WsEndpoint {
+    public static final String PREFIX = "/ws/topic/";
+    /** The upgrade request's query, for the factory: set by {@link #withQuery} on the connection's own thread. */
+    private static final ThreadLocal<String> QUERY = new ThreadLocal<>();
+
+    private final Hub hub;
+    private final String topic;
+    private final QueuePolicy policy; // null when refused
+    private final String refusal;     // the Close reason when refused, else null
+    // Set in opened, read in message and closed: all three run on the connection's own thread.
+    private Subscription subscription;
+
+    private TopicEndpoint(Hub hub, String topic, QueuePolicy policy, String refusal) {
+        this.hub = hub;
+        this.topic = topic;
+        this.policy = policy;
+        this.refusal = refusal;
+    }
+
+    /**
+     * The endpoint for one connection to {@code /ws/topic/{name}?{query}}. A bad name or query does not throw: the
+     * endpoint accepts the upgrade and then closes with 1008 and the reason.
+     *
+     * @param query the raw query, or null
+     */
+    public static TopicEndpoint create(Hub hub, String name, String query) {
+        String problem = Hub.topicNameProblem(name);
+        if (problem != null) return new TopicEndpoint(hub, name, null, problem);
+        try {
+            return new TopicEndpoint(hub, name, QueuePolicy.parse(query), null);
+        } catch (IllegalArgumentException badQuery) {
+            return new TopicEndpoint(hub, name, null, badQuery.getMessage());
+        }
+    }
+
+    /** For {@link WsEndpoints#registerPrefix}: the rest of the path is the topic name, the query comes from {@link #withQuery}. */
+    public static Function<String, WsEndpoint> factory(Hub hub) {
+        return name -> create(hub, name, QUERY.get());
+    }
+
+    /**
+     * Wraps {@code endpoints} so that {@link #factory}, called inside it on the same thread, sees the request's
+     * query. (A stopgap until {@code WsEndpoints} passes the query to prefix factories itself.)
+     */
+    public static UpgradeHandler withQuery(UpgradeHandler endpoints) {
+        return (request, connection) -> {
+            QUERY.set(request.query());
+            try {
+                return endpoints.upgrade(request, connection);
+            } finally {
+                QUERY.remove();
+            }
+        };
+    }
+
+    /** The topic's name as requested (possibly invalid). */
+    public String topic() {
+        return topic;
+    }
+
+    /** The queue policy asked for, or null when the request was refused. */
+    public QueuePolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public void opened(WsConnection connection) throws IOException {
+        if (refusal != null) {
+            connection.close(WsCloseCodes.POLICY_VIOLATION, refusal);
+        } else if (hub.isClosed()) {
+            connection.close(WsCloseCodes.TRY_AGAIN_LATER, "the hub is shutting down");
+        } else {
+            subscription = hub.subscribe(topic, HubSink.of(connection), policy);
+        }
+    }
+
+    @Override
+    public void message(WsConnection connection, WsEvent message) {
+        if (subscription == null) return; // refused: our Close is on its way; ignore what crosses it
+        switch (message) {
+            // The payload is the session's reused buffer, valid until we return: copy once, share the copy.
+            case WsEvent.Text t -> hub.publish(topic, HubMessage.copyOf(t.payload(), true, true), subscription);
+            case WsEvent.Binary b -> hub.publish(topic, HubMessage.copyOf(b.payload(), false, true), subscription);
+            default -> { } // control frames never reach an endpoint
+        }
+    }
+
+    @Override
+    public void closed(WsConnection connection, int code) {
+        if (subscription != null) subscription.close();
+    }
+}
