@@ -73,7 +73,7 @@ public final class Phase3Main {
                     .register("/ws/echo", new EchoEndpoint())
                     .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
                     .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub));
-            server.setUpgradeHandler(TopicEndpoint.withQuery(ws)); // lets the topic factory see ?policy=...&queue=N
+            server.setUpgradeHandler(ws);
             out.println("Phase 3 — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
                     + " thread per connection, sendfile), serving " + opt.media());
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "

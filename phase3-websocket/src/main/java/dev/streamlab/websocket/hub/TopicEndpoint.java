@@ -1,13 +1,12 @@
 package dev.streamlab.websocket.hub;
 
-import dev.streamlab.http1.UpgradeHandler;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.IOException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * {@code /ws/topic/{name}}: a WebSocket that is a subscriber of one {@link Hub} topic, and may publish to it.
@@ -38,19 +37,14 @@ import java.util.function.Function;
  * each writing a view of that buffer.
  *
  * <h2>Wiring</h2>
- * {@link WsEndpoints} hands a prefix factory the path only, so the query reaches the factory through
- * {@link #withQuery}, which wraps the upgrade handler:
  * {@snippet :
- * server.setUpgradeHandler(TopicEndpoint.withQuery(new WsEndpoints(handshake, limits, heartbeat)
+ * server.setUpgradeHandler(new WsEndpoints(handshake, limits, heartbeat)
  *         .register("/ws/echo", new EchoEndpoint())
- *         .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub))));
+ *         .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub)));
  * }
- * Without {@code withQuery} every subscriber gets {@link QueuePolicy#DEFAULT}.
  */
 public final class TopicEndpoint implements WsEndpoint {
     public static final String PREFIX = "/ws/topic/";
-    /** The upgrade request's query, for the factory: set by {@link #withQuery} on the connection's own thread. */
-    private static final ThreadLocal<String> QUERY = new ThreadLocal<>();
 
     private final Hub hub;
     private final String topic;
@@ -82,24 +76,9 @@ public final class TopicEndpoint implements WsEndpoint {
         }
     }
 
-    /** For {@link WsEndpoints#registerPrefix}: the rest of the path is the topic name, the query comes from {@link #withQuery}. */
-    public static Function<String, WsEndpoint> factory(Hub hub) {
-        return name -> create(hub, name, QUERY.get());
-    }
-
-    /**
-     * Wraps {@code endpoints} so that {@link #factory}, called inside it on the same thread, sees the request's
-     * query. (A stopgap until {@code WsEndpoints} passes the query to prefix factories itself.)
-     */
-    public static UpgradeHandler withQuery(UpgradeHandler endpoints) {
-        return (request, connection) -> {
-            QUERY.set(request.query());
-            try {
-                return endpoints.upgrade(request, connection);
-            } finally {
-                QUERY.remove();
-            }
-        };
+    /** For {@link WsEndpoints#registerPrefix}: the rest of the path is the topic name, then the query. */
+    public static BiFunction<String, String, WsEndpoint> factory(Hub hub) {
+        return (name, query) -> create(hub, name, query);
     }
 
     /** The topic's name as requested (possibly invalid). */

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Routes {@code /ws/...} upgrades to endpoints: the RFC 6455 §4.2 handshake ({@link WsHandshake}: version 13,
@@ -26,7 +26,7 @@ public final class WsEndpoints implements UpgradeHandler {
     private final WsLimits limits;
     private final Duration heartbeat;
     private final Map<String, WsEndpoint> exact = new ConcurrentHashMap<>();
-    private final Map<String, Function<String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
+    private final Map<String, BiFunction<String, String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
 
     public WsEndpoints(WsHandshake handshake, WsLimits limits, Duration heartbeat) {
         this.handshake = handshake;
@@ -39,8 +39,11 @@ public final class WsEndpoints implements UpgradeHandler {
         return this;
     }
 
-    /** {@code factory} gets the path after {@code prefix}, e.g. the topic name; null means 404. */
-    public WsEndpoints registerPrefix(String prefix, Function<String, WsEndpoint> factory) {
+    /**
+     * {@code factory} gets the path after {@code prefix} (e.g. the topic name) and the raw query (or null), and
+     * returns the endpoint for this one connection; null means 404.
+     */
+    public WsEndpoints registerPrefix(String prefix, BiFunction<String, String, WsEndpoint> factory) {
         if (!prefix.endsWith("/")) throw new IllegalArgumentException("a prefix ends with '/': " + prefix);
         prefixes.put(prefix, factory);
         return this;
@@ -48,7 +51,7 @@ public final class WsEndpoints implements UpgradeHandler {
 
     @Override
     public boolean upgrade(Http1Request request, Http1Upgrade connection) throws IOException {
-        WsEndpoint endpoint = find(request.path());
+        WsEndpoint endpoint = find(request.path(), request.query());
         if (endpoint == null) return false; // the router answers 404
         switch (handshake.evaluate(request.method(), request::header)) {
             case WsHandshake.Accept a -> {
@@ -71,12 +74,12 @@ public final class WsEndpoints implements UpgradeHandler {
         return true;
     }
 
-    private WsEndpoint find(String path) {
+    private WsEndpoint find(String path, String query) {
         WsEndpoint e = exact.get(path);
         if (e != null) return e;
         for (var p : prefixes.entrySet()) {
             if (path.startsWith(p.getKey()) && path.length() > p.getKey().length()) {
-                return p.getValue().apply(path.substring(p.getKey().length()));
+                return p.getValue().apply(path.substring(p.getKey().length()), query);
             }
         }
         return null;

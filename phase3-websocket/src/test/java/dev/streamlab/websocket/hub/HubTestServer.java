@@ -26,8 +26,8 @@ final class HubTestServer {
 
     /** What Phase3Main registers, for {@code hub}. */
     static UpgradeHandler topics(Hub hub) {
-        return TopicEndpoint.withQuery(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
-                .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub)));
+        return new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+                .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub));
     }
 
     /**
