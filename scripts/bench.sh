@@ -44,8 +44,14 @@ case "$name" in
     pattern=dev.streamlab.bench.HubFanoutBenchmark
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
+  phase3-fmp4)
+    module=phase3-websocket
+    pattern=dev.streamlab.bench.Fmp4Benchmark
+    table_args=() # JMH's own text table, wrapped in Markdown
+    ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub)" >&2; exit 2 ;;
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4)" >&2
+     exit 2 ;;
 esac
 
 # Settings for a full run that finishes in a few minutes on 2 cores (6 chunk sizes x 5 methods x ~10 s).
