@@ -9,6 +9,7 @@ import dev.streamlab.http.StaticFiles;
 import dev.streamlab.http.io.BodyStrategy;
 import dev.streamlab.http.io.ByteProvenance;
 import dev.streamlab.mp4.Mp4FormatException;
+import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.shared.json.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,7 @@ import java.util.logging.Logger;
  */
 public final class Phase2Server implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Phase2Server.class.getName());
-    static final int MAX_QOE_BYTES = 8 * 1024;
+    static final int MAX_QOE_BYTES = QoeAggregator.MAX_BYTES;
 
     /** Options beyond host/port/media. */
     public record Settings(String io, long stallTimeoutMillis, Path frontend) {
@@ -133,7 +134,7 @@ public final class Phase2Server implements AutoCloseable {
         this.metrics = new ServerMetrics(io, provenance, connections);
         this.watchdog = new StallWatchdog(settings.stallTimeoutMillis(), metrics.stalledWrites::inc);
         this.videos = new VideoHandler(BodyStrategy.named(io), provenance, metrics, watchdog);
-        this.qoe = new QoeAggregator(metrics);
+        this.qoe = new QoeAggregator(metrics.registry);
     }
 
     /**
@@ -318,32 +319,11 @@ public final class Phase2Server implements AutoCloseable {
             return;
         }
         try {
-            Map<String, Object> m = JsonParser.parseObject(new String(body, StandardCharsets.UTF_8), MAX_QOE_BYTES);
-            qoe.add(new QoeAggregator.Report(text(m, "session"), text(m, "video"),
-                    number(m, "startup_ms", -1, 3_600_000), (long) number(m, "stalls", 0, 1e6),
-                    number(m, "stall_ms", 0, 1e9), (long) number(m, "dropped_frames", 0, 1e9),
-                    (long) number(m, "decoded_frames", 0, 1e10), m.get("error") != null));
+            qoe.add(QoeAggregator.parse(new String(body, StandardCharsets.UTF_8)));
         } catch (JsonParser.JsonException | IllegalArgumentException e) {
             c.error(400, "bad QoE report: " + e.getMessage());
             return;
         }
         c.sendHeaders(204, 0);
-    }
-
-    private static String text(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof String s) || s.isEmpty() || s.length() > 200) {
-            throw new IllegalArgumentException("'" + key + "' must be a non-empty string of at most 200 characters");
-        }
-        return s;
-    }
-
-    private static double number(Map<String, Object> m, String key, double dflt, double max) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0
-                || n.doubleValue() > max) {
-            throw new IllegalArgumentException("'" + key + "' must be a number between 0 and " + (long) max);
-        }
-        return n.doubleValue();
     }
 }

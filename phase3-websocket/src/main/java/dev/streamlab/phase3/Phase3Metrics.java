@@ -23,7 +23,6 @@ import java.util.function.IntSupplier;
 final class Phase3Metrics implements Http1Events {
     private static final double[] TTFB_BUCKETS = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25,
             0.5, 1, 2.5};
-    private static final double[] STARTUP_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30};
 
     final MetricsRegistry registry = new MetricsRegistry();
     final AtomicInteger active = new AtomicInteger();
@@ -47,20 +46,6 @@ final class Phase3Metrics implements Http1Events {
     final Histogram ttfb = registry.histogram("streamlab_http_ttfb_seconds",
             "Time from the request reaching the handler to the first body byte written (or headers, without a body).",
             TTFB_BUCKETS, "route");
-    final Counter qoeReports = registry.counter("streamlab_qoe_reports_total", "QoE reports received from players.");
-    final Counter qoeSessions = registry.counter("streamlab_qoe_sessions_total", "Playback sessions seen.");
-    final Histogram qoeStartup = registry.histogram("streamlab_qoe_startup_seconds",
-            "Player startup time (load to first frame playing), one observation per session.", STARTUP_BUCKETS);
-    final Counter qoeStalls = registry.counter("streamlab_qoe_stalls_total", "Rebuffering stalls reported by players.");
-    final Counter qoeStallMillis = registry.counter("streamlab_qoe_stall_milliseconds_total",
-            "Time spent stalled, reported by players.");
-    final Counter qoeDropped = registry.counter("streamlab_qoe_dropped_frames_total",
-            "Frames the players dropped (getVideoPlaybackQuality).");
-    final Counter qoeDecoded = registry.counter("streamlab_qoe_decoded_frames_total",
-            "Frames the players decoded (getVideoPlaybackQuality).");
-    final Counter qoeErrors = registry.counter("streamlab_qoe_playback_errors_total",
-            "Sessions whose player reported a media error.");
-
     Phase3Metrics(String io, ByteProvenance provenance, IntSupplier openConnections) {
         registry.gauge("streamlab_http_open_connections", "Client connections open now (exact: we own the sockets).",
                 openConnections::getAsInt);

@@ -9,6 +9,7 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Server;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.http1.UpgradeHandler;
+import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.shared.json.JsonParser;
@@ -75,7 +76,7 @@ public final class Phase3Server implements AutoCloseable {
     private final ByteProvenance provenance = new ByteProvenance();
     private final Phase3Metrics metrics;
     private final VideoRoute videos;
-    private final QoeReports qoe;
+    private final QoeAggregator qoe;
     private final Http1Server http;
     private volatile UpgradeHandler webSockets;
 
@@ -84,7 +85,7 @@ public final class Phase3Server implements AutoCloseable {
         this.statics = new StaticFiles(settings.frontend());
         this.metrics = new Phase3Metrics(IO, provenance, this::openConnections);
         this.videos = new VideoRoute(provenance, metrics);
-        this.qoe = new QoeReports(metrics);
+        this.qoe = new QoeAggregator(metrics.registry);
         this.http = Http1Server.start(new InetSocketAddress(host, port), settings.http(), this::handle, metrics);
     }
 
@@ -273,12 +274,12 @@ public final class Phase3Server implements AutoCloseable {
             c.ex.error(415, "QoE reports are JSON (Content-Type: application/json)");
             return;
         }
-        if (c.ex.request().bodyLength() > QoeReports.MAX_BYTES) {
-            c.ex.error(413, "QoE report larger than " + QoeReports.MAX_BYTES + " bytes");
+        if (c.ex.request().bodyLength() > QoeAggregator.MAX_BYTES) {
+            c.ex.error(413, "QoE report larger than " + QoeAggregator.MAX_BYTES + " bytes");
             return;
         }
         try {
-            qoe.add(QoeReports.parse(c.ex.request().bodyText()));
+            qoe.add(QoeAggregator.parse(c.ex.request().bodyText()));
         } catch (JsonParser.JsonException | IllegalArgumentException e) {
             c.ex.error(400, "bad QoE report: " + e.getMessage());
             return;
