@@ -82,14 +82,7 @@ final class VideoRoute {
 
     private void countRange(Call c, ResponsePlan plan) {
         if (c.header("Range") == null) return;
-        String outcome = switch (plan) {
-            case ResponsePlan.Single s -> "single";
-            case ResponsePlan.Multi m -> "multipart";
-            case ResponsePlan.Unsatisfiable u -> "unsatisfiable";
-            case ResponsePlan.NotModified n -> "not_modified";
-            case ResponsePlan.PreconditionFailed p -> "precondition_failed";
-            case ResponsePlan.Whole w -> "ignored"; // malformed, HEAD, If-Range mismatch, or too many parts
-        };
+        String outcome = plan.rangeOutcome();
         c.note = "range=" + outcome;
         metrics.rangeRequests.labels(outcome).increment();
     }

@@ -37,6 +37,22 @@ public sealed interface ResponsePlan {
     /** The header fields to send, Content-Length excepted, in a stable order. */
     List<Header> headers();
 
+    /**
+     * What became of a request's Range header, as a metric label: {@code single}, {@code multipart},
+     * {@code unsatisfiable}, {@code not_modified}, {@code precondition_failed}, or {@code ignored} for a 200
+     * (malformed, HEAD, If-Range mismatch, or too many parts).
+     */
+    default String rangeOutcome() {
+        return switch (this) {
+            case Single s -> "single";
+            case Multi m -> "multipart";
+            case Unsatisfiable u -> "unsatisfiable";
+            case NotModified n -> "not_modified";
+            case PreconditionFailed p -> "precondition_failed";
+            case Whole w -> "ignored";
+        };
+    }
+
     /** One response header field. */
     record Header(String name, String value) {
     }
