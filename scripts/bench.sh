@@ -7,6 +7,11 @@
 #                                         -i 5 -w 1s -r 1s), e.g. scripts/bench.sh buffers -i 3 -p chunkSize=65536
 #                                         -> <module>/bench-results/NAME-custom.{csv,md}
 #   scripts/bench.sh phase2 [OPTIONS]     the phase 2 load test (not JMH): options go to LoadHarness (--help)
+#   scripts/bench.sh phase3-ws [--quick] [--load-only|--scale-only]
+#                                         phase 3 vs phase 2 vs nginx (ranges, bulk; LoadHarness), then idle
+#                                         WebSockets, virtual vs platform threads (WsScale), then fan-out to 1,000
+#                                         subscribers (WsFanout; --fanout-only) -> phase3-ws.md, phase3-scale.{md,png},
+#                                         phase3-fanout.md in phase3-websocket/bench-results
 #
 # Benchmarks: buffers (phase 1, JMH dev.streamlab.bench.BuffersBenchmark); phase2 (phase 2 vs jwebserver vs nginx
 # on 127.0.0.1, load harness dev.streamlab.bench.LoadHarness; installs nginx from Debian when missing and root).
@@ -39,6 +44,10 @@ case "$name" in
     pattern=dev.streamlab.bench.BodyStrategyBenchmark
     table_args=() # JMH's own text table, wrapped in Markdown (JmhTable is shaped for the buffers sweep)
     ;;
+  phase3-ws)
+    module=phase3-websocket
+    harness=dev.streamlab.bench.LoadHarness
+    ;;
   phase3-hub)
     module=phase3-websocket
     pattern=dev.streamlab.bench.HubFanoutBenchmark
@@ -50,7 +59,7 @@ case "$name" in
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-ws)" >&2
      exit 2 ;;
 esac
 
@@ -88,6 +97,63 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 results=$module/bench-results
 mkdir -p "$results"
+
+if [[ $name == phase3-ws ]]; then
+  # Phase 2's load harness (in phase 2's test classes) with phase 3 as one more server process, then phase 3's own
+  # idle-WebSocket scale test (WsScale, in phase 3's test classes).
+  quick=false
+  parts=load,scale,fanout
+  for arg in "${user_args[@]}"; do
+    case "$arg" in
+      --quick) quick=true ;;
+      --load-only) parts=load ;;
+      --scale-only) parts=scale ;;
+      --fanout-only) parts=fanout ;;
+      *) echo "bench.sh phase3-ws: options are --quick, --load-only, --scale-only, --fanout-only" >&2; exit 2 ;;
+    esac
+  done
+  echo "==> building $module and phase2-http-server test classes"
+  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  snapshot=$module/target/bench-classes
+  rm -rf "$snapshot"
+  mkdir -p "$snapshot"
+  cp -R phase2-http-server/target/test-classes "$snapshot/phase2-test-classes"
+  cp -R "$module/target/test-classes" "$snapshot/test-classes"
+  for m in shared phase1-fundamentals phase2-http-server "$module"; do cp -R "$m/target/classes" "$snapshot/$m-classes"; done
+  abs=$root/$snapshot
+  server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
+  "$root/scripts/ensure-deps.sh" nginx
+  suffix=""
+  load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3)
+  scale_args=(--max 9000)
+  fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 15)
+  if $quick; then
+    suffix=-custom
+    load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --quick)
+    scale_args=(--max 2000)
+    fanout_args=(--subscribers 200 --bytes 65536 --rate 30 --warmup 1 --seconds 3)
+  fi
+  command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -cp <phase 2 test classpath> $harness ${load_args[*]}"
+  if [[ $parts == *load* ]]; then
+  echo "==> java -cp <phase 2 test classpath> $harness ${load_args[*]}"
+  "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -Dstreamlab.phase3.classpath="$server_cp" \
+    -cp "$snapshot/phase2-test-classes:$server_cp" "$harness" "${load_args[@]}" \
+    --title "Phase 3 vs phase 2 vs nginx: random ranges and bulk (phase3-ws)" \
+    --out "$results/$name$suffix.md" --command "$command"
+  fi
+  if [[ $parts == *scale* ]]; then
+  echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.WsScale ${scale_args[*]}"
+  "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
+    dev.streamlab.bench.WsScale "${scale_args[@]}" --classpath "$server_cp" \
+    --out "$results/phase3-scale$suffix.md" --png "$results/phase3-scale$suffix.png" \
+    --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsScale ${scale_args[*]}"
+  fi
+  [[ $parts == *fanout* ]] || exit 0
+  echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.WsFanout ${fanout_args[*]}"
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
+    dev.streamlab.bench.WsFanout "${fanout_args[@]}" --classpath "$server_cp" --out "$results/phase3-fanout$suffix.md" \
+    --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsFanout ${fanout_args[*]}"
+fi
 
 if [[ -n ${harness:-} ]]; then
   # A load test, not JMH: the harness starts each server as a process of its own and writes NAME.{md,csv}.

@@ -40,15 +40,21 @@ import java.util.concurrent.TimeUnit;
 public final class LoadHarness {
     static final String USAGE = """
             usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
-                               [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver]
+                               [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
+                                          phase3,phase3-platform] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
                                [--http-clients N] [--jvm-arg ARG]... [--rounds N] [--command TEXT]
               --quick   1 s warm-up, 3 s windows, 50 viewers: checks that everything runs (numbers are noisy)
               --rounds  repeat every cell N times (server order rotated each round); the tables show the median
                         round per cell (req/s; viewers: TTFB p99), the CSV every round. ~4.5 min per round.
+              --servers phase3 (virtual threads) / phase3-platform need -Dstreamlab.phase3.classpath=<phase 3's
+                        classes and its dependencies> (scripts/bench.sh phase3-ws sets it)
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
+
+    /** Phase 3's streamlab_http_transferto_zero_returns_total after each of its cells (reported in the notes). */
+    private static final List<String> ZERO_RETURNS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LoadHarness() {}
 
@@ -60,7 +66,8 @@ public final class LoadHarness {
     /** Options with their defaults: the full run. */
     record Options(Path root, Path out, Path csv, Path cache, List<String> servers, List<String> scenarios,
                    Duration warmup, Duration measure, int connections, int viewers, long largeBytes,
-                   long maxRequests, int httpClients, List<String> jvmArgs, int rounds, String command) {
+                   long maxRequests, int httpClients, List<String> jvmArgs, int rounds, String command,
+                   String title) {
 
         static Options parse(String... args) {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
@@ -79,6 +86,7 @@ public final class LoadHarness {
             List<String> jvmArgs = new ArrayList<>();
             int rounds = 1;
             String command = "java dev.streamlab.bench.LoadHarness " + String.join(" ", args);
+            String title = "Phase 2 load test: phase 2 vs jwebserver vs nginx";
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -103,11 +111,13 @@ public final class LoadHarness {
                     case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
                     case "--http-clients" -> httpClients = (int) number(args, ++i, a, 1, 64);
                     case "--command" -> command = value(args, ++i, a);
+                    case "--title" -> title = value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             for (String s : servers) {
-                if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver").contains(s)) {
+                if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver", "phase3",
+                        "phase3-platform").contains(s)) {
                     throw new IllegalArgumentException("unknown server " + s);
                 }
             }
@@ -122,7 +132,7 @@ public final class LoadHarness {
                 csv = out.resolveSibling(name + ".csv");
             }
             return new Options(root, out, csv, cache, servers, scenarios, Duration.ofMillis((long) (warmup * 1000)),
-                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, List.copyOf(jvmArgs), rounds, command);
+                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, List.copyOf(jvmArgs), rounds, command, title);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -228,6 +238,12 @@ public final class LoadHarness {
                         yield ServerProcess.nginx(nginx, media.dir(), work);
                     }
                     case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, o.jvmArgs());
+                    case "phase3", "phase3-platform" -> {
+                        String cp3 = System.getProperty("streamlab.phase3.classpath");
+                        if (cp3 == null) throw new IOException("-Dstreamlab.phase3.classpath is not set");
+                        yield ServerProcess.phase3(name.equals("phase3") ? "virtual" : "platform", cp3, media.dir(),
+                                frontend, work, o.jvmArgs());
+                    }
                     default -> ServerProcess.phase2(name.substring("phase2-".length()), classpath, media.dir(),
                             frontend, work, o.jvmArgs());
                 };
@@ -241,6 +257,13 @@ public final class LoadHarness {
                 Measurement m = Measurement.run(server, w, o.warmup(), o.measure(), o.maxRequests(),
                         o.httpClients());
                 all.add(m.inRound(round));
+                if (name.startsWith("phase3") && server instanceof ServerProcess p) {
+                    long zeros = p.metric("streamlab_http_transferto_zero_returns_total");
+                    ZERO_RETURNS.add(String.format(Locale.ROOT, "%s, %s, round %d: %,d transferTo zero returns "
+                            + "(whole run incl. warm-up, %,d requests in the window)", w.key(), server.name(), round,
+                            zeros, m.clients().requests()));
+                    log.println("   " + ZERO_RETURNS.getLast());
+                }
                 log.println("   " + progress(m) + String.format(Locale.ROOT, "  (%.0f s)",
                         (System.nanoTime() - t0) / 1e9));
             }
@@ -276,7 +299,7 @@ public final class LoadHarness {
                 + ServerProcess.HEAP + " -o none`; nginx = 2 workers, `sendfile on; tcp_nopush off; access_log off;"
                 + " keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
-        List<String> notes = List.of(
+        List<String> notes = new ArrayList<>(List.of(
                 "req/s and MB/s count responses completed in the window (failed ones too; whole-file downloads: "
                         + "MB/s counts bytes as they arrived), MB = 10^6 bytes. TTFB: request sent → first body byte, "
                         + "as the client saw it. The ratio columns compare with nginx's row of the same table.",
@@ -290,8 +313,14 @@ public final class LoadHarness {
                         + "(streamlab_http_userspace_copy_bytes_total ÷ streamlab_http_body_bytes_sent_by_strategy_total).",
                 "Where nginx's server CPU is a fraction of the window's 2 × seconds while client CPU takes most of "
                         + "the rest, nginx's req/s is the load generator's ceiling, not nginx's; CPU µs/req is then the "
-                        + "figure that says what each server costs.");
-        return Results.markdown("Phase 2 load test: phase 2 vs jwebserver vs nginx", header, all, notes);
+                        + "figure that says what each server costs."));
+        if (o.servers().stream().anyMatch(s -> s.startsWith("phase3"))) {
+            notes.add("phase 3 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
+                    + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet` (our own HTTP/1.1 server, "
+                    + "FileChannel.transferTo; when it returns 0 on a full socket buffer it writes one small chunk "
+                    + "blocking and resumes). From its /metrics: " + String.join("; ", ZERO_RETURNS) + ".");
+        }
+        return Results.markdown(o.title(), header, all, notes);
     }
 
     private static String nginxVersion() {

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * A server under test in a process of its own, listening on 127.0.0.1 only, started by one of the factories and
- * stopped by {@link #close}: phase 2 with an I/O strategy, the JDK's {@code jwebserver}, or nginx with a
+ * stopped by {@link #close}: phase 2 with an I/O strategy, phase 3 (our own HTTP/1.1 server), the JDK's {@code jwebserver}, or nginx with a
  * configuration generated into a temporary folder (nothing under {@code /etc} or {@code /var} is touched).
  *
  * <p>JVM servers run with the same fixed heap ({@link #HEAP}, {@code -Xms = -Xmx}) and the JDK's default collector
@@ -70,6 +70,38 @@ final class ServerProcess implements ServerUnderTest {
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--media", media.toString(),
                 "--io", io, "--quiet"));
         return started("phase2 " + io, cmd, port, id -> "/videos/" + id, true, work, true);
+    }
+
+    /**
+     * Phase 3 ({@code dev.streamlab.phase3.Phase3Main}, our own HTTP/1.1 server: {@code FileChannel.transferTo}) on
+     * {@code classpath} (phase 3's classes and what they need: shared, phase 1, phase 2, phase 3), with
+     * {@code --threads threads}. Its /metrics has phase 2's copy counters too.
+     *
+     * @throws IOException when it does not start or does not answer within 30 s
+     */
+    static ServerProcess phase3(String threads, String classpath, Path media, Path frontend, Path workRoot,
+                                List<String> jvmArgs) throws IOException, InterruptedException {
+        int port = freePort();
+        Path work = Files.createTempDirectory(workRoot, "phase3-" + threads + "-");
+        List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(), "-Xms" + HEAP,
+                "-Xmx" + HEAP));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-Dstreamlab.frontend=" + frontend, "-cp", classpath, "dev.streamlab.phase3.Phase3Main",
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--media", media.toString(),
+                "--threads", threads, "--quiet"));
+        return started("phase3 " + threads, cmd, port, id -> "/videos/" + id, true, work, true);
+    }
+
+    /** The value of an unlabelled counter on this server's /metrics (phase 2 and 3 only; -1 for other servers). */
+    long metric(String metricName) throws IOException, InterruptedException {
+        if (!phase2Metrics) return -1;
+        String text = control.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        try {
+            return (long) metric(text, metricName);
+        } catch (IllegalStateException e) {
+            return 0; // a counter without labels is exported from its first increment on: absent = never counted
+        }
     }
 
     /**
