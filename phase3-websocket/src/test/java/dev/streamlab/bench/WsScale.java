@@ -264,7 +264,7 @@ public final class WsScale {
                 + "Client: this JVM, 16 virtual threads opening raw sockets, each finishing the RFC 6455 handshake on "
                 + "/ws/echo (101) and then staying silent; at most ").append(max).append(" connections, ")
                 .append(budget).append(" s of opening per kind. Every connection has the server's 30 s heartbeat "
-                + "(a virtual thread sleeping between Pings) and its read loop parked in a read.\n");
+                + "(a task on one shared timer) and its read loop parked in a read.\n");
         md.append("- After each step: `jcmd PID GC.run`, then live heap = /metrics `streamlab_jvm_heap_used_bytes`, "
                 + "RSS = VmRSS and Threads from /proc/PID/status. Per connection = (value at N − value at 0) ÷ N.\n\n");
         md.append("| threads | connections | opening (s) | RSS (MiB) | live heap (MB) | OS threads | RSS/conn (KiB) "
