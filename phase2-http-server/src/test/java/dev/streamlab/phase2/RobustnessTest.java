@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamlab.testing.Await;
 import dev.streamlab.testing.ExternalTools;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -71,10 +73,7 @@ class RobustnessTest {
 
     /** Waits (bounded) until the server has no request in flight other than the one asking. */
     static void awaitIdle() throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!metric("streamlab_http_active_requests").equals("1") && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(10), () -> metric("streamlab_http_active_requests").equals("1"));
     }
 
     @Test
@@ -168,14 +167,8 @@ class RobustnessTest {
             s.setReceiveBufferSize(64 * 1024);
             s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
             s.getOutputStream().write("GET /videos/big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            long stalled = stalledBefore;
-            while (stalled == stalledBefore && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                String v = metric("streamlab_http_stalled_writes_total");
-                stalled = v.isEmpty() ? 0 : Long.parseLong(v);
-            }
-            assertEquals(stalledBefore + 1, stalled, "the watchdog cut off the stalled response");
+            Await.until(Duration.ofSeconds(20), () -> stalledWrites() != stalledBefore);
+            assertEquals(stalledBefore + 1, stalledWrites(), "the watchdog cut off the stalled response");
             // Draining now ends early: the server closed the connection before sending everything.
             s.setSoTimeout(10_000);
             long got = drain(s.getInputStream());
@@ -195,6 +188,11 @@ class RobustnessTest {
         }
         assertEquals(stalledBefore + 1, Long.parseLong(metric("streamlab_http_stalled_writes_total")),
                 "the slow reader was not cut off");
+    }
+
+    static long stalledWrites() throws IOException {
+        String v = metric("streamlab_http_stalled_writes_total");
+        return v.isEmpty() ? 0 : Long.parseLong(v);
     }
 
     /** Reads a response 128 KiB at a time with a pause after each: about 5 s for 24 MiB, five stall timeouts. */

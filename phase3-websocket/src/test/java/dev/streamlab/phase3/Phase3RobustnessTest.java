@@ -93,10 +93,8 @@ class Phase3RobustnessTest {
 
     /** Waits (bounded) until the only open connection is the one asking. */
     static void awaitIdle(Phase3Server s) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!metric(s, "streamlab_http_open_connections").equals("1") && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        dev.streamlab.testing.Await.until(java.time.Duration.ofSeconds(10),
+                () -> metric(s, "streamlab_http_open_connections").equals("1"));
     }
 
     @ParameterizedTest
@@ -217,12 +215,9 @@ class Phase3RobustnessTest {
             s.setReceiveBufferSize(64 * 1024);
             s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
             s.getOutputStream().write("GET /videos/big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            long stalled = stalledBefore;
-            while (stalled == stalledBefore && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                stalled = Long.parseLong(metric(server, "streamlab_http_stalled_writes_total"));
-            }
+            dev.streamlab.testing.Await.until(java.time.Duration.ofSeconds(20),
+                    () -> Long.parseLong(metric(server, "streamlab_http_stalled_writes_total")) != stalledBefore);
+            long stalled = Long.parseLong(metric(server, "streamlab_http_stalled_writes_total"));
             assertEquals(stalledBefore + 1, stalled, "the watchdog cut off the stalled response");
             s.setSoTimeout(10_000);
             long got = drain(s.getInputStream());

@@ -41,13 +41,14 @@ final class HubTestServer {
         return HubMessage.binary(b.flip(), marked);
     }
 
-    /** Polls {@code done} every 5 ms until it holds or {@code timeout} passes; returns whether it held. */
+    /** {@link dev.streamlab.testing.Await#until} with this package's argument order; returns whether it held. */
     static boolean await(BooleanSupplier done, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(5);
+        try {
+            return dev.streamlab.testing.Await.until(timeout, done::getAsBoolean);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("a BooleanSupplier cannot throw a checked exception", e);
         }
-        return true;
     }
 }

@@ -178,9 +178,8 @@ class WsServerTest {
     }
 
     /** Waits (bounded) until the server holds no connection. */
-    private static void awaitQuiet() throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.openConnections() > 0 && System.nanoTime() < deadline) Thread.sleep(20);
+    private static void awaitQuiet() throws Exception {
+        dev.streamlab.testing.Await.until(Duration.ofSeconds(10), () -> server.openConnections() == 0);
         assertEquals(0, server.openConnections(), "connections left open");
     }
 
