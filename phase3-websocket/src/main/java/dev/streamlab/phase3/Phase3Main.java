@@ -37,8 +37,23 @@ public final class Phase3Main {
         new CountDownLatch(1).await(); // serve until Ctrl-C
     }
 
+    /** What a later phase adds to phase 3's server before it is announced: routes and WebSocket endpoints. */
+    @FunctionalInterface
+    public interface Extension {
+        void install(Phase3Server server, WsEndpoints webSockets) throws IOException;
+    }
+
     /** Parses {@code args} and starts a server; prints why and returns null when it cannot. */
     static Phase3Server start(PrintStream out, PrintStream err, String... args) {
+        return start(out, err, "phase3", (server, ws) -> {}, args);
+    }
+
+    /**
+     * Phase 3's server with {@code extension} installed (phase 4 runs through here with its own routes); {@code name}
+     * prefixes error messages. Prints why and returns null when it cannot start.
+     */
+    public static Phase3Server start(PrintStream out, PrintStream err, String name, Extension extension,
+                                     String... args) {
         try {
             LaunchOptions opt = LaunchOptions.parse(List.of(args), LaunchOptions.bundledMedia());
             Http1Settings http = Http1Settings.DEFAULTS;
@@ -66,13 +81,13 @@ public final class Phase3Main {
             AccessLog.installOneLineFormat(quiet ? Level.WARNING : Level.INFO);
             Phase3Server server = Phase3Server.start(opt.host(), opt.port(), opt.media(),
                     new Phase3Server.Settings(frontend, http));
-            // WebSockets so far: the echo endpoint (conformance) and the broadcast hub's topics (issue 4). Video over
-            // WebSocket is issue 5's work.
-            Hub hub = Phase3Metrics.meteredHub(server.metrics());
-            WsEndpoints ws = new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
-                    .register("/ws/echo", new EchoEndpoint())
-                    .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
-                    .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub));
+            WsEndpoints ws = webSockets(server);
+            try {
+                extension.install(server, ws);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
             server.setUpgradeHandler(ws);
             out.println("Phase 3 — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
                     + " thread per connection, sendfile), serving " + opt.media());
@@ -82,13 +97,25 @@ public final class Phase3Main {
                     + "{name}; Ctrl-C stops)");
             return server;
         } catch (IllegalArgumentException e) {
-            err.println("phase3: " + e.getMessage());
+            err.println(name + ": " + e.getMessage());
         } catch (BindException e) {
-            err.println("phase3: cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0");
+            err.println(name + ": cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0");
         } catch (IOException e) {
-            err.println("phase3: " + e.getMessage());
+            err.println(name + ": " + e.getMessage());
         }
         return null;
+    }
+
+    /**
+     * Phase 3's WebSocket endpoints on {@code server}: echo (conformance), VOD streaming, the broadcast hub's topics.
+     * Returned unregistered so phase 4 can add its own before {@link Phase3Server#setUpgradeHandler}.
+     */
+    public static WsEndpoints webSockets(Phase3Server server) {
+        Hub hub = Phase3Metrics.meteredHub(server.metrics());
+        return new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
+                .register("/ws/echo", new EchoEndpoint())
+                .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
+                .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub));
     }
 
     private static String value(List<String> args, int i, String option) {

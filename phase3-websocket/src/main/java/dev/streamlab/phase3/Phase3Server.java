@@ -6,6 +6,7 @@ import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.http.StaticFiles;
 import dev.streamlab.http.io.ByteProvenance;
 import dev.streamlab.http1.Http1Exchange;
+import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.http1.Http1Server;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.http1.UpgradeHandler;
@@ -79,6 +80,8 @@ public final class Phase3Server implements AutoCloseable {
     private final QoeAggregator qoe;
     private final Http1Server http;
     private volatile UpgradeHandler webSockets;
+    /** Routes added by later phases (phase 4's dashboard, processed view...), matched by path prefix before files. */
+    private final List<Map.Entry<String, Http1Handler>> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Phase3Server(String host, int port, Path media, Settings settings) throws IOException {
         this.catalog = new Catalog(media);
@@ -136,6 +139,16 @@ public final class Phase3Server implements AutoCloseable {
      */
     public void setUpgradeHandler(UpgradeHandler handler) {
         this.webSockets = handler;
+    }
+
+    /**
+     * Adds a route for every path starting with {@code prefix}, tried in the order added, after this server's own
+     * routes and before the static files. Phase 4 plugs its pages in this way instead of copying this class.
+     */
+    public Phase3Server addRoute(String prefix, Http1Handler handler) {
+        if (!prefix.startsWith("/")) throw new IllegalArgumentException("a route prefix starts with /: " + prefix);
+        extraRoutes.add(Map.entry(prefix, Objects.requireNonNull(handler, "handler")));
+        return this;
     }
 
     /** Stops accepting and closes every connection. */
@@ -220,6 +233,9 @@ public final class Phase3Server implements AutoCloseable {
             if (ws != null && c.ex.upgrade(ws)) return;
             c.ex.error(404, "no WebSocket endpoint at " + shorten(path)
                     + (ws == null ? " (none is registered yet)" : ""));
+        } else if (extraRoute(path) instanceof Map.Entry<String, Http1Handler> r) {
+            c.route = r.getKey() + "*";
+            r.getValue().handle(c.ex);
         } else {
             c.route = "static";
             if (!allow(c, "GET", "HEAD")) return;
@@ -252,6 +268,11 @@ public final class Phase3Server implements AutoCloseable {
                 c.ex.error(422, "'" + id + "' has a damaged box tree: " + ex.getMessage());
             }
         }
+    }
+
+    private Map.Entry<String, Http1Handler> extraRoute(String path) {
+        for (Map.Entry<String, Http1Handler> r : extraRoutes) if (path.startsWith(r.getKey())) return r;
+        return null;
     }
 
     /** Client text echoed in an error message is cut short: an error must not amplify what it was sent. */
