@@ -85,6 +85,7 @@ public final class Http1Upgrade {
             in.position(in.position() + n);
             return n;
         }
+        connection.releaseReadBuffer(); // drained: the request buffer is not needed again
         Http1Watchdog.Watched watch = connection.watch();
         watch.readBy(Http1Timeout.UPGRADE_READ, timeout.toNanos());
         try {

@@ -285,11 +285,8 @@ class Http1ServerTest {
                     }
                 }
             }
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while ((events.opened.get() < 1000 || events.open.get() > 0 || server.openConnections() > 0)
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            dev.streamlab.testing.Await.until(Duration.ofSeconds(10), () ->
+                    events.opened.get() == 1000 && events.open.get() == 0 && server.openConnections() == 0);
             assertEquals(1000, events.opened.get());
             assertEquals(0, events.open.get(), "connection threads still running");
             assertEquals(0, server.openConnections());
