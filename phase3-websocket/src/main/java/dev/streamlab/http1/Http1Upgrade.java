@@ -28,6 +28,13 @@ public final class Http1Upgrade {
     private final ReentrantLock writeLock = new ReentrantLock(); // not synchronized: a virtual thread may block in it
     private volatile boolean touched;
     private volatile int status;
+    private Protocol handedOff;
+
+    /** The new protocol's loop, run on the connection's thread; an IOException closes the connection. */
+    @FunctionalInterface
+    public interface Protocol {
+        void run() throws IOException;
+    }
 
     Http1Upgrade(Http1Connection connection) {
         this.connection = connection;
@@ -100,6 +107,25 @@ public final class Http1Upgrade {
         } finally {
             watch.clearRead();
         }
+    }
+
+    /**
+     * Instead of running the new protocol inside {@link UpgradeHandler#upgrade} (which keeps the upgrade request and
+     * every router frame above it reachable for the life of the connection), a handler that has sent its
+     * {@code 101} may hand the protocol's loop off here and return true: the connection runs it as soon as the
+     * HTTP exchange has unwound, on the same thread, with the same protections.
+     */
+    public void handOff(Protocol protocol) {
+        if (handedOff != null) throw new IllegalStateException("a protocol is already handed off");
+        if (status != 101) throw new IllegalStateException("hand off only after a 101 response");
+        touched = true;
+        handedOff = java.util.Objects.requireNonNull(protocol, "protocol");
+    }
+
+    Protocol takeHandedOff() {
+        Protocol p = handedOff;
+        handedOff = null;
+        return p;
     }
 
     boolean touched() {

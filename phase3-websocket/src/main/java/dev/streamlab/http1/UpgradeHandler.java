@@ -10,8 +10,9 @@ import java.io.IOException;
  * connection's thread and, if it accepts, owns the connection until it returns: it validates the handshake, sends
  * its response with {@link Http1Upgrade#respond} ({@code 101 Switching Protocols}, or a 4xx such as 400, 403 or 426
  * to refuse), then speaks the new protocol through {@link Http1Upgrade} (reads with timeouts, writes under the
- * write-stall watchdog) or the raw {@link Http1Upgrade#channel()}. When it returns, the server closes the
- * connection; HTTP/1.1 never resumes on it.
+ * write-stall watchdog) or the raw {@link Http1Upgrade#channel()} — inline, or, better for long idle connections,
+ * in a loop handed to {@link Http1Upgrade#handOff} that runs once the exchange has unwound. When it is done, the
+ * server closes the connection; HTTP/1.1 never resumes on it.
  */
 @FunctionalInterface
 public interface UpgradeHandler {

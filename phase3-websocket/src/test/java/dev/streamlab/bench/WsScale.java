@@ -50,8 +50,8 @@ public final class WsScale {
     private WsScale() {}
 
     public static void main(String[] args) throws Exception {
-        int max = 9000;
-        int step = 1000;
+        int max = 19_000;
+        int step = 2000;
         int budget = 60;
         String classpath = System.getProperty("java.class.path");
         Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath();
@@ -60,7 +60,7 @@ public final class WsScale {
         String command = "java dev.streamlab.bench.WsScale " + String.join(" ", args);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--max" -> max = Math.min(9500, Integer.parseInt(args[++i]));
+                case "--max" -> max = Math.min(19_500, Integer.parseInt(args[++i]));
                 case "--step" -> step = Integer.parseInt(args[++i]);
                 case "--budget" -> budget = Integer.parseInt(args[++i]);
                 case "--classpath" -> classpath = args[++i];

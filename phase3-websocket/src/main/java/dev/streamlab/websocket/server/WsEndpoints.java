@@ -58,7 +58,10 @@ public final class WsEndpoints implements UpgradeHandler {
                 Http1Response ok = new Http1Response(101);
                 a.headers().forEach(ok::set);
                 connection.respond(ok);
-                new WsSession(connection, endpoint, limits, heartbeat).run();
+                // Run after the HTTP exchange unwinds: an idle connection then keeps neither the upgrade request
+                // nor the router's stack frames (Http1Upgrade.handOff).
+                WsSession session = new WsSession(connection, endpoint, limits, heartbeat);
+                connection.handOff(session::run);
             }
             case WsHandshake.Reject r -> {
                 byte[] body = ("{\"status\":" + r.status() + ",\"error\":\"" + r.reason().replace("\"", "'")
