@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,45 @@ class CatalogTest {
         assertEquals("my-holiday-2024-final", Catalog.idFor(Path.of("My Holiday (2024) FINAL.MP4")));
         assertEquals("video", Catalog.idFor(Path.of("....mp4")));
         assertEquals("Sample 30s 360p H264 AAC", Catalog.titleFor("sample-30s-360p-h264-aac"));
+    }
+
+    @Test
+    void concurrentLookupsOfUnknownIdsShareListings() throws Exception {
+        Catalog c = new Catalog(media);
+        Files.copy(sample(), media.resolve("known.mp4"));
+        c.rescan();
+        int before = c.scans();
+        int threads = 20;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> all = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            String id = "unknown-" + i;
+            all.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                assertTrue(c.find(id).isEmpty());
+            }));
+        }
+        go.countDown();
+        for (Thread t : all) t.join(10_000);
+        int scans = c.scans() - before;
+        // Each miss needs a listing that started after it arrived; misses waiting together share the next one.
+        assertTrue(scans >= 1 && scans <= 4, threads + " concurrent misses made " + scans + " listings");
+    }
+
+    @Test
+    void aStaleListingIsRefreshedForKnownIdsWithoutAnExplicitRescan() throws Exception {
+        Catalog c = new Catalog(media);
+        Path f = media.resolve("changing.mp4");
+        Files.copy(sample(), f);
+        long size = c.find("changing").orElseThrow().size();
+        Files.write(f, java.util.Arrays.copyOf(Files.readAllBytes(sample()), (int) size / 2));
+        // No explicit rescan: lookups keep answering at once from the old listing until the background one lands.
+        assertTrue(dev.streamlab.testing.Await.until(java.time.Duration.ofSeconds(10),
+                () -> c.find("changing").orElseThrow().size() == size / 2), "the changed file was never re-read");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 
 /**
@@ -47,9 +48,11 @@ final class VideoRoute {
             return;
         }
         try (file) {
-            // Size and time from now, not from the catalog: the file may have changed since it was listed.
-            long size = file.size();
-            FileTime mtime = Files.getLastModifiedTime(entry.file());
+            // Size and time from now, not from the catalog: the file may have changed since it was listed. One
+            // stat(2) for both (size() then getLastModifiedTime() was an fstat and a stat per request).
+            BasicFileAttributes attrs = Files.readAttributes(entry.file(), BasicFileAttributes.class);
+            long size = attrs.size();
+            FileTime mtime = attrs.lastModifiedTime();
             Representation rep = new Representation(size, "video/mp4", Validators.forFile(size, mtime));
             ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
             countRange(c, plan);
