@@ -93,12 +93,34 @@ public final class Http1Response {
 
     /** The head as US-ASCII bytes, ending with the empty line: a fresh heap buffer ready to write. */
     public ByteBuffer encode() {
-        StringBuilder sb = new StringBuilder(64 + 40 * fields.size());
-        sb.append("HTTP/1.1 ").append(status).append(' ').append(reasonPhrase(status)).append("\r\n");
-        if (get("Date") == null) sb.append("Date: ").append(now()).append("\r\n");
-        for (Http1Request.Field f : fields) sb.append(f.name()).append(": ").append(f.value()).append("\r\n");
-        sb.append("\r\n");
-        return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        // Bytes written straight into one array: field names and values are already checked to be single-byte
+        // (ISO-8859-1) text, so a StringBuilder, its String and getBytes() were three copies of every head.
+        String reason = reasonPhrase(status);
+        String date = get("Date") == null ? now() : null;
+        int length = 9 + 3 + 1 + reason.length() + 2 + (date == null ? 0 : 6 + date.length() + 2) + 2;
+        for (Http1Request.Field f : fields) length += f.name().length() + 2 + f.value().length() + 2;
+        byte[] out = new byte[length];
+        int p = put(out, 0, "HTTP/1.1 ");
+        out[p++] = (byte) ('0' + status / 100 % 10);
+        out[p++] = (byte) ('0' + status / 10 % 10);
+        out[p++] = (byte) ('0' + status % 10);
+        out[p++] = ' ';
+        p = crlf(out, put(out, p, reason));
+        if (date != null) p = crlf(out, put(out, put(out, p, "Date: "), date));
+        for (Http1Request.Field f : fields) p = crlf(out, put(out, put(out, put(out, p, f.name()), ": "), f.value()));
+        crlf(out, p);
+        return ByteBuffer.wrap(out);
+    }
+
+    private static int put(byte[] out, int at, String latin1) {
+        for (int i = 0, n = latin1.length(); i < n; i++) out[at + i] = (byte) latin1.charAt(i); // checked: <= 0xFF
+        return at + latin1.length();
+    }
+
+    private static int crlf(byte[] out, int at) {
+        out[at] = '\r';
+        out[at + 1] = '\n';
+        return at + 2;
     }
 
     /** The reason phrase for a status (RFC 9110 §15), or an empty one, which RFC 9112 §4 allows. */
