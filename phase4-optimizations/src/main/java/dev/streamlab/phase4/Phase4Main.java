@@ -23,6 +23,8 @@ public final class Phase4Main {
     static Phase3Server start(PrintStream out, PrintStream err, String... args) {
         return Phase3Main.start(out, err, "phase4", (server, ws) -> {
             // Phase 4's routes are installed here, one line per feature.
+            dev.streamlab.cache.CacheRoutes.install(server, dev.streamlab.cache.CacheRoutes.configuredBytes());
+            dev.streamlab.dashboard.DashboardRoute.install(server);
         }, args);
     }
 }
