@@ -69,7 +69,7 @@ public final class CachedRangeRoute implements Http1Handler {
         try (file) {
             FileIdentity identity = FileIdentity.of(entry.get().file(), file);
             Representation rep = new Representation(identity.size(), "video/mp4",
-                    Validators.forFile(identity.size(), identity.lastModifiedMillis()));
+                    Validators.forFile(identity.size(), identity.lastModified()));
             ResponsePlan plan = RangeRequest.plan(ex.method(), ex.request()::header, rep);
             for (ResponsePlan.Header h : plan.headers()) ex.header(h.name(), h.value());
             ex.header("Cache-Control", "no-cache");
