@@ -317,9 +317,9 @@ function draw(cur) {
   const sessions = one(m, 'streamlab_ws_stream_sessions');
   const subs = one(m, 'streamlab_ws_hub_subscribers');
   const active = one(m, 'streamlab_http_active_requests');
-  series.clients.add('connections', t, conns);
-  series.clients.add('stream sessions', t, sessions);
-  series.clients.add('hub subscribers', t, subs);
+  series.clients.add('conns', t, conns);
+  series.clients.add('streams', t, sessions);
+  series.clients.add('hub subs', t, subs);
   set('clients', num(conns) + ' connections',
       `${num(sessions)} WebSocket stream sessions · ${num(subs)} hub subscribers · ${num(active)} requests in flight`);
   lineChart(document.getElementById('c-clients'), series.clients, t, (v) => num(v));
@@ -341,7 +341,7 @@ function draw(cur) {
   }
   barChart(document.getElementById('c-buffers'), rows, seconds, m.has('streamlab_ws_stream_client_buffer_seconds')
       ? 'no WebSocket stream clients right now'
-      : 'per-client levels need streamlab_ws_stream_client_buffer_seconds{session} and _lag_seconds in /metrics');
+      : 'the server does not export per-client buffer levels yet (a gauge per /ws/stream session)');
 
   // QoE: startup (mean of the players' reports), stalls.
   const startCount = one(m, 'streamlab_qoe_startup_seconds_count');
@@ -386,11 +386,11 @@ function draw(cur) {
   lineChart(document.getElementById('c-heap'), series.heap, t, mib);
 
   // Copies per byte, per path.
-  const paths = [['HTTP video', 'streamlab_http_copies_per_byte'], ['WS stream', 'streamlab_ws_stream_copies_per_byte'],
+  const paths = [['HTTP', 'streamlab_http_copies_per_byte'], ['WS', 'streamlab_ws_stream_copies_per_byte'],
     ['cache', 'streamlab_cache_copies_per_byte'], ['hub', 'streamlab_ws_hub_copies_per_byte']];
   for (const [label, name] of paths) series.copies.add(label, t, one(m, name));
-  set('copies', num(one(m, 'streamlab_http_copies_per_byte'), 3) + ' (HTTP video)',
-      paths.slice(1).map(([label, name]) => `${label} ${num(one(m, name), 3)}`).join(' · '));
+  set('copies', num(one(m, 'streamlab_http_copies_per_byte'), 3),
+      'HTTP video (sendfile) · ' + paths.slice(1).map(([label, name]) => `${label} ${num(one(m, name), 3)}`).join(' · '));
   lineChart(document.getElementById('c-copies'), series.copies, t, (v) => num(v, 2));
 
   // TTFB p99 over the last ~10 s, all routes.
