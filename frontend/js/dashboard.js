@@ -204,7 +204,7 @@ function lineChart(canvas, series, now, format, { yMax = null, message = null } 
   }
 }
 
-/** Horizontal bars, one per client: buffer (and lag, when exported), largest first. */
+/** Horizontal bars, one per client: buffer (blue) and lag (red), the lowest buffer first. */
 function barChart(canvas, rows, format, message) {
   const { g, w, h } = prepare(canvas);
   g.font = '11px system-ui, sans-serif';
@@ -324,24 +324,20 @@ function draw(cur) {
       `${num(sessions)} WebSocket stream sessions · ${num(subs)} hub subscribers · ${num(active)} requests in flight`);
   lineChart(document.getElementById('c-clients'), series.clients, t, (v) => num(v));
 
-  // Per-client buffer and lag: labelled gauges, if the stream endpoint exports them.
-  const buf = m.get('streamlab_ws_stream_client_buffer_seconds') ?? [];
-  const lag = new Map((m.get('streamlab_ws_stream_client_lag_seconds') ?? [])
-      .map((s) => [s.labels.session ?? s.labels.client, s.value]));
-  const rows = buf.map((s) => {
-    const name = s.labels.session ?? s.labels.client ?? '?';
-    return { name, buffer: s.value, lag: lag.get(name) ?? null };
-  }).sort((a, b) => b.buffer - a.buffer);
-  if (m.has('streamlab_ws_stream_client_buffer_seconds')) {
+  // Per-client buffer and lag: /api/dashboard/clients (phase 4's ClientLevels, fed by /ws/stream's stats messages).
+  const rows = (cur.clients?.clients ?? []).map((c) => ({ name: c.client, buffer: c.buffered_s ?? 0,
+    lag: c.lag_s })).sort((a, b) => a.buffer - b.buffer);
+  if (cur.clients?.observing) {
     const min = rows.length ? Math.min(...rows.map((r) => r.buffer)) : null;
+    const maxLag = rows.some((r) => r.lag != null) ? Math.max(...rows.map((r) => r.lag ?? 0)) : null;
     set('buffers', rows.length ? 'min ' + seconds(min) : 'no clients',
-        `${rows.length} clients · blue: buffered ahead · red: lag behind live`);
+        `${rows.length} reporting · worst lag ${seconds(maxLag)} · blue: buffered ahead · red: lag`);
   } else {
-    set('buffers', 'n/a', 'not exported by this server yet');
+    set('buffers', 'n/a', 'not wired: /ws/stream is not observed by this server');
   }
-  barChart(document.getElementById('c-buffers'), rows, seconds, m.has('streamlab_ws_stream_client_buffer_seconds')
-      ? 'no WebSocket stream clients right now'
-      : 'the server does not export per-client buffer levels yet (a gauge per /ws/stream session)');
+  barChart(document.getElementById('c-buffers'), rows, seconds, cur.clients?.observing
+      ? 'no WebSocket stream client is reporting right now'
+      : 'the server does not pass /ws/stream stats messages to the dashboard yet');
 
   // QoE: startup (mean of the players' reports), stalls.
   const startCount = one(m, 'streamlab_qoe_startup_seconds_count');
@@ -403,9 +399,10 @@ function draw(cur) {
 
 async function poll() {
   try {
-    const res = await fetch('/metrics', { cache: 'no-store' });
+    const [res, clients] = await Promise.all([fetch('/metrics', { cache: 'no-store' }),
+      fetch('/api/dashboard/clients', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : null), () => null)]);
     if (!res.ok) throw new Error('HTTP ' + res.status);
-    const cur = { t: Date.now(), m: parseMetrics(await res.text()) };
+    const cur = { t: Date.now(), m: parseMetrics(await res.text()), clients };
     history.push(cur);
     while (history.length > HISTORY) history.shift();
     draw(cur);

@@ -18,15 +18,19 @@ public final class DashboardRoute implements Http1Handler {
     private final Path page;
 
     /**
-     * Installs the dashboard on {@code server}: this route, and the JVM gauges ({@link JvmMetrics}) its charts read.
+     * Installs the dashboard on {@code server}: this route, the JVM gauges ({@link JvmMetrics}) its charts read, and
+     * {@code /api/dashboard/clients}; returns the {@link ClientLevels} to wrap {@code /ws/stream}'s endpoint with.
      * The page is found where phase 3 finds the player: {@code -Dstreamlab.frontend}, else {@code frontend/} beside
      * the media folder.
      */
-    public static void install(dev.streamlab.phase3.Phase3Server server) {
+    public static ClientLevels install(dev.streamlab.phase3.Phase3Server server) {
         JvmMetrics.register(server.metrics());
         Path frontend = Path.of(System.getProperty("streamlab.frontend",
                 server.catalog().root().resolveSibling("frontend").toString()));
         server.addRoute(PATH, new DashboardRoute(frontend));
+        ClientLevels levels = new ClientLevels();
+        server.addRoute(ClientLevels.PATH, levels.route());
+        return levels;
     }
 
     /** Serves {@code dashboard.html} from the {@code frontend} folder. */

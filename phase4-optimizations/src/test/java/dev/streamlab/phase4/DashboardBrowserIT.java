@@ -131,6 +131,16 @@ class DashboardBrowserIT {
             assertTrue(((List<Long>) ink.get(chart)).get(1) > 20, chart + " has no line: " + ink.get(chart));
         }
 
+        // The page's Prometheus parser on the format's corner cases: escapes in label values, +Inf, no labels.
+        Object parsed = browser.script("""
+                return import('/js/dashboard.js').then(d => {
+                  const m = d.parseMetrics('# HELP x y\\n# TYPE x counter\\n'
+                      + 'a_total{route="/a\\\\\\"b",le="+Inf"} 3\\n\\nb 1.5e3\\nc{k="x,y=z"} -Inf\\n');
+                  return [m.get('a_total')[0].labels.route, m.get('a_total')[0].labels.le, m.get('a_total')[0].value,
+                          m.get('b')[0].value, m.get('c')[0].labels.k, String(m.get('c')[0].value), m.size];
+                });""");
+        assertEquals(List.of("/a\"b", "+Inf", 3L, 1500L, "x,y=z", "-Infinity", 3L), parsed);
+
         BufferedImage shot = ImageIO.read(png.toFile());
         Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < shot.getHeight(); y += 4) {
