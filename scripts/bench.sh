@@ -12,6 +12,10 @@
 #                                         WebSockets, virtual vs platform threads (WsScale), then fan-out to 1,000
 #                                         subscribers (WsFanout; --fanout-only) -> phase3-ws.md, phase3-scale.{md,png},
 #                                         phase3-fanout.md in phase3-websocket/bench-results
+#   scripts/bench.sh phase4-cache [--quick] [CacheBench options]
+#                                         chunk cache vs page cache + sendfile (ranges), cached vs rebuilt fMP4
+#                                         segments; 200 viewers, Zipf popularity -> phase4-cache.md in
+#                                         phase4-optimizations/bench-results (dev.streamlab.bench.CacheBench, --help)
 #
 # Benchmarks: buffers (phase 1, JMH dev.streamlab.bench.BuffersBenchmark); phase2 (phase 2 vs jwebserver vs nginx
 # on 127.0.0.1, load harness dev.streamlab.bench.LoadHarness; installs nginx from Debian when missing and root).
@@ -58,8 +62,11 @@ case "$name" in
     pattern=dev.streamlab.bench.Fmp4Benchmark
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
+  phase4-cache)
+    module=phase4-optimizations
+    ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-ws)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-ws, phase4-cache)" >&2
      exit 2 ;;
 esac
 
@@ -153,6 +160,28 @@ if [[ $name == phase3-ws ]]; then
   exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
     dev.streamlab.bench.WsFanout "${fanout_args[@]}" --classpath "$server_cp" --out "$results/phase3-fanout$suffix.md" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsFanout ${fanout_args[*]}"
+fi
+
+if [[ $name == phase4-cache ]]; then
+  # The chunk cache benchmark runs server and viewers in one JVM (phase 4's test classes); each cell starts a fresh
+  # server. --drop-caches starts every cell with an empty page cache when we may (root).
+  echo "==> building $module test classes"
+  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  snapshot=$module/target/bench-classes
+  rm -rf "$snapshot"
+  mkdir -p "$snapshot"
+  cp -R "$module/target/test-classes" "$snapshot/test-classes"
+  classpath=$snapshot/test-classes
+  for m in "$module" phase3-websocket phase2-http-server phase1-fundamentals shared; do
+    cp -R "$m/target/classes" "$snapshot/$m-classes"
+    classpath=$classpath:$snapshot/$m-classes
+  done
+  out_name=$name
+  [[ ${#user_args[@]} -gt 0 ]] && out_name=$name-custom # a partial run must not overwrite the full results
+  command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -cp <test classpath> dev.streamlab.bench.CacheBench${user_args[*]:+ ${user_args[*]}}"
+  echo "==> java -cp <test classpath> dev.streamlab.bench.CacheBench ${user_args[*]}"
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$classpath" dev.streamlab.bench.CacheBench \
+    "${user_args[@]}" --out "$results/$out_name.md" --command "$command"
 fi
 
 if [[ -n ${harness:-} ]]; then

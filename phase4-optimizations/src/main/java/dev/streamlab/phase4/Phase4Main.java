@@ -21,8 +21,15 @@ public final class Phase4Main {
 
     /** Parses {@code args} as phase 3 does and starts the server; prints why and returns null when it cannot. */
     static Phase3Server start(PrintStream out, PrintStream err, String... args) {
-        return Phase3Main.start(out, err, "phase4", (server, ws) -> {
+        Phase3Server started = Phase3Main.start(out, err, "phase4", (server, ws) -> {
             // Phase 4's routes are installed here, one line per feature.
+            dev.streamlab.cache.CacheRoutes.install(server, dev.streamlab.cache.CacheRoutes.configuredBytes());
+            dev.streamlab.dashboard.DashboardRoute.install(server);
         }, args);
+        if (started != null) {
+            out.println("Dashboard: " + started.uri() + "dashboard   (chunk cache: " + started.uri()
+                    + "cached/videos/{id}, cached/segments/{id}/video/{n})");
+        }
+        return started;
     }
 }

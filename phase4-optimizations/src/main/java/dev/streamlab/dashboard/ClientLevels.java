@@ -1,0 +1,149 @@
+package dev.streamlab.dashboard;
+
+import dev.streamlab.http1.Http1Exchange;
+import dev.streamlab.http1.Http1Handler;
+import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.server.WsConnection;
+import dev.streamlab.websocket.server.WsEndpoint;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Per-client buffer levels for the dashboard, read from the {@code {"type":"stats","buffered_s":…,"t":…}} messages
+ * the player sends on {@code /ws/stream} (PROTOCOL.md): {@link #observe} wraps an endpoint, notes each stats message
+ * and passes every message on unchanged. {@code GET /api/dashboard/clients} lists them as JSON; the registry has no
+ * labelled gauges, and one series per connection does not belong in {@code /metrics} anyway.
+ *
+ * <p>Lag: how far a client's playhead has fallen behind the wall clock since its first report, {@code (now − first
+ * report) − (t − first t)}: 0 for smooth playback, growing with every stall or pause — the latency a live viewer
+ * would have accumulated.
+ *
+ * <p>Wiring: phase 3 registers {@code /ws/stream} itself and {@code WsEndpoints} has no getter, so wrapping its
+ * endpoint needs one line in phase 3 (see the phase 4 README); until then the tile says "not wired".
+ */
+public final class ClientLevels {
+    public static final String PATH = "/api/dashboard/clients";
+    /** A stats message is tiny; anything larger is not parsed here (the endpoint itself judges it). */
+    private static final int MAX_STATS = 1024;
+
+    /** One client's latest report. */
+    public record Level(String client, double bufferedSeconds, double playhead, double lagSeconds,
+                        double ageSeconds) {}
+
+    private static final class Tracked {
+        final String name;
+        final long firstNanos;
+        volatile double firstT = Double.NaN;
+        volatile double buffered = Double.NaN;
+        volatile double t = Double.NaN;
+        volatile long atNanos;
+
+        Tracked(String name, long now) {
+            this.name = name;
+            this.firstNanos = now;
+        }
+    }
+
+    private final Map<WsConnection, Tracked> clients = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean observing;
+
+    /** {@code inner} with its stats messages noted; every event still reaches {@code inner} as it came. */
+    public WsEndpoint observe(WsEndpoint inner) {
+        observing = true;
+        return new WsEndpoint() {
+            @Override
+            public void opened(WsConnection c) throws IOException {
+                clients.put(c, new Tracked("client-" + ids.incrementAndGet(), System.nanoTime()));
+                inner.opened(c);
+            }
+
+            @Override
+            public void message(WsConnection c, WsEvent message) throws IOException {
+                if (message instanceof WsEvent.Text text && text.payload().remaining() <= MAX_STATS) {
+                    note(clients.get(c), text.text());
+                }
+                inner.message(c, message);
+            }
+
+            @Override
+            public void closed(WsConnection c, int code) {
+                clients.remove(c);
+                inner.closed(c, code);
+            }
+        };
+    }
+
+    private static void note(Tracked k, String json) {
+        if (k == null || !json.contains("stats")) return;
+        Map<String, Object> m;
+        try {
+            m = JsonParser.parseObject(json, MAX_STATS);
+        } catch (JsonParser.JsonException e) {
+            return; // the stream endpoint answers bad JSON itself
+        }
+        if (!"stats".equals(m.get("type")) || !(m.get("buffered_s") instanceof Number b)) return;
+        double t = m.get("t") instanceof Number n ? n.doubleValue() : Double.NaN;
+        if (Double.isNaN(k.firstT) && !Double.isNaN(t)) k.firstT = t;
+        k.buffered = b.doubleValue();
+        k.t = t;
+        k.atNanos = System.nanoTime();
+    }
+
+    /** Clients that have reported, lowest buffer first (the ones about to stall). */
+    public List<Level> snapshot() {
+        long now = System.nanoTime();
+        List<Level> out = new ArrayList<>();
+        for (Tracked k : clients.values()) {
+            if (Double.isNaN(k.buffered)) continue;
+            double lag = Double.isNaN(k.t) || Double.isNaN(k.firstT) ? Double.NaN
+                    : Math.max(0, (now - k.firstNanos) / 1e9 - (k.t - k.firstT));
+            out.add(new Level(k.name, k.buffered, k.t, lag, (now - k.atNanos) / 1e9));
+        }
+        out.sort(Comparator.comparingDouble(Level::bufferedSeconds));
+        return out;
+    }
+
+    /** {@code GET /api/dashboard/clients}: {@code {"observing": bool, "clients": [...]}}. */
+    public Http1Handler route() {
+        return this::handle;
+    }
+
+    private void handle(Http1Exchange ex) throws IOException {
+        if (!ex.request().path().equals(PATH)) {
+            ex.error(404, "not found");
+            return;
+        }
+        if (!ex.method().equals("GET") && !ex.method().equals("HEAD")) {
+            ex.header("Allow", "GET, HEAD");
+            ex.error(405, "use GET or HEAD");
+            return;
+        }
+        List<Object> list = new ArrayList<>();
+        for (Level l : snapshot()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("client", l.client());
+            m.put("buffered_s", round(l.bufferedSeconds()));
+            m.put("t", round(l.playhead()));
+            m.put("lag_s", round(l.lagSeconds()));
+            m.put("age_s", round(l.ageSeconds()));
+            list.add(m);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("observing", observing);
+        body.put("clients", list);
+        ex.json(200, body);
+    }
+
+    /** Three decimals; NaN (not reported) as null, which JSON can carry. */
+    private static Object round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.streamlab.phase4;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.browser.Browser;
+import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.testing.ExternalTools;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /dashboard} in Chromium on a running phase 4 server ({@link Phase4Main}, as {@code ./lab run phase4}
+ * starts it) while requests go through the cached routes: the charts fill, every tile shows a value, no script
+ * error, and a screenshot is kept as {@code target/screenshots/dashboard.png}.
+ */
+class DashboardBrowserIT {
+    static Browser browser;
+    static Phase3Server server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
+        System.setProperty("streamlab.frontend", ExternalTools.root().resolve("frontend").toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        server = Phase4Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err),
+                "--port", "0", "--media", ExternalTools.media().toString(), "--quiet");
+        assertNotNull(server, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+        if (browser != null) browser.close();
+    }
+
+    /** Range and segment requests, cached and not, plus one QoE report, until {@code stop} (at most 60 s). */
+    static Thread traffic(URI base, AtomicBoolean stop) {
+        return Thread.ofVirtual().start(() -> {
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                http.send(HttpRequest.newBuilder(base.resolve("/api/qoe"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"session\":\"it-1\",\"video\":\"x\","
+                                + "\"startup_ms\":850,\"stalls\":1,\"stall_ms\":400}")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                List<String> paths = List.of("/cached/videos/ladder-30s-720p", "/videos/ladder-30s-360p",
+                        "/cached/segments/ladder-30s-240p/video/3", "/remux/segments/ladder-30s-240p/video/4");
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                for (int i = 0; !stop.get() && System.nanoTime() < deadline && i < 100_000; i++) {
+                    http.send(HttpRequest.newBuilder(base.resolve(paths.get(i % paths.size())))
+                            .header("Range", "bytes=" + (i % 7) * 1000 + "-" + ((i % 7) * 1000 + 300_000)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                }
+            } catch (Exception e) {
+                if (!stop.get()) throw new IllegalStateException("traffic failed", e);
+            }
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dashboardDrawsLiveChartsWithValuesInEveryTile() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread load = traffic(server.uri(), stop);
+        try {
+            browser.get(server.uri().resolve("/dashboard"));
+            browser.awaitTrue("five polls drawn with traffic flowing",
+                    "return window.streamlabDashboard && window.streamlabDashboard.polls >= 5"
+                            + " && /\\d/.test(document.getElementById('v-throughput').textContent)"
+                            + " && /\\d/.test(document.getElementById('v-cache').textContent)");
+        } finally {
+            stop.set(true);
+            load.join(Duration.ofSeconds(10));
+        }
+        Path png = browser.screenshot("dashboard");
+        browser.assertNoConsoleErrors();
+        assertEquals(null, browser.script("return window.streamlabDashboard.lastError;"));
+
+        Map<String, Object> values = (Map<String, Object>) browser.script("""
+                const out = {};
+                for (const t of document.querySelectorAll('.tile')) {
+                  out[t.dataset.tile] = t.querySelector('.value').textContent;
+                }
+                return out;""");
+        assertEquals(8, values.size(), values.toString());
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            String text = (String) v.getValue();
+            assertTrue(!text.isBlank() && !text.equals("–"), v.getKey() + " shows '" + text + "'");
+            // Every tile but per-client buffers (which phase 3 does not export yet) shows a number.
+            if (!v.getKey().equals("buffers")) assertTrue(text.matches(".*\\d.*"), v.getKey() + ": " + text);
+        }
+        assertTrue(((String) values.get("qoe")).contains("850 ms"), "the QoE report's startup: " + values);
+
+        // Each chart has ink; the throughput and cache charts have their first series' colour (a line, not axes).
+        Map<String, Object> ink = (Map<String, Object>) browser.script("""
+                const out = {};
+                for (const c of document.querySelectorAll('canvas')) {
+                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let drawn = 0, series = 0;
+                  for (let i = 0; i < d.length; i += 4) {
+                    if (d[i + 3] > 0) drawn++;
+                    if (d[i + 3] > 200 && Math.abs(d[i] - 0x1f) < 30 && Math.abs(d[i + 1] - 0x77) < 30
+                        && Math.abs(d[i + 2] - 0xb4) < 30) series++;
+                  }
+                  out[c.id] = [drawn, series];
+                }
+                return out;""");
+        for (Map.Entry<String, Object> e : ink.entrySet()) {
+            List<Long> counts = (List<Long>) e.getValue();
+            assertTrue(counts.get(0) > 200, e.getKey() + " is blank: " + counts);
+        }
+        for (String chart : List.of("c-throughput", "c-cache", "c-heap")) {
+            assertTrue(((List<Long>) ink.get(chart)).get(1) > 20, chart + " has no line: " + ink.get(chart));
+        }
+
+        // The page's Prometheus parser on the format's corner cases: escapes in label values, +Inf, no labels.
+        Object parsed = browser.script("""
+                return import('/js/dashboard.js').then(d => {
+                  const m = d.parseMetrics('# HELP x y\\n# TYPE x counter\\n'
+                      + 'a_total{route="/a\\\\\\"b",le="+Inf"} 3\\n\\nb 1.5e3\\nc{k="x,y=z"} -Inf\\n');
+                  return [m.get('a_total')[0].labels.route, m.get('a_total')[0].labels.le, m.get('a_total')[0].value,
+                          m.get('b')[0].value, m.get('c')[0].labels.k, String(m.get('c')[0].value), m.size];
+                });""");
+        assertEquals(List.of("/a\"b", "+Inf", 3L, 1500L, "x,y=z", "-Infinity", 3L), parsed);
+
+        BufferedImage shot = ImageIO.read(png.toFile());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < shot.getHeight(); y += 4) {
+            for (int x = 0; x < shot.getWidth(); x += 4) colours.add(shot.getRGB(x, y));
+        }
+        assertTrue(colours.size() > 20, "the screenshot " + png + " is nearly uniform: " + colours.size() + " colours");
+    }
+}
