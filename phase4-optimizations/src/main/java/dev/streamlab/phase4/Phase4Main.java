@@ -24,7 +24,9 @@ public final class Phase4Main {
         Phase3Server started = Phase3Main.start(out, err, "phase4", (server, ws) -> {
             // Phase 4's routes are installed here, one line per feature.
             dev.streamlab.cache.CacheRoutes.install(server, dev.streamlab.cache.CacheRoutes.configuredBytes());
-            dev.streamlab.dashboard.DashboardRoute.install(server);
+            dev.streamlab.dashboard.ClientLevels levels = dev.streamlab.dashboard.DashboardRoute.install(server);
+            // The dashboard's per-client buffer levels: the VOD endpoint, observed (messages pass on unchanged).
+            ws.endpoint("/ws/stream").ifPresent(e -> ws.register("/ws/stream", levels.observe(e)));
         }, args);
         if (started != null) {
             out.println("Dashboard: " + started.uri() + "dashboard   (chunk cache: " + started.uri()

@@ -39,6 +39,11 @@ public final class WsEndpoints implements UpgradeHandler {
         return this;
     }
 
+    /** The endpoint registered for exactly {@code path}, e.g. for phase 4 to wrap it with an observer. */
+    public java.util.Optional<WsEndpoint> endpoint(String path) {
+        return java.util.Optional.ofNullable(exact.get(path));
+    }
+
     /**
      * {@code factory} gets the path after {@code prefix} (e.g. the topic name) and the raw query (or null), and
      * returns the endpoint for this one connection; null means 404.
