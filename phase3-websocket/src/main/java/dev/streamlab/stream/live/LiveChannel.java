@@ -55,6 +55,8 @@ final class LiveChannel {
     private volatile long t0;            // nanoTime of segment 0's publication
     private final double firstEnd;       // end(0), seconds
     private Thread producer;
+    private long lastStallCheck;                                  // producer only
+    private static final long STALL_CHECK_NANOS = 500_000_000L;
 
     private LiveChannel(String id, LiveConfig config, Fmp4Track video, LiveEndpoint.Meters meters) {
         this.id = id;
@@ -206,6 +208,11 @@ final class LiveChannel {
                     lock.unlock();
                 }
                 meters.published();
+                long now = System.nanoTime();
+                if (now - lastStallCheck > STALL_CHECK_NANOS) {
+                    lastStallCheck = now;
+                    meters.abortStalled(now);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,12 +16,14 @@ import java.time.Duration;
  * @param speed          media seconds produced per wall-clock second (1 = real time; tests run faster)
  * @param idleStop       a channel without viewers for this long stops its producer (restarts on the next viewer)
  * @param copyPerViewer  the naive variant for the benchmark: copy every segment into a fresh buffer per viewer
+ * @param stallClose     a write to a viewer blocked this long (it reads nothing at all) aborts the connection: no
+ *                       Close frame can get through a full socket, and the sender cannot skip while it is blocked
  */
 public record LiveConfig(double chunkSeconds, int ringSegments, int maxBehind, int maxSkips, Duration skipWindow,
-                         double speed, Duration idleStop, boolean copyPerViewer) {
+                         double speed, Duration idleStop, boolean copyPerViewer, Duration stallClose) {
     /** Half-second chunks, 64 segments (32 s at 0.5 s), skip past 8 behind (4 s), close past 5 skips a minute. */
     public static final LiveConfig DEFAULT = new LiveConfig(0.5, 64, 8, 5, Duration.ofSeconds(60), 1.0,
-            Duration.ofSeconds(30), false);
+            Duration.ofSeconds(30), false, Duration.ofSeconds(10));
 
     public LiveConfig {
         if (!(chunkSeconds > 0 && chunkSeconds <= 10)) throw new IllegalArgumentException("chunkSeconds " + chunkSeconds);
@@ -42,18 +44,23 @@ public record LiveConfig(double chunkSeconds, int ringSegments, int maxBehind, i
     }
 
     public LiveConfig withSpeed(double s) {
-        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, s, idleStop, copyPerViewer);
+        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, s, idleStop, copyPerViewer, stallClose);
     }
 
     public LiveConfig withIdleStop(Duration d) {
-        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, speed, d, copyPerViewer);
+        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, speed, d, copyPerViewer, stallClose);
     }
 
     public LiveConfig withCopyPerViewer(boolean c) {
-        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, speed, idleStop, c);
+        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, speed, idleStop, c, stallClose);
+    }
+
+    public LiveConfig withStallClose(Duration d) {
+        return new LiveConfig(chunkSeconds, ringSegments, maxBehind, maxSkips, skipWindow, speed, idleStop,
+                copyPerViewer, d);
     }
 
     public LiveConfig withSkips(int behind, int skips) {
-        return new LiveConfig(chunkSeconds, ringSegments, behind, skips, skipWindow, speed, idleStop, copyPerViewer);
+        return new LiveConfig(chunkSeconds, ringSegments, behind, skips, skipWindow, speed, idleStop, copyPerViewer, stallClose);
     }
 }

@@ -192,6 +192,11 @@ public final class LiveEndpoint {
             skippedSegments.add(dropped);
         }
 
+        /** Aborts every viewer whose write has been blocked too long (a producer calls it twice a second). */
+        void abortStalled(long now) {
+            for (LiveSession s : sessions) s.abortIfStalled(now);
+        }
+
         void slowClosed() {
             slowClosed.inc();
         }

@@ -61,6 +61,8 @@ final class LiveSession implements WsEndpoint {
     private volatile double clientTime = Double.NaN;   // the player's currentTime at its last stats
     private volatile long clientAt;
     private volatile Thread sender;
+    private volatile long writingSince;               // nanoTime a send began, 0 when none is in progress
+    private volatile boolean aborted;
 
     // Sender thread only.
     private long cursor;
@@ -249,7 +251,12 @@ final class LiveSession implements WsEndpoint {
         } catch (IOException e) {
             // The connection is gone or closing: the read loop notices and calls closed().
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // abortIfStalled interrupted a wait rather than a write: the connection is being dropped all the same
+            try {
+                ws.close(WsCloseCodes.POLICY_VIOLATION, "too slow for live channel " + channelId);
+            } catch (IOException gone) {
+                // already gone
+            }
         } finally {
             leaveChannel();
             meters.senderEnded();
@@ -271,7 +278,7 @@ final class LiveSession implements WsEndpoint {
         ByteBuffer[] parts = new ByteBuffer[body.length + 1];
         parts[0] = h.encode();
         System.arraycopy(body, 0, parts, 1, body.length);
-        ws.sendBinary(parts);
+        write(parts);
         meters.sent(init.length() + SegmentHeader.LENGTH, 0);
     }
 
@@ -283,14 +290,14 @@ final class LiveSession implements WsEndpoint {
             // The naive variant: the segment copied whole per viewer, as a server without shared views would.
             ByteBuffer copy = ByteBuffer.allocate((int) seg.length());
             for (ByteBuffer b : seg.views()) copy.put(b);
-            ws.sendBinary(h.encode(), copy.flip());
+            write(h.encode(), copy.flip());
             copied += seg.length();
         } else {
             ByteBuffer[] body = seg.body(); // sendBinary writes duplicates: the shared buffers are never moved
             ByteBuffer[] parts = new ByteBuffer[body.length + 1];
             parts[0] = h.encode();
             System.arraycopy(body, 0, parts, 1, body.length);
-            ws.sendBinary(parts);
+            write(parts);
         }
         meters.sent(seg.length() + SegmentHeader.LENGTH, copied);
         meters.segmentSent();
@@ -321,6 +328,31 @@ final class LiveSession implements WsEndpoint {
 
     private void text(String json) throws IOException {
         ws.sendText(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** One message from the sender thread, timed so a stalled write can be found ({@link #abortIfStalled}). */
+    private void write(ByteBuffer... parts) throws IOException {
+        writingSince = System.nanoTime() | 1; // never 0
+        try {
+            ws.sendBinary(parts);
+        } finally {
+            writingSince = 0;
+        }
+    }
+
+    /**
+     * Aborts the connection when the sender has been blocked in one write for longer than
+     * {@link LiveConfig#stallClose()}: interrupting a thread blocked on a {@code SocketChannel} closes the channel
+     * (an {@code InterruptibleChannel}), the only way out of a write nobody reads. Called by the producer.
+     */
+    boolean abortIfStalled(long now) {
+        long since = writingSince;
+        Thread s = sender;
+        if (since == 0 || aborted || s == null || now - since < config.stallClose().toNanos()) return false;
+        aborted = true;
+        meters.slowClosed();
+        s.interrupt();
+        return true;
     }
 
     private void error(String code, String message) throws IOException {
