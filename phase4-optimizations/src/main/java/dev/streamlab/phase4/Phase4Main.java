@@ -1,6 +1,7 @@
 package dev.streamlab.phase4;
 
 import dev.streamlab.phase3.Phase3Main;
+import dev.streamlab.mjpeg.FrameProcessing;
 import dev.streamlab.phase3.Phase3Server;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +24,8 @@ public final class Phase4Main {
     static Phase3Server start(PrintStream out, PrintStream err, String... args) {
         return Phase3Main.start(out, err, "phase4", (server, ws) -> {
             // Phase 4's routes are installed here, one line per feature.
+            // Frame processing: /mjpeg/{id}, /ws/processed/{id}, /thumbs/{id}/... from .y4m proxies (processed.html).
+            FrameProcessing.install(server, ws);
         }, args);
     }
 }
