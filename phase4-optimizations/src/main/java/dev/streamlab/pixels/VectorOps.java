@@ -69,16 +69,25 @@ final class VectorOps extends InPlaceOps {
         for (; i < n; i++) a[base + i] = (byte) Px.brightness(a[base + i] & 0xFF);
     }
 
+    /** Column sums of the three rows, reused: the 3x3 sum is then three neighbouring column sums. */
+    private int[] columns = new int[0];
+
     @Override
     void blurRow(byte[] a, byte[] b, byte[] c, byte[] o, int w) {
-        int lanes = INTS.length();
+        if (columns.length < w) columns = new int[w];
+        int[] col = columns;
+        int lanes = INTS.length(), x = 0;
+        // Pass 1: vertical sums a + b + c per column (3 widened loads per lane group instead of 9 below).
+        for (int end = INTS.loopBound(w); x < end; x += lanes) {
+            load(a, x).add(load(b, x)).add(load(c, x)).intoArray(col, x);
+        }
+        for (; x < w; x++) col[x] = (a[x] & 0xFF) + (b[x] & 0xFF) + (c[x] & 0xFF);
+        // Pass 2: horizontal sums of three column sums; edge columns (which repeat themselves) are scalar.
         o[0] = (byte) blurAt(a, b, c, w, 0);
-        int x = 1;
-        // Interior columns: x - 1 and x + lanes stay inside the row.
+        x = 1;
         for (; x + lanes + 1 <= w; x += lanes) {
-            IntVector sum = load(a, x - 1).add(load(a, x)).add(load(a, x + 1))
-                    .add(load(b, x - 1)).add(load(b, x)).add(load(b, x + 1))
-                    .add(load(c, x - 1)).add(load(c, x)).add(load(c, x + 1));
+            IntVector sum = IntVector.fromArray(INTS, col, x - 1).add(IntVector.fromArray(INTS, col, x))
+                    .add(IntVector.fromArray(INTS, col, x + 1));
             narrow(sum.mul(7282).lanewise(VectorOperators.LSHR, 16)).intoArray(o, x);
         }
         for (; x < w; x++) o[x] = (byte) blurAt(a, b, c, w, x);
