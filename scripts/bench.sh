@@ -58,8 +58,13 @@ case "$name" in
     pattern=dev.streamlab.bench.Fmp4Benchmark
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
+  phase4-pixels)
+    module=phase4-optimizations
+    pattern=dev.streamlab.bench.PixelBenchmark
+    table_args=() # JMH's own text table, wrapped in Markdown
+    ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-ws)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-ws, phase4-pixels)" >&2
      exit 2 ;;
 esac
 
