@@ -21,8 +21,25 @@ function startMjpeg() {
   $('mjpeg').src = url;
 }
 
-// An <img> showing multipart/x-mixed-replace fires 'load' for each part in Chromium; the readout counts them.
-$('mjpeg').addEventListener('load', () => state.mjpegFrames.push(performance.now()));
+// An <img> showing multipart/x-mixed-replace fires no event per part (Chromium fires 'load' at most once), so the
+// MJPEG readout samples the picture itself: every animation frame it draws the <img> into a 32x18 canvas and counts
+// a new frame when the pixels changed. (A still scene would undercount; video moves.)
+const probe = document.createElement('canvas');
+probe.width = 32; probe.height = 18;
+const probeCtx = probe.getContext('2d', { willReadFrequently: true });
+let lastSignature = -1;
+function sampleMjpeg() {
+  const img = $('mjpeg');
+  if (img.naturalWidth > 0) {
+    probeCtx.drawImage(img, 0, 0, probe.width, probe.height);
+    const d = probeCtx.getImageData(0, 0, probe.width, probe.height).data;
+    let signature = 0;
+    for (let i = 0; i < d.length; i++) signature = (signature * 31 + d[i]) | 0;
+    if (signature !== lastSignature) { lastSignature = signature; state.mjpegFrames.push(performance.now()); }
+  }
+  requestAnimationFrame(sampleMjpeg);
+}
+requestAnimationFrame(sampleMjpeg);
 $('mjpeg').addEventListener('error', async () => {
   // The <img> hides the body of an error: ask again with fetch to show the server's message (404, 400, 503).
   const r = await fetch($('mjpeg').src, { method: 'GET' }).catch(() => null);

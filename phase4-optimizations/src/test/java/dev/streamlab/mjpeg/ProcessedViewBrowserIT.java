@@ -80,6 +80,7 @@ class ProcessedViewBrowserIT {
                 d -> browser.number("return window.processedView ? window.processedView.wsFrames() : 0") >= 10);
         browser.awaitTrue("a measured fps above 0", "return window.processedView.fps().ws > 0");
         browser.awaitTrue("the MJPEG image to show a frame", "return document.getElementById('mjpeg').naturalWidth > 0");
+        browser.awaitTrue("a measured MJPEG fps above 0", "return window.processedView.fps().mjpeg > 0");
         double colour = browser.await("a colourful canvas", Browser.WAIT, d -> {
             double c = browser.number(CANVAS_COLOUR);
             return c > 3 ? c : null;
@@ -96,6 +97,7 @@ class ProcessedViewBrowserIT {
             return c < 3 ? c : null;
         });
         assertTrue(grey < colour, grey + " vs " + colour);
+        System.out.println("page fps readouts: " + browser.script("return window.processedView.fps()"));
         assertTrue(browser.script("return document.getElementById('mjpeg').src").toString().contains("filter=grayscale"));
         browser.assertNoConsoleErrors();
     }
