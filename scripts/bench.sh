@@ -70,6 +70,8 @@ esac
 
 # Settings for a full run that finishes in a few minutes on 2 cores (6 chunk sizes x 5 methods x ~10 s).
 defaults=(-f 1 -wi 3 -i 5 -w 1s -r 1s)
+# Vector API code runs interpreted (slow, boxing every vector) until C2 compiles it: a longer warm-up for the pixels.
+[[ $name == phase4-pixels ]] && defaults=(-f 1 -wi 5 -i 5 -w 2s -r 1s)
 out_name=$name
 if [[ $# -gt 0 ]]; then
   if [[ $1 == --quick ]]; then
