@@ -62,10 +62,18 @@ final class ProcessedEndpoint implements WsEndpoint {
             try (ProcessedStream s = videos.open(e.get(), filter)) {
                 stream = s;
                 s.filter(filter); // a switch may have arrived while the proxy was being made
-                ProcessedVideos.Pacer pacer = new ProcessedVideos.Pacer(s.frameNanos());
-                while (!closed && pacer.withinLimit()) {
-                    c.sendBinary(s.next());
-                    pacer.await();
+                videos.metrics.open.incrementAndGet();
+                try {
+                    ProcessedVideos.Pacer pacer = new ProcessedVideos.Pacer(s.frameNanos());
+                    while (!closed && pacer.withinLimit()) {
+                        ByteBuffer jpeg = s.next();
+                        int length = jpeg.remaining();
+                        c.sendBinary(jpeg);
+                        videos.metrics.sent("ws", s, length);
+                        pacer.await();
+                    }
+                } finally {
+                    videos.metrics.open.decrementAndGet();
                 }
                 if (!closed) c.close(WsCloseCodes.NORMAL_CLOSURE, "stream time limit reached");
             }

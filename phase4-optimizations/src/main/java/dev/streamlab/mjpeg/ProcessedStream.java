@@ -44,6 +44,11 @@ public final class ProcessedStream implements AutoCloseable {
         return 1_000_000_000L * reader.header().fpsDen() / reader.header().fpsNum();
     }
 
+    /** Bytes of one frame: what {@link #next()} copies out of the mapping. */
+    public int frameBytes() {
+        return work.capacity();
+    }
+
     /** Frames produced so far. */
     public long frames() {
         return frames;

@@ -3,6 +3,7 @@ package dev.streamlab.mjpeg;
 import dev.streamlab.catalog.Catalog;
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.http1.Http1Exchange;
+import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.pixels.Filter;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.websocket.server.WsEndpoints;
@@ -38,15 +39,17 @@ public final class ProcessedVideos {
 
     private final Catalog catalog;
     private final Y4mProxies proxies;
+    final ProcessedMetrics metrics;
 
-    public ProcessedVideos(Catalog catalog, Y4mProxies proxies) {
+    public ProcessedVideos(Catalog catalog, Y4mProxies proxies, MetricsRegistry metrics) {
         this.catalog = catalog;
         this.proxies = proxies;
+        this.metrics = new ProcessedMetrics(metrics);
     }
 
     /** Installs {@code /mjpeg/} and {@code /ws/processed/} on phase 3's server. */
     public static ProcessedVideos install(Phase3Server server, WsEndpoints ws, Y4mProxies proxies) {
-        ProcessedVideos p = new ProcessedVideos(server.catalog(), proxies);
+        ProcessedVideos p = new ProcessedVideos(server.catalog(), proxies, server.metrics());
         server.addRoute("/mjpeg/", p::mjpeg);
         ws.registerPrefix("/ws/processed/", (id, query) -> server.catalog().find(id).isEmpty() ? null
                 : new ProcessedEndpoint(p, id, query));
@@ -80,6 +83,10 @@ public final class ProcessedVideos {
             ex.error(404, "no video with id '" + shorten(id) + "'");
             return;
         }
+        if (!e.get().ok()) {
+            ex.error(422, "'" + shorten(id) + "' is not a valid MP4: " + e.get().error());
+            return;
+        }
         Filter filter;
         long maxFrames;
         try {
@@ -99,6 +106,7 @@ public final class ProcessedVideos {
             ex.error(500, "the .y4m proxy of '" + id + "' is unusable: " + bad.getMessage());
             return;
         }
+        metrics.open.incrementAndGet();
         try (stream) {
             // The multipart stream has no length: RFC 9112 §6.3 rule 8, the body ends when the server closes.
             ex.header("Content-Type", "multipart/x-mixed-replace; boundary=" + BOUNDARY);
@@ -112,10 +120,14 @@ public final class ProcessedVideos {
                 // Each part: boundary line, its own fields, the JPEG, CRLF (RFC 2046 §5.1.1 multipart syntax).
                 byte[] head = ("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.remaining()
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                int length = jpeg.remaining();
                 ex.write(ByteBuffer.wrap(head), jpeg, ByteBuffer.wrap(CRLF));
+                metrics.sent("mjpeg", stream, length);
                 pacer.await();
             }
             ex.write(ByteBuffer.wrap(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII)));
+        } finally {
+            metrics.open.decrementAndGet();
         }
     }
 

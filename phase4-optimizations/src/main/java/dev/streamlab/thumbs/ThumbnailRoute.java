@@ -52,6 +52,10 @@ public final class ThumbnailRoute {
             ex.error(404, "no video with id '" + shorten(id) + "'");
             return;
         }
+        if (!e.get().ok()) {
+            ex.error(422, "'" + shorten(id) + "' is not a valid MP4: " + e.get().error());
+            return;
+        }
         if (!FILES.contains(name)) {
             ex.error(404, "no thumbnail file '" + shorten(name) + "'; there are " + String.join(", ", FILES.stream().sorted().toList()));
             return;

@@ -117,6 +117,18 @@ class ProcessedVideosTest {
     }
 
     @Test
+    void framesAndTheOneFrameCopyAreCountedInMetrics() throws Exception {
+        long before = server.metrics().scrape().lines()
+                .filter(l -> l.startsWith("streamlab_processed_frames_total{transport=\"mjpeg\",filter=\"blur\"}"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertEquals(200, get(server, "/mjpeg/" + ID + "?filter=blur&frames=2").statusCode());
+        String scrape = server.metrics().scrape();
+        assertTrue(scrape.contains("streamlab_processed_frames_total{transport=\"mjpeg\",filter=\"blur\"} "
+                + (before + 2)), scrape);
+        assertTrue(scrape.contains("streamlab_processed_frame_copy_bytes_total "), scrape);
+    }
+
+    @Test
     void downscaleFilterHalvesTheFrame() throws Exception {
         HttpResponse<byte[]> r = get(server, "/mjpeg/" + ID + "?filter=downscale&frames=1");
         String type = r.headers().firstValue("Content-Type").orElseThrow();
