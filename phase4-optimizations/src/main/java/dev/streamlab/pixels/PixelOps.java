@@ -44,9 +44,9 @@ public sealed interface PixelOps permits NaiveOps, InPlaceOps {
             };
         }
 
-        /** The fastest variant this JVM runs: VECTOR when the incubator module is loaded, else IN_PLACE. */
+        /** The fastest variant this JVM runs: VECTOR when the incubator module is loaded and works, else IN_PLACE. */
         public static Variant best() {
-            return vectorApiAvailable() ? VECTOR : IN_PLACE;
+            return BestVariant.VARIANT;
         }
     }
 

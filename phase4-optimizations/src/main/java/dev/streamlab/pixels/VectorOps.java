@@ -23,7 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorOps extends InPlaceOps {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    /**
+     * The machine's widest int vector, but at least 256 bits: the bytes feeding it are a quarter of its size, and
+     * the smallest byte vector is 64 bits (on a 128-bit machine the 256-bit forms run emulated: correct, slower).
+     */
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256
+            ? IntVector.SPECIES_PREFERRED : IntVector.SPECIES_256;
     /** As many byte lanes as {@link #INTS} has int lanes. */
     private static final VectorSpecies<Byte> BYTES_FOR_INTS =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(INTS.vectorBitSize() / 4));
