@@ -110,6 +110,7 @@ class ProcessedVideosTest {
         assertEquals(200, r.statusCode());
         String type = r.headers().firstValue("Content-Type").orElseThrow();
         assertTrue(type.startsWith("multipart/x-mixed-replace; boundary="), type);
+        assertTrue(r.headers().firstValue("Content-Length").isEmpty(), "a stream of unknown length, ended by close");
         List<BufferedImage> frames = parts(r.body(), type.substring(type.indexOf('=') + 1));
         assertEquals(3, frames.size());
         assertEquals(Y4mProxies.WIDTH, frames.get(0).getWidth());
