@@ -20,8 +20,8 @@ import java.util.logging.Logger;
 /**
  * {@code /ws/processed/{id}?filter=...}: one connection's processed stream. A sender thread (virtual) pushes one
  * binary message per frame, a JPEG, at the proxy's frame rate; the connection's reader thread takes text messages
- * naming a filter and switches it for the next frame, answering {@code {"filter":"blur"}} (or
- * {@code {"error":"..."}} for an unknown name). The socket's own back-pressure paces a slow client: a blocked send
+ * naming a filter; the sender switches to it before its next frame and says so first with {@code {"filter":"blur"}}
+ * (so every frame after that text message has the new filter); an unknown name gets {@code {"error":"..."}}. The socket's own back-pressure paces a slow client: a blocked send
  * delays the next frame.
  */
 final class ProcessedEndpoint implements WsEndpoint {
@@ -30,7 +30,6 @@ final class ProcessedEndpoint implements WsEndpoint {
     private final ProcessedVideos videos;
     private final String id;
     private final String query;
-    private volatile ProcessedStream stream;
     private volatile Filter filter = Filter.NONE;
     private volatile boolean closed;
     private Thread sender;
@@ -60,12 +59,16 @@ final class ProcessedEndpoint implements WsEndpoint {
                 return;
             }
             try (ProcessedStream s = videos.open(e.get(), filter)) {
-                stream = s;
-                s.filter(filter); // a switch may have arrived while the proxy was being made
                 videos.metrics.open.incrementAndGet();
                 try {
                     ProcessedVideos.Pacer pacer = new ProcessedVideos.Pacer(s.frameNanos());
                     while (!closed && pacer.withinLimit()) {
+                        Filter wanted = filter;
+                        if (wanted != s.filter()) {
+                            // Sent here, by the sender, so the acknowledgement precedes the first frame it applies to.
+                            s.filter(wanted);
+                            c.sendText(utf8(Json.write(Map.of("filter", wanted.wireName()))));
+                        }
                         ByteBuffer jpeg = s.next();
                         int length = jpeg.remaining();
                         c.sendBinary(jpeg);
@@ -95,17 +98,15 @@ final class ProcessedEndpoint implements WsEndpoint {
             c.close(WsCloseCodes.UNSUPPORTED_DATA, "send a filter name as text: " + Filter.names());
             return;
         }
-        String reply;
         try {
-            Filter f = Filter.parse(t.text().strip());
-            filter = f;
-            ProcessedStream s = stream;
-            if (s != null) s.filter(f);
-            reply = Json.write(Map.of("filter", f.wireName()));
+            filter = Filter.parse(t.text().strip()); // the sender switches and acknowledges before its next frame
         } catch (IllegalArgumentException bad) {
-            reply = Json.write(Map.of("error", bad.getMessage()));
+            c.sendText(utf8(Json.write(Map.of("error", bad.getMessage()))));
         }
-        c.sendText(ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static ByteBuffer utf8(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
