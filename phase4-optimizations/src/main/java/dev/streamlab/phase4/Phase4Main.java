@@ -1,7 +1,7 @@
 package dev.streamlab.phase4;
 
-import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.mjpeg.FrameProcessing;
+import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
