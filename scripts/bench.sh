@@ -71,13 +71,20 @@ case "$name" in
   phase4-cache)
     module=phase4-optimizations
     ;;
+  phase4-pixels)
+    module=phase4-optimizations
+    pattern=dev.streamlab.bench.PixelBenchmark
+    table_args=() # JMH's own text table, wrapped in Markdown
+    ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache, phase4-pixels)" >&2
      exit 2 ;;
 esac
 
 # Settings for a full run that finishes in a few minutes on 2 cores (6 chunk sizes x 5 methods x ~10 s).
 defaults=(-f 1 -wi 3 -i 5 -w 1s -r 1s)
+# Vector API code runs interpreted (slow, boxing every vector) until C2 compiles it: a longer warm-up for the pixels.
+[[ $name == phase4-pixels ]] && defaults=(-f 1 -wi 5 -i 5 -w 2s -r 1s)
 out_name=$name
 if [[ $# -gt 0 ]]; then
   if [[ $1 == --quick ]]; then

@@ -109,6 +109,31 @@ public final class Http1Exchange {
         }
     }
 
+    /**
+     * Commits a response whose body has no declared length and ends when the server closes the connection
+     * (RFC 9112 §6.3, rule 8) — for a stream of unknown length such as MJPEG's {@code multipart/x-mixed-replace}.
+     * Sets {@code Connection: close}; write body bytes with {@link #write} until done, then return: the connection
+     * closes after the handler. A HEAD gets the head alone.
+     *
+     * @throws IllegalStateException if the head is already committed
+     */
+    public void sendHeadersUntilClose(int status) throws IOException {
+        if (committed) throw new IllegalStateException("sendHeaders called twice");
+        if (status < 200 || status > 599 || status == 204 || status == 304) {
+            throw new IllegalArgumentException("status " + status + " cannot carry a close-delimited body");
+        }
+        committed = true;
+        response.status(status);
+        response.set("Connection", "close");
+        keepAlive = false;
+        remaining = head() ? 0 : Long.MAX_VALUE;
+        pendingHead = response.encode();
+        if (remaining == 0) {
+            write0(new ByteBuffer[0]);
+            firstByteNanos = System.nanoTime();
+        }
+    }
+
     /** A whole small body (JSON, HTML, metrics), with Content-Type and {@code X-Content-Type-Options: nosniff}. */
     public void send(int status, String contentType, byte[] body) throws IOException {
         header("Content-Type", contentType);

@@ -1,5 +1,6 @@
 package dev.streamlab.phase4;
 
+import dev.streamlab.mjpeg.FrameProcessing;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import java.io.PrintStream;
@@ -27,6 +28,8 @@ public final class Phase4Main {
             dev.streamlab.dashboard.ClientLevels levels = dev.streamlab.dashboard.DashboardRoute.install(server);
             // The dashboard's per-client buffer levels: the VOD endpoint, observed (messages pass on unchanged).
             ws.endpoint("/ws/stream").ifPresent(e -> ws.register("/ws/stream", levels.observe(e)));
+            // Frame processing: /mjpeg/{id}, /ws/processed/{id}, /thumbs/{id}/... from .y4m proxies (processed.html).
+            FrameProcessing.install(server, ws);
         }, args);
         if (started != null) {
             out.println("Dashboard: " + started.uri() + "dashboard   (chunk cache: " + started.uri()

@@ -1,0 +1,126 @@
+package dev.streamlab.mjpeg;
+
+import dev.streamlab.catalog.VideoEntry;
+import dev.streamlab.pixels.Filter;
+import dev.streamlab.websocket.WsCloseCodes;
+import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.server.WsConnection;
+import dev.streamlab.websocket.server.WsEndpoint;
+import dev.streamlab.y4m.ProxyUnavailableException;
+import dev.streamlab.y4m.Y4mFormatException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import dev.streamlab.shared.json.Json;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code /ws/processed/{id}?filter=...}: one connection's processed stream. A sender thread (virtual) pushes one
+ * binary message per frame, a JPEG, at the proxy's frame rate; the connection's reader thread takes text messages
+ * naming a filter; the sender switches to it before its next frame and says so first with {@code {"filter":"blur"}}
+ * (so every frame after that text message has the new filter); an unknown name gets {@code {"error":"..."}}. The socket's own back-pressure paces a slow client: a blocked send
+ * delays the next frame.
+ */
+final class ProcessedEndpoint implements WsEndpoint {
+    private static final Logger LOG = Logger.getLogger(ProcessedEndpoint.class.getName());
+
+    private final ProcessedVideos videos;
+    private final String id;
+    private final String query;
+    private volatile Filter filter = Filter.NONE;
+    private volatile boolean closed;
+    private Thread sender;
+
+    ProcessedEndpoint(ProcessedVideos videos, String id, String query) {
+        this.videos = videos;
+        this.id = id;
+        this.query = query;
+    }
+
+    @Override
+    public void opened(WsConnection c) throws IOException {
+        try {
+            filter = Filter.parse(Query.param(query, "filter"));
+        } catch (IllegalArgumentException bad) {
+            c.close(WsCloseCodes.POLICY_VIOLATION, bad.getMessage());
+            return;
+        }
+        sender = Thread.ofVirtual().name("ws-processed-" + id).start(() -> send(c));
+    }
+
+    private void send(WsConnection c) {
+        Optional<VideoEntry> e = videos.find(id);
+        try {
+            if (e.isEmpty()) {
+                c.close(WsCloseCodes.POLICY_VIOLATION, "no video with id '" + ProcessedVideos.shorten(id) + "'");
+                return;
+            }
+            try (ProcessedStream s = videos.open(e.get(), filter)) {
+                videos.metrics.open.incrementAndGet();
+                try {
+                    ProcessedVideos.Pacer pacer = new ProcessedVideos.Pacer(s.frameNanos());
+                    while (!closed && pacer.withinLimit()) {
+                        Filter wanted = filter;
+                        if (wanted != s.filter()) {
+                            // Sent here, by the sender, so the acknowledgement precedes the first frame it applies to.
+                            s.filter(wanted);
+                            c.sendText(utf8(Json.write(Map.of("filter", wanted.wireName()))));
+                        }
+                        ByteBuffer jpeg = s.next();
+                        int length = jpeg.remaining();
+                        c.sendBinary(jpeg);
+                        videos.metrics.sent("ws", s, length);
+                        pacer.await();
+                    }
+                } finally {
+                    videos.metrics.open.decrementAndGet();
+                }
+                if (!closed) c.close(WsCloseCodes.NORMAL_CLOSURE, "stream time limit reached");
+            }
+        } catch (ProxyUnavailableException unavailable) {
+            closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, unavailable.getMessage());
+        } catch (Y4mFormatException | IllegalArgumentException bad) {
+            closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, "the .y4m proxy is unusable: " + bad.getMessage());
+        } catch (IOException gone) {
+            // the peer went away or the connection is closing: nothing to tell anyone
+        } catch (RuntimeException bug) {
+            LOG.log(Level.WARNING, "processed stream of " + id + " failed", bug);
+            closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, "internal error: " + bug.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void message(WsConnection c, WsEvent message) throws IOException {
+        if (!(message instanceof WsEvent.Text t)) {
+            c.close(WsCloseCodes.UNSUPPORTED_DATA, "send a filter name as text: " + Filter.names());
+            return;
+        }
+        try {
+            filter = Filter.parse(t.text().strip()); // the sender switches and acknowledges before its next frame
+        } catch (IllegalArgumentException bad) {
+            c.sendText(utf8(Json.write(Map.of("error", bad.getMessage()))));
+        }
+    }
+
+    private static ByteBuffer utf8(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void closed(WsConnection c, int code) {
+        closed = true;
+        Thread t = sender;
+        if (t != null) t.interrupt(); // wakes a parked pacer; a blocked write fails as the socket closes
+    }
+
+    private static void closeQuietly(WsConnection c, int code, String reason) {
+        try {
+            c.close(code, reason);
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+}

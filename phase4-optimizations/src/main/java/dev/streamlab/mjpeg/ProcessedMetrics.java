@@ -1,0 +1,30 @@
+package dev.streamlab.mjpeg;
+
+import dev.streamlab.metrics.Counter;
+import dev.streamlab.metrics.MetricsRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The processed streams' numbers on {@code /metrics}: frames, JPEG bytes, the one frame copy, open streams. */
+final class ProcessedMetrics {
+    final Counter frames;
+    final Counter jpegBytes;
+    final Counter frameCopyBytes;
+    final AtomicInteger open = new AtomicInteger();
+
+    ProcessedMetrics(MetricsRegistry registry) {
+        frames = registry.counter("streamlab_processed_frames_total",
+                "Processed frames sent, by transport (mjpeg, ws) and filter", "transport", "filter");
+        jpegBytes = registry.counter("streamlab_processed_jpeg_bytes_total",
+                "JPEG bytes of processed frames sent, by transport", "transport");
+        frameCopyBytes = registry.counter("streamlab_processed_frame_copy_bytes_total",
+                "Bytes copied from the mapped .y4m into work buffers: one frame per frame sent (the read is a view)");
+        registry.gauge("streamlab_processed_streams", "Processed streams open now (MJPEG and WebSocket)", open::get);
+    }
+
+    /** Counts one frame sent. */
+    void sent(String transport, ProcessedStream s, int jpegLength) {
+        frames.labels(transport, s.filter().wireName()).increment();
+        jpegBytes.labels(transport).add(jpegLength);
+        frameCopyBytes.add(s.frameBytes());
+    }
+}

@@ -1,0 +1,177 @@
+package dev.streamlab.mjpeg;
+
+import dev.streamlab.catalog.Catalog;
+import dev.streamlab.catalog.VideoEntry;
+import dev.streamlab.http1.Http1Exchange;
+import dev.streamlab.metrics.MetricsRegistry;
+import dev.streamlab.pixels.Filter;
+import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.websocket.server.WsEndpoints;
+import dev.streamlab.y4m.ProxyUnavailableException;
+import dev.streamlab.y4m.Y4mFormatException;
+import dev.streamlab.y4m.Y4mProxies;
+import dev.streamlab.y4m.Y4mReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The processed-live view's server side: a catalog video's .y4m proxy, filtered and JPEG-encoded frame by frame,
+ *
+ * <pre>
+ *   GET /mjpeg/{id}?filter=grayscale[&amp;frames=N]   multipart/x-mixed-replace MJPEG, for an &lt;img&gt;
+ *   WS  /ws/processed/{id}?filter=blur               binary messages, one JPEG each; a text message names a new
+ *                                                     filter, answered with {"filter": name}
+ * </pre>
+ *
+ * Frames go out at the proxy's frame rate, looping, for at most {@link #MAX_STREAM} (or N frames). Errors: unknown
+ * video 404, unknown filter 400 (WebSocket: close 1008), no ffmpeg to make the proxy 503 (WebSocket: close 1011),
+ * all with a readable message.
+ */
+public final class ProcessedVideos {
+    /** Every stream ends after this long, so an abandoned tab cannot hold a thread forever. */
+    static final Duration MAX_STREAM = Duration.ofMinutes(10);
+    static final String BOUNDARY = "streamlab-frame";
+    static final int MAX_FRAMES_PARAM = 100_000;
+
+    private final Catalog catalog;
+    private final Y4mProxies proxies;
+    final ProcessedMetrics metrics;
+
+    public ProcessedVideos(Catalog catalog, Y4mProxies proxies, MetricsRegistry metrics) {
+        this.catalog = catalog;
+        this.proxies = proxies;
+        this.metrics = new ProcessedMetrics(metrics);
+    }
+
+    /** Installs {@code /mjpeg/} and {@code /ws/processed/} on phase 3's server. */
+    public static ProcessedVideos install(Phase3Server server, WsEndpoints ws, Y4mProxies proxies) {
+        ProcessedVideos p = new ProcessedVideos(server.catalog(), proxies, server.metrics());
+        server.addRoute("/mjpeg/", p::mjpeg);
+        ws.registerPrefix("/ws/processed/", (id, query) -> server.catalog().find(id).isEmpty() ? null
+                : new ProcessedEndpoint(p, id, query));
+        return p;
+    }
+
+    Optional<VideoEntry> find(String id) {
+        return catalog.find(id);
+    }
+
+    /** Opens the proxy of {@code id} (making it with ffmpeg on first use) and starts a stream. */
+    ProcessedStream open(VideoEntry e, Filter filter) throws IOException, ProxyUnavailableException, Y4mFormatException {
+        Y4mReader r = Y4mReader.open(proxies.proxy(e.id(), e.file()));
+        try {
+            return new ProcessedStream(r, filter);
+        } catch (RuntimeException ex) {
+            r.close();
+            throw ex;
+        }
+    }
+
+    private void mjpeg(Http1Exchange ex) throws IOException {
+        if (!ex.method().equals("GET")) {
+            ex.header("Allow", "GET");
+            ex.error(405, "the MJPEG stream answers GET only");
+            return;
+        }
+        String id = ex.request().path().substring("/mjpeg/".length());
+        Optional<VideoEntry> e = catalog.find(id);
+        if (e.isEmpty()) {
+            ex.error(404, "no video with id '" + shorten(id) + "'");
+            return;
+        }
+        if (!e.get().ok()) {
+            ex.error(422, "'" + shorten(id) + "' is not a valid MP4: " + e.get().error());
+            return;
+        }
+        Filter filter;
+        long maxFrames;
+        try {
+            filter = Filter.parse(Query.param(ex.request().query(), "filter"));
+            maxFrames = frames(Query.param(ex.request().query(), "frames"));
+        } catch (IllegalArgumentException bad) {
+            ex.error(400, bad.getMessage());
+            return;
+        }
+        ProcessedStream stream;
+        try {
+            stream = open(e.get(), filter);
+        } catch (ProxyUnavailableException unavailable) {
+            ex.error(503, unavailable.getMessage());
+            return;
+        } catch (Y4mFormatException | IllegalArgumentException bad) {
+            ex.error(500, "the .y4m proxy of '" + id + "' is unusable: " + bad.getMessage());
+            return;
+        }
+        metrics.open.incrementAndGet();
+        try (stream) {
+            // The multipart stream has no length: RFC 9112 §6.3 rule 8, the body ends when the server closes.
+            ex.header("Content-Type", "multipart/x-mixed-replace; boundary=" + BOUNDARY);
+            ex.header("Cache-Control", "no-store");
+            ex.header("X-Content-Type-Options", "nosniff");
+            ex.sendHeadersUntilClose(200);
+            if (ex.head()) return;
+            Pacer pacer = new Pacer(stream.frameNanos());
+            while (stream.frames() < maxFrames && pacer.withinLimit()) {
+                ByteBuffer jpeg = stream.next();
+                // Each part: boundary line, its own fields, the JPEG, CRLF (RFC 2046 §5.1.1 multipart syntax).
+                byte[] head = ("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.remaining()
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                int length = jpeg.remaining();
+                ex.write(ByteBuffer.wrap(head), jpeg, ByteBuffer.wrap(CRLF));
+                metrics.sent("mjpeg", stream, length);
+                pacer.await();
+            }
+            ex.write(ByteBuffer.wrap(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII)));
+        } finally {
+            metrics.open.decrementAndGet();
+        }
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    static long frames(String s) {
+        if (s == null) return Long.MAX_VALUE;
+        try {
+            long n = Long.parseLong(s);
+            if (n >= 1 && n <= MAX_FRAMES_PARAM) return n;
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("frames must be a number from 1 to " + MAX_FRAMES_PARAM);
+    }
+
+    static String shorten(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+
+    /** Real-time pacing at the frame rate, and the stream's time limit. */
+    static final class Pacer {
+        private final long period;
+        private final long start = System.nanoTime();
+        private long next;
+
+        Pacer(long periodNanos) {
+            this.period = periodNanos;
+            this.next = start + periodNanos;
+        }
+
+        boolean withinLimit() {
+            return System.nanoTime() - start < MAX_STREAM.toNanos();
+        }
+
+        /** Parks until the next frame is due; a slow consumer (a full socket) makes us skip the lost time. */
+        void await() {
+            long now = System.nanoTime();
+            if (next - now > 0) {
+                LockSupport.parkNanos(next - now);
+            } else {
+                next = now; // behind: do not burst to catch up
+            }
+            next += period;
+        }
+    }
+}

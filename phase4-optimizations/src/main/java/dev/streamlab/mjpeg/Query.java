@@ -1,0 +1,25 @@
+package dev.streamlab.mjpeg;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/** One parameter of a raw query string ({@code filter=blur&frames=10}), decoded; null when absent. */
+final class Query {
+    private Query() {}
+
+    static String param(String query, String name) {
+        if (query == null) return null;
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            if (k.equals(name)) {
+                try {
+                    return URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return pair.substring(eq + 1); // a bad %-escape: keep it raw, the caller's check rejects it
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.streamlab.thumbs;
+
+import dev.streamlab.catalog.VideoEntry;
+import dev.streamlab.http1.Http1Exchange;
+import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.y4m.ProxyUnavailableException;
+import dev.streamlab.y4m.Y4mFormatException;
+import dev.streamlab.y4m.Y4mProxies;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code GET /thumbs/{id}/sprite.jpg | thumbnails.vtt | index.json | poster.jpg}: a video's seek-bar previews (a
+ * sprite sheet with a WebVTT thumbnails track and a JSON index) and its catalog poster, made on first request from
+ * its .y4m proxy and cached on disk. 404 for an unknown video or file name, 503 when ffmpeg is needed and missing.
+ */
+public final class ThumbnailRoute {
+    static final String PREFIX = "/thumbs/";
+    private static final Set<String> FILES = Set.of(SpriteSheet.SPRITE, SpriteSheet.VTT, SpriteSheet.INDEX,
+            SpriteSheet.POSTER);
+
+    private final Phase3Server server;
+    private final Y4mProxies proxies;
+    private final Thumbnails thumbnails;
+
+    private ThumbnailRoute(Phase3Server server, Y4mProxies proxies, Thumbnails thumbnails) {
+        this.server = server;
+        this.proxies = proxies;
+        this.thumbnails = thumbnails;
+    }
+
+    public static void install(Phase3Server server, Y4mProxies proxies) {
+        ThumbnailRoute r = new ThumbnailRoute(server, proxies, Thumbnails.besides(proxies.cacheDir()));
+        server.addRoute(PREFIX, r::handle);
+    }
+
+    private void handle(Http1Exchange ex) throws IOException {
+        if (!ex.method().equals("GET") && !ex.method().equals("HEAD")) {
+            ex.header("Allow", "GET, HEAD");
+            ex.error(405, "thumbnails answer GET and HEAD");
+            return;
+        }
+        String rest = ex.request().path().substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        String id = slash < 0 ? rest : rest.substring(0, slash);
+        String name = slash < 0 ? "" : rest.substring(slash + 1);
+        Optional<VideoEntry> e = server.catalog().find(id);
+        if (e.isEmpty()) {
+            ex.error(404, "no video with id '" + shorten(id) + "'");
+            return;
+        }
+        if (!e.get().ok()) {
+            ex.error(422, "'" + shorten(id) + "' is not a valid MP4: " + e.get().error());
+            return;
+        }
+        if (!FILES.contains(name)) {
+            ex.error(404, "no thumbnail file '" + shorten(name) + "'; there are " + String.join(", ", FILES.stream().sorted().toList()));
+            return;
+        }
+        SpriteSheet sheet;
+        try {
+            sheet = thumbnails.sheet(proxies.proxy(id, e.get().file()));
+        } catch (ProxyUnavailableException unavailable) {
+            ex.error(503, unavailable.getMessage());
+            return;
+        } catch (Y4mFormatException bad) {
+            ex.error(500, "the .y4m proxy of '" + id + "' is unusable: " + bad.getMessage());
+            return;
+        }
+        Path f = sheet.dir().resolve(name);
+        String type = name.endsWith(".vtt") ? "text/vtt; charset=utf-8"
+                : name.endsWith(".json") ? "application/json" : "image/jpeg";
+        ex.header("Cache-Control", "no-cache");
+        ex.send(200, type, Files.readAllBytes(f));
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+}

@@ -1,0 +1,118 @@
+package dev.streamlab.y4m;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Low-resolution raw-video proxies of the catalog's MP4s: the project cannot decode H.264 itself, so ffmpeg decodes
+ * each video once into a .y4m ({@link #WIDTH} wide, {@link #FPS} fps) that the processed view and the thumbnails
+ * read frame by frame. Made on first use into a cache folder, keyed by the MP4's size and modification time (an
+ * edited file gets a new proxy).
+ *
+ * <p>Size: 320x180 at 15 fps is 86,400 bytes a frame, 39 MB for the 30 s samples — cheap in a temp folder, too big
+ * for git; so they are generated, never committed.
+ */
+public final class Y4mProxies {
+    public static final int WIDTH = 320;
+    public static final int FPS = 15;
+    /** Longest stretch of a video turned into a proxy (the samples are 10–30 s). */
+    static final int MAX_SECONDS = 60;
+    static final long FFMPEG_TIMEOUT_SECONDS = 120;
+
+    private final Path cacheDir;
+    private final String ffmpeg;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    /**
+     * @param cacheDir where proxies go (created when needed)
+     * @param ffmpeg   the ffmpeg program: a path or a name looked up on the PATH
+     */
+    public Y4mProxies(Path cacheDir, String ffmpeg) {
+        this.cacheDir = cacheDir;
+        this.ffmpeg = ffmpeg;
+    }
+
+    /** {@code streamlab-cache/y4m} in the system temp folder, or {@code -Dstreamlab.cache}; ffmpeg from the PATH. */
+    public static Y4mProxies defaults() {
+        Path base = Path.of(System.getProperty("streamlab.cache",
+                Path.of(System.getProperty("java.io.tmpdir"), "streamlab-cache").toString()));
+        return new Y4mProxies(base.resolve("y4m"), "ffmpeg");
+    }
+
+    public Path cacheDir() {
+        return cacheDir;
+    }
+
+    /**
+     * The proxy of {@code mp4}, made now if it is not cached (one ffmpeg run per video at a time; callers for the
+     * same video wait for it).
+     *
+     * @param id a file-name-safe id for the video (the catalog's)
+     * @throws ProxyUnavailableException when ffmpeg is missing or fails
+     */
+    public Path proxy(String id, Path mp4) throws IOException, ProxyUnavailableException {
+        if (!id.matches("[A-Za-z0-9._-]{1,200}")) throw new IllegalArgumentException("bad id for a file name: " + id);
+        long size = Files.size(mp4), mtime = Files.getLastModifiedTime(mp4).toMillis();
+        Path target = cacheDir.resolve(id + "-" + size + "-" + mtime + "-" + WIDTH + "w" + FPS + "fps.y4m");
+        if (Files.isRegularFile(target)) return target;
+        ReentrantLock lock = locks.computeIfAbsent(target.toString(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            if (Files.isRegularFile(target)) return target; // made while we waited
+            Files.createDirectories(cacheDir);
+            Path tmp = Files.createTempFile(cacheDir, id, ".part");
+            try {
+                run(List.of(ffmpeg, "-nostdin", "-v", "error", "-y", "-i", mp4.toString(), "-an", "-t",
+                        Integer.toString(MAX_SECONDS), "-vf", "fps=" + FPS + ",scale=" + WIDTH + ":-2",
+                        "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", tmp.toString()), mp4);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return target;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(List<String> command, Path mp4) throws IOException, ProxyUnavailableException {
+        Path log = Files.createTempFile(cacheDir, "ffmpeg", ".log");
+        try {
+            Process p;
+            try {
+                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            } catch (IOException e) {
+                throw new ProxyUnavailableException("ffmpeg is not installed (or not on the PATH), and frames of "
+                        + mp4.getFileName() + " need it: the project decodes .y4m, not H.264, and ffmpeg makes the "
+                        + ".y4m proxy. Install it (apt-get install ffmpeg) and reload.");
+            }
+            boolean done;
+            try {
+                done = p.waitFor(FFMPEG_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new ProxyUnavailableException("interrupted while ffmpeg made the proxy of " + mp4.getFileName());
+            }
+            if (!done) {
+                p.destroyForcibly();
+                throw new ProxyUnavailableException("ffmpeg took over " + FFMPEG_TIMEOUT_SECONDS + " s on "
+                        + mp4.getFileName());
+            }
+            if (p.exitValue() != 0) {
+                String out = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8);
+                throw new ProxyUnavailableException("ffmpeg failed (exit " + p.exitValue() + ") on "
+                        + mp4.getFileName() + ": " + (out.length() > 300 ? out.substring(0, 300) : out).strip());
+            }
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}
