@@ -47,10 +47,10 @@ class LabScriptTest {
     }
 
     @Test
-    void unbuiltPhasesSaySoInsteadOfPretending() throws Exception {
-        Result r = lab(null, "run", "phase4");
+    void anUnknownPhaseIsRefusedWithTheListOfPhases() throws Exception {
+        Result r = lab(null, "run", "phase9");
         assertEquals(1, r.exit(), r.out());
-        assertTrue(r.out().contains("phase4 is not built yet"), r.out());
+        assertTrue(r.out().contains("unknown phase 'phase9' (phase1, phase2, phase3 or phase4)"), r.out());
     }
 
     @Test
