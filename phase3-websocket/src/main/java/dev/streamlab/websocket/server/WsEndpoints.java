@@ -6,6 +6,7 @@ import dev.streamlab.http1.Http1Upgrade;
 import dev.streamlab.http1.UpgradeHandler;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.deflate.DeflateEvents;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +28,18 @@ public final class WsEndpoints implements UpgradeHandler {
     private final Duration heartbeat;
     private final Map<String, WsEndpoint> exact = new ConcurrentHashMap<>();
     private final Map<String, BiFunction<String, String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
+    private volatile DeflateEvents deflateEvents = DeflateEvents.NONE;
 
     public WsEndpoints(WsHandshake handshake, WsLimits limits, Duration heartbeat) {
         this.handshake = handshake;
         this.limits = limits;
         this.heartbeat = heartbeat;
+    }
+
+    /** Where permessage-deflate reports what it did (e.g. {@code /metrics}); the handshake decides whether it is used. */
+    public WsEndpoints observeDeflate(DeflateEvents events) {
+        this.deflateEvents = java.util.Objects.requireNonNull(events, "events");
+        return this;
     }
 
     public WsEndpoints register(String path, WsEndpoint endpoint) {
@@ -58,7 +66,7 @@ public final class WsEndpoints implements UpgradeHandler {
                 Http1Response ok = new Http1Response(101);
                 a.headers().forEach(ok::set);
                 connection.respond(ok);
-                new WsSession(connection, endpoint, limits, heartbeat).run();
+                new WsSession(connection, endpoint, limits, heartbeat, a.deflate().orElse(null), deflateEvents).run();
             }
             case WsHandshake.Reject r -> {
                 byte[] body = ("{\"status\":" + r.status() + ",\"error\":\"" + r.reason().replace("\"", "'")
