@@ -141,6 +141,22 @@ class WsDeflateAssemblerTest {
     }
 
     @Test
+    void emptyCompressedMessagesAfterOthersWithContextTakeover() {
+        // After a sync flush zlib has nothing to emit for an empty message; the payload is 0x00 (RFC 7692 §7.2.3.6)
+        MessageDeflater d = new MessageDeflater(6, false, DeflateEvents.NONE);
+        byte[] first = bytes(d.compress(ByteBuffer.wrap("Hello".getBytes(StandardCharsets.UTF_8))));
+        byte[] empty1 = bytes(d.compress(ByteBuffer.allocate(0)));
+        byte[] empty2 = bytes(d.compress(ByteBuffer.allocate(0)));
+        byte[] last = bytes(d.compress(ByteBuffer.wrap("Hello".getBytes(StandardCharsets.UTF_8))));
+        d.end();
+        assertArrayEquals(new byte[]{0}, empty1);
+        assertArrayEquals(new byte[]{0}, empty2);
+        assertEquals(List.of("text true Hello", "binary true 0", "text true ", "text true Hello"), run(negotiated(WsLimits.DEFAULT),
+                concat(frame(true, RSV1, TEXT, first), frame(true, RSV1, BINARY, empty1), frame(true, RSV1, TEXT, empty2),
+                        frame(true, RSV1, TEXT, last))));
+    }
+
+    @Test
     void largeCompressedBinaryInManyFragments() {
         byte[] data = new byte[300_000];
         for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 31);

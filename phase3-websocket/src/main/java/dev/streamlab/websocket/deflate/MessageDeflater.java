@@ -77,6 +77,15 @@ public final class MessageDeflater {
         }
         deflater.setInput(new byte[0]); // drop the reference to the caller's buffer
         int length = out.position();
+        if (length == 0) {
+            // Empty input right after a previous flush: zlib has nothing to emit. The payload cannot be empty, though:
+            // the receiver appends 00 00 ff ff, which is only the LEN/NLEN half of an empty stored block — its 3
+            // header bits must come first. RFC 7692 §7.2.3.6 ("Generating an Empty Fragment"): send the single
+            // octet 0x00 (BFINAL 0, BTYPE 00, padding).
+            out.put((byte) 0);
+            events.compressed(raw, 1);
+            return out.slice(0, 1);
+        }
         // RFC 7692 §7.2.1 step 2: the flush always ends with the empty stored block 00 00 ff ff; cut it off.
         if (length < 4 || out.get(length - 4) != 0 || out.get(length - 3) != 0 || out.get(length - 2) != (byte) 0xFF
                 || out.get(length - 1) != (byte) 0xFF) {
