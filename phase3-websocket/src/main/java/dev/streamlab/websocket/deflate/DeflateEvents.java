@@ -3,8 +3,8 @@ package dev.streamlab.websocket.deflate;
 /**
  * What permessage-deflate did, for {@code /metrics}: messages compressed and inflated with their sizes before and
  * after, and the native zlib streams alive (each {@link java.util.zip.Deflater} or {@link java.util.zip.Inflater}
- * holds ~256 KiB / ~40 KiB of native memory outside the Java heap until {@code end()}; the gauge must return to 0
- * once every connection is gone). Called on connection threads; implementations must be thread-safe and cheap.
+ * holds ~256 KiB / ~40 KiB of native memory outside the Java heap from the first compressed message until
+ * {@code end()}; the gauge must return to 0 once every connection is gone). Called on connection threads; implementations must be thread-safe and cheap.
  */
 public interface DeflateEvents {
     /** Ignores everything. */

@@ -15,6 +15,10 @@ import java.util.zip.Deflater;
  * frame writer then gathers unchanged. That is why the endpoint decides per message: video segments, already
  * entropy-coded, would pay this copy and CPU for nothing and lose the zero-copy path (views of a mapped file).
  *
+ * <p><b>Native memory.</b> A zlib compressor with a 15-bit window at the default memLevel holds about 256 KiB
+ * outside the Java heap. It is created at the first compressed message, not with the connection: every browser
+ * offers permessage-deflate, and a connection that only ever receives video must not pay for it.
+ *
  * <p>The output buffer is reused (it grows to the largest compressed message, and is dropped after one above
  * 64 KiB). Not thread-safe; the connection's send lock orders compression with the wire, which context takeover
  * needs. {@link #end()} frees zlib's native memory and must be called when the connection closes.
@@ -23,10 +27,11 @@ public final class MessageDeflater {
     private static final int INITIAL_CAPACITY = 1024;
     private static final int RETAINED_CAPACITY = 64 * 1024;
 
-    private final Deflater deflater;
+    private final int level;
+    private Deflater deflater; // created at the first compressed message (see the class comment)
     private final boolean noContextTakeover;
     private final DeflateEvents events;
-    private ByteBuffer out = ByteBuffer.allocate(INITIAL_CAPACITY);
+    private ByteBuffer out; // allocated at the first message, like the Deflater
     private boolean ended;
 
     /**
@@ -36,10 +41,10 @@ public final class MessageDeflater {
      * @param events            told of each message and of the native stream's life
      */
     public MessageDeflater(int level, boolean noContextTakeover, DeflateEvents events) {
-        this.deflater = new Deflater(level, true); // nowrap: RFC 7692 §7.2.1 sends raw DEFLATE (RFC 1951)
+        if (level < 1 || level > 9) throw new IllegalArgumentException("level " + level + " not in 1..9");
+        this.level = level;
         this.noContextTakeover = noContextTakeover;
         this.events = events;
-        events.nativeStreams(+1);
     }
 
     /** A deflater for one side of an agreement: ours as the server. */
@@ -61,8 +66,12 @@ public final class MessageDeflater {
      */
     public ByteBuffer compress(ByteBuffer message) {
         if (ended) throw new IllegalStateException("the deflater was ended (the connection closed)");
+        if (deflater == null) {
+            deflater = new Deflater(level, true); // nowrap: RFC 7692 §7.2.1 sends raw DEFLATE (RFC 1951)
+            events.nativeStreams(+1);
+        }
         int raw = message.remaining();
-        if (out.capacity() > RETAINED_CAPACITY) out = ByteBuffer.allocate(INITIAL_CAPACITY);
+        if (out == null || out.capacity() > RETAINED_CAPACITY) out = ByteBuffer.allocate(INITIAL_CAPACITY);
         out.clear();
         deflater.setInput(message.duplicate());
         // Deflater.deflate(ByteBuffer, SYNC_FLUSH) javadoc: "if the return value is equal to the remaining space of
@@ -105,6 +114,7 @@ public final class MessageDeflater {
     public void end() {
         if (ended) return;
         ended = true;
+        if (deflater == null) return;
         deflater.end();
         events.nativeStreams(-1);
     }

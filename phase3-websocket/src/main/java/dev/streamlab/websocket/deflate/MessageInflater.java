@@ -22,13 +22,14 @@ import java.util.zip.Inflater;
  *
  * <p>A sender may end a message with a BFINAL block instead of a sync flush (§7.2.3.4); the stream is then
  * finished, anything after it in the message (at least our appended tail) is ignored, and the Inflater is reset for
- * the next message — context takeover cannot continue past a final block. Not thread-safe. {@link #end()} frees
+ * the next message — context takeover cannot continue past a final block. The Inflater (about 40 KiB of native
+ * memory) is created at the first compressed message. Not thread-safe. {@link #end()} frees
  * zlib's native memory and must be called when the connection closes.
  */
 public final class MessageInflater {
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
 
-    private final Inflater inflater = new Inflater(true); // nowrap: raw DEFLATE; any window up to 15 bits
+    private Inflater inflater; // created at the first compressed message; nowrap: raw DEFLATE, any window up to 15 bits
     private final boolean noContextTakeover;
     private final DeflateEvents events;
     private long wireBytes;    // compressed bytes of the current message
@@ -43,7 +44,6 @@ public final class MessageInflater {
     public MessageInflater(boolean noContextTakeover, DeflateEvents events) {
         this.noContextTakeover = noContextTakeover;
         this.events = events;
-        events.nativeStreams(+1);
     }
 
     /** The inflater for what the client sends us. */
@@ -68,6 +68,10 @@ public final class MessageInflater {
      */
     public ByteBuffer inflate(ByteBuffer compressed, boolean last, ByteBuffer out, int limit) throws WsCloseException {
         if (ended) throw new IllegalStateException("the inflater was ended (the connection closed)");
+        if (inflater == null) {
+            inflater = new Inflater(true); // not before: a peer that never compresses costs no native memory
+            events.nativeStreams(+1);
+        }
         if (out.position() == 0) messageStart = produced;
         wireBytes += compressed.remaining();
         out = drain(compressed, out, limit);
@@ -128,6 +132,7 @@ public final class MessageInflater {
     public void end() {
         if (ended) return;
         ended = true;
+        if (inflater == null) return;
         inflater.end();
         events.nativeStreams(-1);
     }

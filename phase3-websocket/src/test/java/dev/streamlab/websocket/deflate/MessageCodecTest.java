@@ -161,6 +161,17 @@ class MessageCodecTest {
     }
 
     @Test
+    void unusedCodecsNeverAllocateNativeStreams() {
+        AtomicInteger streams = new AtomicInteger();
+        DeflateEvents events = new DeflateEvents() {
+            @Override public void nativeStreams(int delta) { streams.addAndGet(delta); }
+        };
+        new MessageDeflater(6, false, events).end();
+        new MessageInflater(false, events).end();
+        assertEquals(0, streams.get());
+    }
+
+    @Test
     void eventsCountMessagesAndNativeStreamsReturnToZero() throws WsCloseException {
         AtomicInteger streams = new AtomicInteger();
         long[] sizes = new long[4];
@@ -171,10 +182,12 @@ class MessageCodecTest {
         };
         MessageDeflater d = new MessageDeflater(6, false, events);
         MessageInflater in = new MessageInflater(false, events);
-        assertEquals(2, streams.get());
+        assertEquals(0, streams.get(), "no native memory before the first compressed message");
         byte[] m = json(1).getBytes(StandardCharsets.UTF_8);
         byte[] c = bytes(d.compress(ByteBuffer.wrap(m)));
+        assertEquals(1, streams.get());
         inflate(in, c, LIMIT);
+        assertEquals(2, streams.get());
         assertEquals(m.length, sizes[0]);
         assertEquals(c.length, sizes[1]);
         assertEquals(c.length, sizes[2]);

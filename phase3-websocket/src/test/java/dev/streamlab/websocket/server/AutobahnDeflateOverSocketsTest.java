@@ -360,14 +360,28 @@ class AutobahnDeflateOverSocketsTest {
 
     @Test
     void everyDeflaterAndInflaterIsEndedWhenConnectionsClose() throws Exception {
+        assertTrue(Await.until(Duration.ofSeconds(10), () -> nativeStreams.get() == 0), "earlier cases still open");
+        // Idle connections with the extension agreed hold no native memory: the streams come with the first message.
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 4; i++) idle.add(WsTestServer.connect(server, "/ws/echo", "permessage-deflate").socket());
         // Cleanly closed, failed, and dropped connections (no Close, just a TCP reset) must all end their streams.
         List<Socket> open = new ArrayList<>();
+        PerMessageDeflate.Agreement agreement = PerMessageDeflate.Agreement.defaults();
         for (int i = 0; i < 12; i++) {
-            WsTestServer.Upgraded u = WsTestServer.connect(server, "/ws/echo", "permessage-deflate");
-            open.add(u.socket());
+            Socket s = WsTestServer.connect(server, "/ws/echo", "permessage-deflate").socket();
+            s.setSoTimeout(15_000);
+            MessageDeflater d = MessageDeflater.client(agreement, DeflateEvents.NONE);
+            try {
+                s.getOutputStream().write(frames(new Msg(true, jsonText(512, i), true, 1), d));
+            } finally {
+                d.end();
+            }
+            open.add(s);
         }
-        assertTrue(Await.until(Duration.ofSeconds(10), () -> nativeStreams.get() >= 24),
-                "each connection holds a Deflater and an Inflater: " + nativeStreams.get());
+        assertTrue(Await.until(Duration.ofSeconds(10), () -> nativeStreams.get() == 24),
+                "each connection that exchanged a compressed message holds a Deflater and an Inflater, idle ones none: "
+                        + nativeStreams.get());
+        for (Socket s : idle) s.close();
         for (int i = 0; i < open.size(); i++) {
             Socket s = open.get(i);
             switch (i % 3) {
