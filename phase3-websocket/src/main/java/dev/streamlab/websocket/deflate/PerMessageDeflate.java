@@ -52,10 +52,10 @@ public final class PerMessageDeflate {
     /**
      * What this server is willing to do.
      *
-     * @param serverNoContextTakeover reset our compressor after every message even if the client did not ask
-     *                                (saves nothing on the wire, costs ratio; holds no 32 KiB history per idle peer
-     *                                in the compressor's output between messages — Java's Deflater keeps its
-     *                                window allocated either way)
+     * @param serverNoContextTakeover reset our compressor after every message even if the client did not ask:
+     *                                each message then inflates on its own (simpler peers, no shared history),
+     *                                at the price of ratio on repetitive JSON; Java's Deflater keeps its window
+     *                                allocated either way, so it saves no memory here
      * @param clientNoContextTakeover ask the client to reset its compressor after every message
      * @param clientMaxWindowBits     8..15; below 15 asks a client that offered {@code client_max_window_bits} to
      *                                use a smaller window
