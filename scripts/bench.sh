@@ -21,7 +21,9 @@
 #                                         segments vs a copy per viewer (LiveViewers) -> phase3-live.md
 #
 # Benchmarks: buffers (phase 1, JMH dev.streamlab.bench.BuffersBenchmark); phase2 (phase 2 vs jwebserver vs nginx
-# on 127.0.0.1, load harness dev.streamlab.bench.LoadHarness; installs nginx from Debian when missing and root).
+# on 127.0.0.1, load harness dev.streamlab.bench.LoadHarness; installs nginx from Debian when missing and root);
+# phase4-compression (JMH CompressionBenchmark + CompressionLatencyBenchmark, then the CompressionRatios table;
+# the raw-frame payload needs ffmpeg).
 # Needs JAVA_HOME pointing at a JDK 21 or newer (./lab bench NAME sets it) and Maven on the PATH.
 set -euo pipefail
 
@@ -76,8 +78,16 @@ case "$name" in
     pattern=dev.streamlab.bench.PixelBenchmark
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
+  phase4-compression)
+    module=phase4-optimizations
+    # CompressionBenchmark (DEFLATE levels: ratio, MB/s in and out) and CompressionLatencyBenchmark (loopback round
+    # trips with and without permessage-deflate); then CompressionRatios appends the ratio table (no timing).
+    pattern='dev.streamlab.bench.Compression(Latency)?Benchmark'
+    table_args=() # JMH's own text table, wrapped in Markdown
+    post_main=dev.streamlab.bench.CompressionRatios
+    ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache, phase4-pixels)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache, phase4-compression, phase4-pixels)" >&2
      exit 2 ;;
 esac
 
@@ -277,6 +287,9 @@ if [[ ${#table_args[@]} -eq 0 ]]; then
     echo '```'
   } > "$results/$out_name.md"
   echo "==> wrote $results/$out_name.md"
+  if [[ -n ${post_main:-} ]]; then
+    "$JAVA_HOME/bin/java" -Dstreamlab.media="$root/media" -cp "$classpath" "$post_main" --append "$results/$out_name.md"
+  fi
 else
   "$JAVA_HOME/bin/java" -cp "$classpath" dev.streamlab.bench.JmhTable "$results/$out_name.csv" "$results/$out_name.md" \
     "${table_args[@]}" --command "$command"

@@ -4,6 +4,7 @@ import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.hub.Hub;
 import dev.streamlab.websocket.hub.TopicEndpoint;
+import dev.streamlab.websocket.deflate.PerMessageDeflate;
 import dev.streamlab.websocket.server.EchoEndpoint;
 import dev.streamlab.websocket.server.WsEndpoints;
 import java.time.Duration;
@@ -112,7 +113,11 @@ public final class Phase3Main {
      */
     public static WsEndpoints webSockets(Phase3Server server) {
         Hub hub = Phase3Metrics.meteredHub(server.metrics());
-        return new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
+        // permessage-deflate (RFC 7692) is offered to every path, but only used where a sender asks per message
+        // (JSON control/metrics); video goes out uncompressed and zero-copy. See dev.streamlab.websocket.deflate.
+        return new WsEndpoints(WsHandshake.sameOrigin().withPermessageDeflate(PerMessageDeflate.Config.DEFAULT),
+                WsLimits.DEFAULT, HEARTBEAT)
+                .observeDeflate(Phase3Metrics.deflateMetrics(server.metrics()))
                 .register("/ws/echo", new EchoEndpoint())
                 .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
                 .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub))

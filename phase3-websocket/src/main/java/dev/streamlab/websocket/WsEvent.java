@@ -22,16 +22,33 @@ import java.nio.charset.StandardCharsets;
  */
 public sealed interface WsEvent {
 
-    /** A complete text message; the payload is valid UTF-8 (already checked, fail-fast, across all fragments). */
-    record Text(ByteBuffer payload) implements WsEvent {
+    /**
+     * A complete text message; the payload is valid UTF-8 (already checked, fail-fast, across all fragments).
+     *
+     * @param payload    the message (inflated, if it came compressed)
+     * @param compressed whether it came permessage-deflate compressed (RSV1, RFC 7692)
+     */
+    record Text(ByteBuffer payload, boolean compressed) implements WsEvent {
+        public Text(ByteBuffer payload) {
+            this(payload, false);
+        }
+
         /** The message decoded; allocates the string. */
         public String text() {
             return StandardCharsets.UTF_8.decode(payload.duplicate()).toString();
         }
     }
 
-    /** A complete binary message. */
-    record Binary(ByteBuffer payload) implements WsEvent {
+    /**
+     * A complete binary message.
+     *
+     * @param payload    the message (inflated, if it came compressed)
+     * @param compressed whether it came permessage-deflate compressed (RSV1, RFC 7692)
+     */
+    record Binary(ByteBuffer payload, boolean compressed) implements WsEvent {
+        public Binary(ByteBuffer payload) {
+            this(payload, false);
+        }
     }
 
     /** A ping; answer with a pong carrying the same payload "as soon as is practical" (RFC 6455 §5.5.2). */

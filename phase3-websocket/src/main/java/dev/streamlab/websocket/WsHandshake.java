@@ -1,5 +1,7 @@
 package dev.streamlab.websocket;
 
+import dev.streamlab.websocket.deflate.PerMessageDeflate;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +37,7 @@ import java.util.function.Function;
  *   <tr><td>{@code Sec-WebSocket-Key} missing, or not base64 of 16 bytes</td><td>400</td></tr>
  *   <tr><td>{@code Origin} present and neither the same origin as {@code Host} nor allowed</td><td>403</td></tr>
  *   <tr><td>otherwise</td><td>101 with {@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-Accept} and,
- *       if one was agreed, {@code Sec-WebSocket-Protocol}</td></tr>
+ *       if one was agreed, {@code Sec-WebSocket-Protocol} and {@code Sec-WebSocket-Extensions}</td></tr>
  * </table>
  *
  * <p><b>Origin (cross-site WebSocket hijacking).</b> Browsers attach cookies to a WebSocket handshake from any
@@ -46,8 +48,11 @@ import java.util.function.Function;
  * allowed by name; {@code "*"} turns the check off. A request without {@code Origin} passes: it does not come from
  * a browser (§4.1: "this header field is sent by browser clients"), so it carries no ambient cookies to abuse.
  *
- * <p>Extensions ({@code Sec-WebSocket-Extensions}, e.g. permessage-deflate) are never accepted, so the RSV bits
- * must stay 0 on every frame. Header lookup: {@code header.apply(name)} returns the field's value, or {@code null}
+ * <p>Extensions ({@code Sec-WebSocket-Extensions}): only permessage-deflate (RFC 7692), and only when the policy
+ * was built {@link #withPermessageDeflate with it}; the offer's parameters are negotiated by
+ * {@link PerMessageDeflate#negotiate}, and an offer we cannot honour is declined (the connection opens without
+ * compression), never refused — RFC 7692 §7.1 gives the server no other answer. Without an agreed extension the RSV
+ * bits must stay 0 on every frame. Header lookup: {@code header.apply(name)} returns the field's value, or {@code null}
  * if absent; the caller matches names case-insensitively and joins repeated fields with ", " (RFC 9110 §5.3).
  */
 public final class WsHandshake {
@@ -59,11 +64,23 @@ public final class WsHandshake {
     private final boolean anyOrigin;
     private final Set<String> allowedOrigins; // normalized scheme://host:port
     private final List<String> subprotocols;
+    private final PerMessageDeflate.Config deflate; // null: extensions are never accepted
 
-    private WsHandshake(boolean anyOrigin, Set<String> allowedOrigins, List<String> subprotocols) {
+    private WsHandshake(boolean anyOrigin, Set<String> allowedOrigins, List<String> subprotocols,
+                        PerMessageDeflate.Config deflate) {
         this.anyOrigin = anyOrigin;
         this.allowedOrigins = allowedOrigins;
         this.subprotocols = subprotocols;
+        this.deflate = deflate;
+    }
+
+    /**
+     * This policy, also accepting permessage-deflate offers (RFC 7692) on these terms.
+     *
+     * @param config what the server is willing to do, e.g. {@link PerMessageDeflate.Config#DEFAULT}
+     */
+    public WsHandshake withPermessageDeflate(PerMessageDeflate.Config config) {
+        return new WsHandshake(anyOrigin, allowedOrigins, subprotocols, Objects.requireNonNull(config, "config"));
     }
 
     /** Same origin only, no subprotocols. */
@@ -91,7 +108,7 @@ public final class WsHandshake {
             if (parsed == null) throw new IllegalArgumentException("not an origin (scheme://host[:port]): " + origin);
             origins.add(parsed.normalized());
         }
-        return new WsHandshake(any, Set.copyOf(origins), List.copyOf(subprotocols));
+        return new WsHandshake(any, Set.copyOf(origins), List.copyOf(subprotocols), null);
     }
 
     /**
@@ -144,7 +161,11 @@ public final class WsHandshake {
         // §4.2.2 item 5: "Either a single value representing the subprotocol the server is ready to use or null."
         Optional<String> subprotocol = chooseSubprotocol(header.apply("Sec-WebSocket-Protocol"));
         subprotocol.ifPresent(p -> headers.put("Sec-WebSocket-Protocol", p));
-        return new Accept(Collections.unmodifiableSequencedMap(headers), subprotocol);
+        // RFC 6455 §9.1 / RFC 7692 §7.1: answer with the one extension configuration we accepted, if any.
+        Optional<PerMessageDeflate.Agreement> agreed = deflate == null ? Optional.empty()
+                : PerMessageDeflate.negotiate(header.apply("Sec-WebSocket-Extensions"), deflate);
+        agreed.ifPresent(a -> headers.put("Sec-WebSocket-Extensions", a.responseHeader()));
+        return new Accept(Collections.unmodifiableSequencedMap(headers), subprotocol, agreed);
     }
 
     /**
@@ -217,11 +238,19 @@ public final class WsHandshake {
      *
      * @param headers     the response header fields, in order
      * @param subprotocol the agreed subprotocol, if any
+     * @param deflate     the agreed permessage-deflate parameters, if the extension was negotiated
      */
-    public record Accept(SequencedMap<String, String> headers, Optional<String> subprotocol) implements Outcome {
+    public record Accept(SequencedMap<String, String> headers, Optional<String> subprotocol,
+                         Optional<PerMessageDeflate.Agreement> deflate) implements Outcome {
         public Accept {
             Objects.requireNonNull(headers, "headers");
             Objects.requireNonNull(subprotocol, "subprotocol");
+            Objects.requireNonNull(deflate, "deflate");
+        }
+
+        /** Without extensions. */
+        public Accept(SequencedMap<String, String> headers, Optional<String> subprotocol) {
+            this(headers, subprotocol, Optional.empty());
         }
     }
 

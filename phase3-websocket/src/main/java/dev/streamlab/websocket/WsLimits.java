@@ -6,6 +6,10 @@ package dev.streamlab.websocket;
  * (summed over fragments), fails the connection with 1009 (RFC 6455 §7.4.1: "a message that is too big for it to
  * process").
  *
+ * <p>With permessage-deflate (RFC 7692) {@code maxMessageSize} bounds both the compressed bytes on the wire (from
+ * the headers, as above) and the inflated message, checked while inflating — a zip bomb fails with 1009 before more
+ * than {@code maxMessageSize + 1} bytes are produced.
+ *
  * <p>Memory: the message buffer grows to the largest message actually received (it is allocated from the declared
  * frame length, once that length passed the check), so a connection can hold up to {@code maxMessageSize} bytes.
  * Budget {@code maxMessageSize × connections}.

@@ -1,5 +1,8 @@
 package dev.streamlab.websocket;
 
+import dev.streamlab.websocket.deflate.DeflateEvents;
+import dev.streamlab.websocket.deflate.MessageInflater;
+import dev.streamlab.websocket.deflate.PerMessageDeflate;
 import dev.streamlab.websocket.frame.Frame;
 import dev.streamlab.websocket.frame.FrameHeader;
 import dev.streamlab.websocket.frame.FrameReader;
@@ -41,6 +44,15 @@ import java.nio.ByteBuffer;
  * views of these buffers (valid until the next call), not copies. Measured ({@code FrameReaderAllocationTest}):
  * 192 bytes allocated per 1000-byte text message — records and views, no payload bytes.
  *
+ * <p><b>permessage-deflate (RFC 7692).</b> With an agreement ({@link #server(WsLimits, PerMessageDeflate.Agreement,
+ * DeflateEvents)}), a message whose first frame has RSV1 set is compressed: each frame's payload goes into a scratch
+ * buffer (the one copy of reading, as above) and is inflated from there into the message buffer when the frame is
+ * complete — a second, unavoidable write of every byte. The message size limit then applies twice: to the wire bytes
+ * (from the headers, as always) and to the inflated bytes, checked while inflating, so a zip bomb fails with 1009
+ * before more than {@code maxMessageSize + 1} bytes exist. UTF-8 is checked on the inflated bytes, frame by frame.
+ * Corrupt DEFLATE data fails with 1007 (see {@link MessageInflater}). Call {@link #end()} when the connection
+ * closes: the Inflater holds native memory.
+ *
  * <p>After the peer's Close, {@link #next} discards whatever follows (RFC 6455 §1.4: after the closing handshake
  * starts, no more data is processed; Autobahn 7.1.2–7.1.5). After a {@link WsCloseException} the assembler is
  * unusable. Not thread-safe: one per connection.
@@ -54,24 +66,43 @@ public final class WsMessageAssembler {
     private final Utf8Validator utf8 = new Utf8Validator();
     private final ByteBuffer control = ByteBuffer.allocate(125);
     private final int maxMessageSize;
+    private final MessageInflater inflater; // null unless permessage-deflate was agreed
     private ByteBuffer message;        // allocated at the first data frame
+    private ByteBuffer compressedFrame; // scratch for a compressed frame's payload, before inflating
+    private boolean compressedMessage; // the current message's first frame had RSV1
     private WsOpcode messageType;      // TEXT or BINARY: the message the current data frame belongs to
     private boolean closed;
 
-    private WsMessageAssembler(WsValidator.Role role, WsLimits limits) {
-        this.validator = new WsValidator(role, limits.maxMessageSize());
+    private WsMessageAssembler(WsValidator.Role role, WsLimits limits, MessageInflater inflater) {
+        this.validator = new WsValidator(role, limits.maxMessageSize(), inflater != null);
         this.maxMessageSize = limits.maxMessageSize();
+        this.inflater = inflater;
         this.reader = new FrameReader(limits.maxFramePayload(), new Sink());
     }
 
     /** For a server: client frames must be masked. */
     public static WsMessageAssembler server(WsLimits limits) {
-        return new WsMessageAssembler(WsValidator.Role.SERVER, limits);
+        return new WsMessageAssembler(WsValidator.Role.SERVER, limits, null);
+    }
+
+    /** For a server that agreed to permessage-deflate: RSV1 marks a compressed message, inflated here. */
+    public static WsMessageAssembler server(WsLimits limits, PerMessageDeflate.Agreement deflate, DeflateEvents events) {
+        return new WsMessageAssembler(WsValidator.Role.SERVER, limits, MessageInflater.server(deflate, events));
     }
 
     /** For a client (tests, tools): server frames must not be masked. */
     public static WsMessageAssembler client(WsLimits limits) {
-        return new WsMessageAssembler(WsValidator.Role.CLIENT, limits);
+        return new WsMessageAssembler(WsValidator.Role.CLIENT, limits, null);
+    }
+
+    /** For a client (tests, tools) that agreed to permessage-deflate. */
+    public static WsMessageAssembler client(WsLimits limits, PerMessageDeflate.Agreement deflate, DeflateEvents events) {
+        return new WsMessageAssembler(WsValidator.Role.CLIENT, limits, MessageInflater.client(deflate, events));
+    }
+
+    /** Frees the Inflater's native memory (permessage-deflate); call once the connection is closed. Idempotent. */
+    public void end() {
+        if (inflater != null) inflater.end();
     }
 
     /**
@@ -104,6 +135,7 @@ public final class WsMessageAssembler {
                     return close;
                 }
                 case TEXT, BINARY, CONTINUATION -> {
+                    if (compressedMessage) inflateFrame(frame.payload(), h.fin());
                     if (h.fin()) return completeMessage();
                     // a fragment without FIN: keep reading
                 }
@@ -127,15 +159,24 @@ public final class WsMessageAssembler {
         return validator.inFragmentedMessage();
     }
 
+    /** Inflates one compressed frame onto the message, then checks the new bytes' UTF-8 for a text message. */
+    private void inflateFrame(ByteBuffer compressed, boolean fin) throws WsCloseException {
+        int from = message.position();
+        message = inflater.inflate(compressed, fin, message, maxMessageSize);
+        if (messageType == WsOpcode.TEXT && !utf8.feed(message, from, message.position())) {
+            throw WsCloseException.invalidPayload("invalid UTF-8 in compressed text message");
+        }
+    }
+
     private WsEvent completeMessage() throws WsCloseException {
         ByteBuffer payload = message.slice(0, message.position());
         if (messageType == WsOpcode.TEXT) {
             // RFC 6455 §5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole
             // message MUST contain valid UTF-8" — so a sequence cut off by the end of the message fails here.
             if (!utf8.isComplete()) throw WsCloseException.invalidPayload("text message ends inside a UTF-8 sequence");
-            return new WsEvent.Text(payload);
+            return new WsEvent.Text(payload, compressedMessage);
         }
-        return new WsEvent.Binary(payload);
+        return new WsEvent.Binary(payload, compressedMessage);
     }
 
     /** Validation and buffers for the reader; see {@link FrameSink} for the order of the calls. */
@@ -149,6 +190,7 @@ public final class WsMessageAssembler {
             messageType = type;
             if (header.opcode() != WsOpcode.CONTINUATION.code()) {
                 utf8.reset();
+                compressedMessage = header.rsv1(); // the validator allowed RSV1 only here (RFC 7692 §6.1)
                 startsMessage = true; // the buffer is prepared in payloadBuffer, after the reader's size check
             }
         }
@@ -160,6 +202,7 @@ public final class WsMessageAssembler {
                 startsMessage = false;
                 startMessage(header);
             }
+            if (compressedMessage) return compressedBuffer((int) header.payloadLength());
             int needed = message.position() + (int) header.payloadLength(); // <= maxMessageSize, checked
             if (needed > message.capacity()) {
                 // Doubling keeps the copies of a many-fragment message amortized O(length).
@@ -173,15 +216,28 @@ public final class WsMessageAssembler {
 
         @Override
         public void onPayload(FrameHeader header, ByteBuffer buffer, int from, int to) throws WsCloseException {
-            if (!header.isControl() && messageType == WsOpcode.TEXT && !utf8.feed(buffer, from, to)) {
+            if (!header.isControl() && !compressedMessage && messageType == WsOpcode.TEXT && !utf8.feed(buffer, from, to)) {
                 // RFC 6455 §8.1: invalid UTF-8 → _Fail the WebSocket Connection_ (1007), as soon as it is seen
                 throw WsCloseException.invalidPayload("invalid UTF-8 in text message");
             }
         }
 
+        /** The scratch buffer for one compressed frame, reused up to 64 KiB like the message buffer. */
+        private ByteBuffer compressedBuffer(int length) {
+            if (compressedFrame == null || compressedFrame.capacity() < length
+                    || (compressedFrame.capacity() > RETAINED_CAPACITY && length <= RETAINED_CAPACITY)) {
+                compressedFrame = ByteBuffer.allocate(Math.max(length, INITIAL_CAPACITY));
+            }
+            return compressedFrame.clear();
+        }
+
         private void startMessage(FrameHeader header) {
             if (message != null && message.capacity() <= RETAINED_CAPACITY) {
                 message.clear();
+                return;
+            }
+            if (compressedMessage) { // the inflated size is unknown: start small, the inflater grows the buffer
+                message = ByteBuffer.allocate(INITIAL_CAPACITY);
                 return;
             }
             // The first message, or the buffer of a large one is dropped. An unfragmented large message gets a

@@ -14,10 +14,12 @@ import java.nio.charset.StandardCharsets;
  * <table>
  *   <caption>Header rules, in the order they are checked</caption>
  *   <tr><th>rule</th><th>RFC 6455</th><th>close code</th></tr>
- *   <tr><td>RSV1–3 are 0 (no extension is negotiated)</td><td>§5.2</td><td>1002</td></tr>
+ *   <tr><td>RSV2, RSV3 are 0; RSV1 is 0 unless permessage-deflate was negotiated</td><td>§5.2</td><td>1002</td></tr>
  *   <tr><td>the opcode is defined (not %x3-7, %xB-F)</td><td>§5.2</td><td>1002</td></tr>
  *   <tr><td>client frames are masked, server frames are not</td><td>§5.1</td><td>1002</td></tr>
  *   <tr><td>control frames: FIN = 1 and at most 125 bytes</td><td>§5.5</td><td>1002</td></tr>
+ *   <tr><td>RSV1 ("compressed") only on the first frame of a data message: never on a control frame or a
+ *       CONTINUATION</td><td>RFC 7692 §6.1</td><td>1002</td></tr>
  *   <tr><td>CONTINUATION only inside a fragmented message</td><td>§5.4</td><td>1002</td></tr>
  *   <tr><td>no TEXT/BINARY while a fragmented message is open</td><td>§5.4</td><td>1002</td></tr>
  *   <tr><td>the message, all fragments together, fits the limit</td><td>§7.4.1</td><td>1009</td></tr>
@@ -40,6 +42,7 @@ public final class WsValidator {
 
     private final Role role;
     private final int maxMessageSize;
+    private final boolean compressionNegotiated;
     private WsOpcode openMessage; // TEXT or BINARY while a fragmented message is open, else null
     private long messageLength;   // bytes of the current message admitted so far
 
@@ -48,9 +51,22 @@ public final class WsValidator {
      * @param maxMessageSize the largest message, summed over its fragments; larger ones fail with 1009
      */
     public WsValidator(Role role, int maxMessageSize) {
+        this(role, maxMessageSize, false);
+    }
+
+    /**
+     * @param role                  our side of the connection
+     * @param maxMessageSize        the largest message on the wire, summed over its fragments; larger ones fail
+     *                              with 1009 (for a compressed message the inflated size is limited too, by the
+     *                              assembler while inflating)
+     * @param compressionNegotiated whether permessage-deflate (RFC 7692) was agreed: RSV1 then marks a compressed
+     *                              message
+     */
+    public WsValidator(Role role, int maxMessageSize, boolean compressionNegotiated) {
         this.role = java.util.Objects.requireNonNull(role, "role");
         if (maxMessageSize < 0) throw new IllegalArgumentException("maxMessageSize " + maxMessageSize);
         this.maxMessageSize = maxMessageSize;
+        this.compressionNegotiated = compressionNegotiated;
     }
 
     /**
@@ -62,8 +78,10 @@ public final class WsValidator {
      */
     public WsOpcode checkHeader(FrameHeader h) throws WsCloseException {
         // RFC 6455 §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values"
-        if (h.anyRsv()) {
-            throw WsCloseException.protocolError("RSV bits " + h.rsvBits() + " set, but no extension was negotiated");
+        // RFC 7692 §6: permessage-deflate defines RSV1 only; RSV2 and RSV3 stay reserved.
+        if (h.rsv2() || h.rsv3() || (h.rsv1() && !compressionNegotiated)) {
+            throw WsCloseException.protocolError("RSV bits " + h.rsvBits() + " set, but no extension was negotiated"
+                    + (compressionNegotiated ? " that defines RSV2 or RSV3" : ""));
         }
         WsOpcode op = h.wsOpcode();
         // RFC 6455 §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
@@ -75,6 +93,14 @@ public final class WsValidator {
         if (role == Role.CLIENT && h.masked()) {
             // RFC 6455 §5.1: "A client MUST close a connection if it detects a masked frame."
             throw WsCloseException.protocolError("masked frame from a server");
+        }
+        if (h.rsv1() && op.isControl()) {
+            // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames"
+            throw WsCloseException.protocolError("RSV1 (compressed) set on a " + op + " frame");
+        }
+        if (h.rsv1() && op == WsOpcode.CONTINUATION) {
+            // RFC 7692 §6.1: "the "Per-Message Compressed" bit ... MUST NOT [be set] on non-first frames"
+            throw WsCloseException.protocolError("RSV1 (compressed) set on a continuation frame");
         }
         if (op.isControl()) {
             // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."

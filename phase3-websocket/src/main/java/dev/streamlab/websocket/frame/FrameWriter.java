@@ -66,19 +66,31 @@ public final class FrameWriter {
      * @throws IllegalArgumentException for a control frame with FIN=0 or more than 125 bytes (RFC 6455 §5.5)
      */
     public ByteBuffer[] frame(boolean fin, WsOpcode opcode, ByteBuffer payload) {
+        return frame(fin, false, opcode, payload);
+    }
+
+    /**
+     * {@link #frame(boolean, WsOpcode, ByteBuffer)} with RSV1 set or not: RSV1 marks the first frame of a
+     * permessage-deflate compressed message (RFC 7692 §6), whose payload the caller already compressed.
+     *
+     * @throws IllegalArgumentException also for RSV1 on a control frame (RFC 7692 §6.1)
+     */
+    public ByteBuffer[] frame(boolean fin, boolean rsv1, WsOpcode opcode, ByteBuffer payload) {
         int length = payload.remaining();
         if (opcode.isControl()) {
             // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
             if (length > 125) throw new IllegalArgumentException(opcode + " payload of " + length + " bytes > 125");
             if (!fin) throw new IllegalArgumentException(opcode + " frames must not be fragmented");
+            if (rsv1) throw new IllegalArgumentException(opcode + " frames are never compressed (RFC 7692 §6.1)");
         }
+        int rsvBits = rsv1 ? 4 : 0;
         header.clear();
         if (maskKeys == null) {
-            putHeader(header, fin, 0, opcode.code(), false, 0, length);
+            putHeader(header, fin, rsvBits, opcode.code(), false, 0, length);
             pair[1] = payload;
         } else {
             int key = maskKeys.getAsInt();
-            putHeader(header, fin, 0, opcode.code(), true, key, length);
+            putHeader(header, fin, rsvBits, opcode.code(), true, key, length);
             ByteBuffer masked = ByteBuffer.allocate(length);
             Masking.copyMasked(payload, payload.position(), masked, 0, length, key, 0);
             pair[1] = masked;

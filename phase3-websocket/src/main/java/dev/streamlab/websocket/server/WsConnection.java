@@ -2,6 +2,7 @@ package dev.streamlab.websocket.server;
 
 import dev.streamlab.http1.Http1Upgrade;
 import dev.streamlab.websocket.WsCloseCodes;
+import dev.streamlab.websocket.deflate.MessageDeflater;
 import dev.streamlab.websocket.frame.FrameWriter;
 import dev.streamlab.websocket.frame.WsOpcode;
 import java.io.IOException;
@@ -12,15 +13,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * The sending side of one WebSocket connection, safe to use from several threads (a hub's sender thread and the
  * connection's reader answering pings). Each message goes out as one gathering write of [frame header, payload]:
  * the payload buffer is written as is, never copied into a frame buffer ({@link FrameWriter}).
+ *
+ * <p><b>Compression (permessage-deflate, RFC 7692).</b> When the handshake agreed to it, {@link #sendText(ByteBuffer,
+ * boolean)} and {@link #sendBinary(ByteBuffer, boolean)} with {@code compress = true} deflate the message (one copy,
+ * into the deflater's buffer) and set RSV1; every other send stays uncompressed and zero-copy, which RFC 7692
+ * allows message by message. Compression runs under the send lock: with context takeover the peer inflates messages
+ * in wire order, so they must be compressed in that order.
  */
 public final class WsConnection {
     private final Http1Upgrade upgrade;
     private final FrameWriter writer = FrameWriter.server();
     private final ReentrantLock lock = new ReentrantLock(); // not synchronized: a virtual thread may block in it
+    private final MessageDeflater deflater; // null unless permessage-deflate was agreed
     private volatile boolean closeSent;
+    private boolean ended; // the deflater was ended; guarded by lock
 
     WsConnection(Http1Upgrade upgrade) {
+        this(upgrade, null);
+    }
+
+    WsConnection(Http1Upgrade upgrade, MessageDeflater deflater) {
         this.upgrade = upgrade;
+        this.deflater = deflater;
     }
 
     public void sendText(ByteBuffer utf8) throws IOException {
@@ -29,6 +43,27 @@ public final class WsConnection {
 
     public void sendBinary(ByteBuffer payload) throws IOException {
         send(WsOpcode.BINARY, payload);
+    }
+
+    /**
+     * A text message, compressed if {@code compress} and permessage-deflate was agreed ({@link #compresses()}),
+     * otherwise as {@link #sendText(ByteBuffer)}. Meant for JSON control and metrics messages.
+     */
+    public void sendText(ByteBuffer utf8, boolean compress) throws IOException {
+        send(WsOpcode.TEXT, utf8, compress);
+    }
+
+    /**
+     * A binary message, compressed if {@code compress} and permessage-deflate was agreed. Not for video: it is
+     * already compressed, and this would copy it.
+     */
+    public void sendBinary(ByteBuffer payload, boolean compress) throws IOException {
+        send(WsOpcode.BINARY, payload, compress);
+    }
+
+    /** Whether permessage-deflate was agreed, so that {@code compress = true} has an effect. */
+    public boolean compresses() {
+        return deflater != null;
     }
 
     /**
@@ -65,10 +100,30 @@ public final class WsConnection {
     }
 
     void send(WsOpcode opcode, ByteBuffer payload) throws IOException {
+        send(opcode, payload, false);
+    }
+
+    private void send(WsOpcode opcode, ByteBuffer payload, boolean compress) throws IOException {
         lock.lock();
         try {
-            if (closeSent) throw new IOException("the WebSocket is closing");
-            upgrade.write(writer.frame(true, opcode, payload.duplicate()));
+            if (closeSent || ended) throw new IOException("the WebSocket is closing");
+            if (compress && deflater != null) {
+                // RFC 7692 §6: RSV1 on the (only) frame of a compressed message
+                upgrade.write(writer.frame(true, true, opcode, deflater.compress(payload)));
+            } else {
+                upgrade.write(writer.frame(true, opcode, payload.duplicate()));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The session is over: frees the Deflater's native memory. Later sends fail with an IOException. */
+    void end() {
+        lock.lock();
+        try {
+            ended = true;
+            if (deflater != null) deflater.end();
         } finally {
             lock.unlock();
         }

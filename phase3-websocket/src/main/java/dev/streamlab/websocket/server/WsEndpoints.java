@@ -6,6 +6,7 @@ import dev.streamlab.http1.Http1Upgrade;
 import dev.streamlab.http1.UpgradeHandler;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.deflate.DeflateEvents;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +28,18 @@ public final class WsEndpoints implements UpgradeHandler {
     private final Duration heartbeat;
     private final Map<String, WsEndpoint> exact = new ConcurrentHashMap<>();
     private final Map<String, BiFunction<String, String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
+    private volatile DeflateEvents deflateEvents = DeflateEvents.NONE;
 
     public WsEndpoints(WsHandshake handshake, WsLimits limits, Duration heartbeat) {
         this.handshake = handshake;
         this.limits = limits;
         this.heartbeat = heartbeat;
+    }
+
+    /** Where permessage-deflate reports what it did (e.g. {@code /metrics}); the handshake decides whether it is used. */
+    public WsEndpoints observeDeflate(DeflateEvents events) {
+        this.deflateEvents = java.util.Objects.requireNonNull(events, "events");
+        return this;
     }
 
     public WsEndpoints register(String path, WsEndpoint endpoint) {
@@ -65,7 +73,8 @@ public final class WsEndpoints implements UpgradeHandler {
                 connection.respond(ok);
                 // Run after the HTTP exchange unwinds: an idle connection then keeps neither the upgrade request
                 // nor the router's stack frames (Http1Upgrade.handOff).
-                WsSession session = new WsSession(connection, endpoint, limits, heartbeat);
+                WsSession session = new WsSession(connection, endpoint, limits, heartbeat, a.deflate().orElse(null),
+                        deflateEvents);
                 connection.handOff(session::run);
             }
             case WsHandshake.Reject r -> {

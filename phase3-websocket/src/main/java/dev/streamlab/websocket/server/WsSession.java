@@ -5,6 +5,9 @@ import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.WsMessageAssembler;
+import dev.streamlab.websocket.deflate.DeflateEvents;
+import dev.streamlab.websocket.deflate.MessageDeflater;
+import dev.streamlab.websocket.deflate.PerMessageDeflate;
 import dev.streamlab.websocket.frame.WsCloseException;
 import dev.streamlab.websocket.frame.WsOpcode;
 import java.io.IOException;
@@ -47,10 +50,17 @@ public final class WsSession {
     private final Duration idle;
 
     WsSession(Http1Upgrade upgrade, WsEndpoint endpoint, WsLimits limits, Duration idle) {
+        this(upgrade, endpoint, limits, idle, null, DeflateEvents.NONE);
+    }
+
+    /** @param deflate the agreed permessage-deflate parameters, or null without the extension */
+    WsSession(Http1Upgrade upgrade, WsEndpoint endpoint, WsLimits limits, Duration idle,
+              PerMessageDeflate.Agreement deflate, DeflateEvents deflateEvents) {
         this.upgrade = upgrade;
-        this.connection = new WsConnection(upgrade);
+        this.connection = new WsConnection(upgrade, deflate == null ? null : MessageDeflater.server(deflate, deflateEvents));
         this.endpoint = endpoint;
-        this.assembler = WsMessageAssembler.server(limits);
+        this.assembler = deflate == null ? WsMessageAssembler.server(limits)
+                : WsMessageAssembler.server(limits, deflate, deflateEvents);
         this.idle = idle;
     }
 
@@ -78,7 +88,13 @@ public final class WsSession {
             // The peer vanished or a write stalled: 1006, nothing to send.
         } finally {
             heartbeat.cancel(false);
-            endpoint.closed(connection, code);
+            try {
+                endpoint.closed(connection, code);
+            } finally {
+                // Deflater/Inflater native memory is not reclaimed by the GC in time: free it now, every path.
+                connection.end();
+                assembler.end();
+            }
         }
     }
 
