@@ -117,8 +117,8 @@ public final class AbrController {
             lastDown = now;
             reset();
             return new Switch(target, slow
-                    ? String.format(Locale.ROOT, "throughput %.0f kbit/s < %.1f x %d kbit/s", throughput / 1000, DOWN_FACTOR,
-                            bandwidth[target + 1] / 1000)
+                    ? String.format(Locale.ROOT, "throughput %.0f kbit/s < %.1f x %d kbit/s", throughput / 1000,
+                            DOWN_FACTOR, bandwidth[target + 1] / 1000)
                     : String.format(Locale.ROOT, "buffer %.1f s < half the low watermark (%.1f s)", bufferedS, lowS));
         }
         if (target + 1 >= bandwidth.length || Double.isNaN(throughput)
@@ -131,8 +131,9 @@ public final class AbrController {
         if (goodReports >= UP_REPORTS && bufferedS >= (lowS + highS) / 2 && held) {
             target++;
             reset();
-            return new Switch(target, String.format(Locale.ROOT, "throughput %.0f kbit/s > %.1f x %d kbit/s on %d reports",
-                    throughput / 1000, UP_FACTOR, bandwidth[target] / 1000, UP_REPORTS));
+            return new Switch(target, String.format(Locale.ROOT,
+                    "throughput %.0f kbit/s > %.1f x %d kbit/s on %d reports", throughput / 1000, UP_FACTOR,
+                    bandwidth[target] / 1000, UP_REPORTS));
         }
         return null;
     }

@@ -684,7 +684,8 @@ final class StreamSession {
     /** Marks every binary message written straight after the previous one (no pacing pause): flags bit 1. */
     private Batch batch(List<String> texts, List<ByteBuffer[]> binaries, long mapped) {
         for (int i = 0; i < binaries.size(); i++) {
-            if (i > 0 || !waited) binaries.get(i)[0].put(5, (byte) (binaries.get(i)[0].get(5) | SegmentHeader.BACK_TO_BACK));
+            ByteBuffer header = binaries.get(i)[0];
+            if (i > 0 || !waited) header.put(5, (byte) (header.get(5) | SegmentHeader.BACK_TO_BACK));
         }
         waited = false;
         return new Batch(texts, binaries, mapped);
