@@ -108,6 +108,7 @@ final class LiveSession implements WsEndpoint {
             case ControlMessage.Seek s -> error("bad_state", "live: no seek (send resync to jump to the live edge)");
             case ControlMessage.Play p -> { } // live plays always; accepted so a VOD-minded client is not scolded
             case ControlMessage.Pause p -> { }
+            case ControlMessage.Quality q -> error("bad_state", "live: the channel has one rung; no quality choice");
         }
     }
 
