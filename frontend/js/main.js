@@ -28,10 +28,17 @@ const state = {
   ready: false,      // catalog loaded
   videos: [],
   entry: null,       // the selected catalog entry
-  mode: findMode(readUrl().mode), // ?mode=ws (or #…&mode=ws)
+  mode: modeFor(readUrl()), // ?mode=ws (or #…&mode=ws)
   session: null,     // the QoE watcher of the current view
   error: null,
 };
+
+/** The mode a URL asks for; `?channel=` without a live mode means the first live mode, if there is one. */
+function modeFor({ mode, key }) {
+  const named = MODES.find(m => m.id === mode);
+  if (key === 'channel' && !(named && named.live)) return MODES.find(m => m.live) || named || MODES[0];
+  return named || findMode(mode);
+}
 
 // ---- errors: one visible place, role="alert" in the HTML so screen readers announce it ----
 function showError(message) {
@@ -225,8 +232,9 @@ function select(id, { intentAt = null, play = false, muted = false } = {}) {
  */
 function followUrl() {
   if (!state.ready) return;
-  const { id, mode } = readUrl();
-  const wanted = findMode(mode);
+  const url = readUrl();
+  const id = url.id;
+  const wanted = modeFor(url);
   const modeChanged = wanted !== state.mode;
   if (modeChanged) {
     stopView();

@@ -197,6 +197,8 @@ export function renderStream({ mode, stats, video, chart }) {
 
   const marks = [Number.isFinite(stats.low_s) && `low ${secs(stats.low_s)}`,
     Number.isFinite(stats.high_s) && `high ${secs(stats.high_s)}`].filter(Boolean).join(' · ');
-  setStat($('stat-watermarks'), marks ? `watermarks (dashed): ${marks}` : 'this mode reports no watermarks');
+  const now = Number.isFinite(stats.buffered_s) ? stats.buffered_s : bufferedAhead(video);
+  setStat($('stat-watermarks'), `now ${secs(now)} ahead · ${marks ? `watermarks (dashed): ${marks}` : 'no watermarks from this mode'}`,
+    now.toFixed(3));
   if (!document.hidden) chart.draw();
 }

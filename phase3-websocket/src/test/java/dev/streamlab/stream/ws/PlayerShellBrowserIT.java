@@ -165,6 +165,8 @@ class PlayerShellBrowserIT {
         @SuppressWarnings("unchecked")
         List<Object> streamErrors = (List<Object>) browser.script("return window.streamlab.bytesLoaded().errors || []");
         assertEquals(List.of(), streamErrors, "the mode's errors");
+        System.out.println("resync: damaged at " + damage.get("at") + " s with " + bufferedEnd + " s buffered; "
+                + browser.script("return JSON.stringify(window.streamlab.bytesLoaded())"));
     }
 
     private static double segments() {
