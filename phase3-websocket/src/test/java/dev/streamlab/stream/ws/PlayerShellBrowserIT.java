@@ -134,6 +134,50 @@ class PlayerShellBrowserIT {
     }
 
     @Test
+    void statsPanelShowsWhatAModeReports() {
+        open("?v=" + SAMPLE + "&mode=progressive");
+        // The shell codes against optional mode methods (stats, setQuality, live): render the panel for a mode that
+        // has them all, as the ABR and live modes do, and read the DOM in the same task (before the next refresh).
+        @SuppressWarnings("unchecked")
+        Map<String, Object> shown = (Map<String, Object>) browser.driver().executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/js/stats.js').then(({ renderStream }) => {
+                  const mode = { id: 'fake', live: true, setQuality() {} };
+                  const stats = { rung: 1, abr: 'manual', latency_s: 2.5, edge_s: 30, skips: 2, low_s: 4, high_s: 12,
+                    buffered_s: 5, rungs: [{ rung: 0, video: '240p', width: 426, height: 240, bandwidth: 300000 },
+                                           { rung: 1, video: '720p', width: 1280, height: 720, bandwidth: 2500000 }] };
+                  renderStream({ mode, stats, video: document.getElementById('video'), chart: { draw() {} } });
+                  const q = document.getElementById('quality');
+                  const shown = {
+                    options: Array.from(q.options, o => o.value), value: q.value,
+                    menuHidden: document.getElementById('quality-row').hidden,
+                    latencyHidden: document.getElementById('latency-card').hidden,
+                    latency: document.getElementById('stat-latency').dataset.value,
+                    rung: document.getElementById('stat-rung').dataset.value,
+                    rungText: document.getElementById('stat-rung').textContent,
+                    skips: document.getElementById('stat-skips').dataset.value,
+                    watermarks: document.getElementById('stat-watermarks').textContent };
+                  // The same panel for progressive (no stats, no setQuality, not live): menu and latency hidden.
+                  renderStream({ mode: { id: 'plain' }, stats: {}, video: document.getElementById('video'), chart: { draw() {} } });
+                  shown.plainMenuHidden = document.getElementById('quality-row').hidden;
+                  shown.plainLatencyHidden = document.getElementById('latency-card').hidden;
+                  done(shown);
+                }, e => done({ failed: String(e) }));""");
+        assertNull(shown.get("failed"), String.valueOf(shown));
+        assertEquals(List.of("auto", "0", "1"), shown.get("options"), "Auto + each rung: " + shown);
+        assertEquals("1", shown.get("value"), "manual choice shown: " + shown);
+        assertEquals(Boolean.FALSE, shown.get("menuHidden"));
+        assertEquals(Boolean.FALSE, shown.get("latencyHidden"), "a live mode shows its latency");
+        assertEquals("2.5", shown.get("latency"));
+        assertEquals("1", shown.get("rung"));
+        assertTrue(((String) shown.get("rungText")).contains("1280×720"), String.valueOf(shown.get("rungText")));
+        assertEquals("2", shown.get("skips"));
+        assertTrue(((String) shown.get("watermarks")).contains("low 4.0 s"), String.valueOf(shown.get("watermarks")));
+        assertEquals(Boolean.TRUE, shown.get("plainMenuHidden"), "no menu without setQuality");
+        assertEquals(Boolean.TRUE, shown.get("plainLatencyHidden"), "no latency for a VOD mode");
+    }
+
+    @Test
     void resyncRecoversAfterTheClientBufferIsCorrupted() throws Exception {
         open("?v=" + SAMPLE + "&mode=ws&autoplay=1");
         awaitStats("currentTime to pass 2 s", Browser.WAIT, s -> num(s, "currentTime") >= 2);
