@@ -3,9 +3,13 @@
 //
 //   → hello {codecs}   the RFC 6381 codecs MediaSource.isTypeSupported() accepts (the server offers only those)
 //   → open {video}     ← meta {duration, tracks: [{track, codec, mime}], timeline}, then init and media segments
-//   → play / pause     the server paces: about 6 s ahead of the playhead while playing, nothing while paused
+//   → play / pause     the server paces between watermarks (meta low_s, high_s) while playing, nothing paused
 //   → seek {t}         ← seeked {t, timeline}: everything of the old timeline is stale, SourceBuffers are reset
-//   → stats {buffered_s, t} every second, so the server's clock follows this player
+//   → stats {buffered_s, t, rx_bps} every second, so the server's clock and its bitrate choice follow this player
+//   → quality {rung}   pin a rung of meta's `rungs` (or "auto"); ← rung {rung, auto, t, reason} when a switch
+//                      takes effect: the new rung's video init segment follows, then its media (changeType if
+//                      the codec string differs)
+//   ← skip {from, t}   the server fell behind real time and dropped whole GOPs: jump the playhead to t
 //
 // Each binary message is a 24-byte header (magic "SL", version, track, kind, flags, rung, sequence, timeline,
 // decode and presentation ms) followed by the segment, appended without a copy (a Uint8Array view past the header).
@@ -19,10 +23,15 @@ const HEADER = 24;
 const MAGIC = 0x534c; // "SL"
 const STATS_MS = 1000;
 const KEEP_BEHIND_S = 30; // played data kept behind currentTime; older is removed (no QuotaExceededError)
+const BACK_TO_BACK = 2;   // header flags bit 1: sent right after the previous binary message (no pacing pause)
+const RX_WINDOW_MS = 5000; // rx_bps: back-to-back arrivals of the last 5 s (the last estimate holds between bursts)
 
 // Codec strings asked about besides the entry's own (catalog `codecs`): what this project's samples use.
-const COMMON_CODECS = ['avc1.42e01e', 'avc1.4d401e', 'avc1.64001e', 'avc1.64001f', 'avc1.640028', 'mp4a.40.2',
-  'mp4a.40.5', 'vp09.00.10.08', 'av01.0.04M.08', 'opus', 'hev1.1.6.L93.B0', 'hvc1.1.6.L93.B0'];
+// The H.264 levels 1.3-5.1 are asked about too: the rungs of a ladder differ in level (240p is 2.1, 720p 3.1),
+// and the server offers only the rungs whose codec string is in the hello.
+const AVC_LEVELS = ['0d', '15', '16', '1e', '1f', '20', '28', '29', '2a', '32', '33'];
+const COMMON_CODECS = [...['42e0', '4d40', '6400'].flatMap(p => AVC_LEVELS.map(l => `avc1.${p}${l}`)),
+  'mp4a.40.2', 'mp4a.40.5', 'vp09.00.10.08', 'av01.0.04M.08', 'opus', 'hev1.1.6.L93.B0', 'hvc1.1.6.L93.B0'];
 
 /** True when the page's server has /ws/stream (see the note above); asked once per page. */
 export async function streamEndpointAvailable() {
@@ -60,6 +69,9 @@ function start(video, entry) {
     seeksPending: 0,      // seeks sent, seeked not yet received: every segment until then is stale
     ended: false,
     bytes: 0, messages: 0, segments: 0, errors: [],
+    rungs: [], rung: 0, abr: 'auto', lowS: 0, highS: 0, switches: [], // the ladder (meta) and the switches seen
+    stalls: 0, skips: 0, skipTo: -1, internalSeeks: 0, played: false,
+    arrivals: [], lastArrival: -1, rxBps: null,                       // rx_bps: see measure()
     chain: Promise.resolve(), timer: 0, outbox: [], off: [],
   };
   s.url = URL.createObjectURL(s.ms);
@@ -79,6 +91,7 @@ function start(video, entry) {
     for (const m of s.outbox.splice(0)) ws.send(JSON.stringify(m));
   });
   ws.addEventListener('message', e => {
+    if (typeof e.data !== 'string') measure(s, e.data);
     s.messages++;
     s.bytes += typeof e.data === 'string' ? new TextEncoder().encode(e.data).length : e.data.byteLength;
     // One at a time, in order: meta must have created the SourceBuffers before the first segment arrives.
@@ -91,7 +104,16 @@ function start(video, entry) {
   const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
   on('play', () => s.send({ type: 'play' }));
   on('pause', () => { if (!video.ended) s.send({ type: 'pause' }); });
+  on('playing', () => { s.played = true; });
+  on('waiting', () => {
+    if (s.played && !video.seeking) s.stalls++; // a stall: playing, then out of data
+    jumpSkipped(s);
+  });
   on('seeking', () => {
+    if (s.internalSeeks > 0) { // our own jump over a skipped span: the server already streams from there
+      s.internalSeeks--;
+      return;
+    }
     s.seeksPending++;
     s.send({ type: 'seek', t: video.currentTime });
   });
@@ -105,9 +127,14 @@ async function handle(s, data, sourceOpen) {
     if (msg.type === 'meta') {
       await sourceOpen;
       s.ms.duration = msg.duration;
+      s.rungs = msg.rungs || [];
+      s.rung = msg.rung || 0;
+      s.abr = msg.abr || 'auto';
+      s.lowS = msg.low_s || 0;
+      s.highS = msg.high_s || 0;
       for (const t of msg.tracks) {
         if (s.tracks.has(t.track)) continue;
-        const track = { sb: s.ms.addSourceBuffer(t.mime), queue: [] };
+        const track = { sb: s.ms.addSourceBuffer(t.mime), queue: [], mime: t.mime };
         track.sb.addEventListener('updateend', () => pump(s, track));
         track.sb.addEventListener('error', () => s.errors.push(`SourceBuffer ${t.track}: append failed`));
         s.tracks.set(t.track, track);
@@ -124,6 +151,13 @@ async function handle(s, data, sourceOpen) {
         }
         pump(s, track);
       }
+    } else if (msg.type === 'rung') {
+      s.switches.push({ rung: msg.rung, auto: msg.auto, t: msg.t, reason: msg.reason });
+      if (s.switches.length > 20) s.switches.shift();
+    } else if (msg.type === 'skip') {
+      s.skips++;
+      s.skipTo = msg.t;
+      jumpSkipped(s);
     } else if (msg.type === 'ended') {
       s.ended = true;
       maybeEnd(s);
@@ -142,6 +176,14 @@ async function handle(s, data, sourceOpen) {
   const track = s.tracks.get(view.getUint8(3) === 0 ? 'video' : 'audio');
   if (!track) return;
   s.segments++;
+  if (view.getUint8(4) === 0 && view.getUint8(3) === 0) { // a video init segment: maybe another rung
+    const r = view.getUint16(6);
+    const mime = s.rungs[r] && s.rungs[r].mime;
+    // A new init alone handles a new resolution; a different codec string (profile, level, codec) needs
+    // changeType first (MSE "codec switching"), queued so it runs between appends.
+    if (mime && mime !== track.mime) track.queue.push({ changeType: mime });
+    s.rung = r;
+  }
   track.queue.push({ data: new Uint8Array(data, HEADER) }); // a view past the header: no copy
   pump(s, track);
 }
@@ -155,7 +197,11 @@ function pump(s, track) {
     return;
   }
   try {
-    if (op.remove) {
+    if (op.changeType) {
+      track.sb.changeType(op.changeType);
+      track.mime = op.changeType;
+      pump(s, track);
+    } else if (op.remove) {
       const b = track.sb.buffered;
       if (b.length && op.remove[1] > op.remove[0]) track.sb.remove(op.remove[0], op.remove[1]);
       else pump(s, track);
@@ -180,10 +226,47 @@ function maybeEnd(s) {
   s.ms.endOfStream();
 }
 
+/**
+ * rx_bps: the server flags every binary message it wrote right after the previous one (no pacing pause between),
+ * so the gap between their arrivals is the time the path took to carry the later one. Over the last 5 s of such
+ * arrivals: bytes / gaps. Between bursts (the server idles between the watermarks) the last estimate holds, so a
+ * paced stream does not look slow.
+ */
+function measure(s, data) {
+  const now = performance.now();
+  if (data.byteLength >= HEADER && (new DataView(data).getUint8(5) & BACK_TO_BACK) && s.lastArrival >= 0) {
+    s.arrivals.push({ at: now, bytes: data.byteLength, gap: now - s.lastArrival });
+  }
+  s.lastArrival = now;
+  while (s.arrivals.length && s.arrivals[0].at < now - RX_WINDOW_MS) s.arrivals.shift();
+  let bytes = 0;
+  let ms = 0;
+  for (const a of s.arrivals) { bytes += a.bytes; ms += a.gap; }
+  if (bytes >= 16384 && ms >= 1) s.rxBps = Math.min(1e9, Math.round(bytes * 8 / (ms / 1000)));
+}
+
+/** After a server skip: jump the playhead over the gap once the data after it is buffered. */
+function jumpSkipped(s) {
+  const v = s.video;
+  if (s.skipTo < 0 || v.currentTime >= s.skipTo) return;
+  const b = v.buffered;
+  for (let i = 0; i < b.length; i++) {
+    if (b.start(i) <= s.skipTo + 0.1 && s.skipTo < b.end(i)) {
+      s.internalSeeks++;
+      v.currentTime = Math.max(s.skipTo, b.start(i));
+      s.skipTo = -1;
+      return;
+    }
+  }
+}
+
 /** Every second: report the buffer (the server paces on it) and trim what was played long ago. */
 function tick(s) {
   const v = s.video;
-  s.send({ type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime });
+  jumpSkipped(s);
+  const stats = { type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime };
+  if (s.rxBps !== null) stats.rx_bps = s.rxBps;
+  s.send(stats);
   for (const track of s.tracks.values()) {
     const b = track.sb.buffered;
     if (b.length && v.currentTime - b.start(0) > KEEP_BEHIND_S + 5 && !track.queue.some(op => op.remove)) {
@@ -202,7 +285,7 @@ function fail(s, e) {
 export const websocket = {
   id: 'ws',
   label: 'WebSocket VOD (MSE)',
-  description: 'The server pushes fMP4 segments over one WebSocket, paced about 6 s ahead; Media Source Extensions play them.',
+  description: 'The server pushes fMP4 segments over one WebSocket, paced between buffer watermarks, switching bitrate rungs as throughput allows; Media Source Extensions play them.',
 
   attach(video, entry) {
     this.detach();
@@ -219,6 +302,29 @@ export const websocket = {
     s.video.removeAttribute('src');
     s.video.load();
     URL.revokeObjectURL(s.url);
+  },
+
+  /** Pins a rung (an index into stats().rungs) or, with 'auto', lets the server choose again. */
+  setQuality(rungOrAuto) {
+    const s = current;
+    if (!s) return;
+    const rung = rungOrAuto === 'auto' ? 'auto' : Number(rungOrAuto);
+    if (rung !== 'auto' && !(Number.isInteger(rung) && rung >= 0 && rung < s.rungs.length)) {
+      throw new RangeError(`no rung ${rungOrAuto}: 0..${s.rungs.length - 1} or 'auto'`);
+    }
+    s.abr = rung === 'auto' ? 'auto' : 'manual';
+    s.send({ type: 'quality', rung });
+  },
+
+  /** This mode's view of the stream, merged into the player's stats (window.streamlab.stats()). */
+  stats() {
+    const s = current;
+    if (!s) return {};
+    return {
+      rung: s.rung, rungs: s.rungs.map(r => ({ ...r })), abr: s.abr,
+      buffered_s: Math.round(bufferedAhead(s.video) * 1000) / 1000, low_s: s.lowS, high_s: s.highS,
+      stalls: s.stalls, skips: s.skips, timeline: s.timeline, rx_bps: s.rxBps, switches: [...s.switches],
+    };
   },
 
   /** { bytes, requests, approx, statuses } as for every mode (requests = messages), plus this mode's own. */

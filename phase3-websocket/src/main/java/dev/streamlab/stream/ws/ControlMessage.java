@@ -35,9 +35,19 @@ public sealed interface ControlMessage {
     record Resync() implements ControlMessage {}
 
     /**
-     * The client's buffer: seconds buffered ahead of its playhead, and the playhead ({@code NaN} when not sent).
+     * The client's buffer: seconds buffered ahead of its playhead, the playhead, and the throughput it measured
+     * over back-to-back messages in bits/s ({@code NaN} when not sent).
      */
-    record Stats(double bufferedSeconds, double currentTime) implements ControlMessage {}
+    record Stats(double bufferedSeconds, double currentTime, double rxBps) implements ControlMessage {
+        Stats(double bufferedSeconds, double currentTime) {
+            this(bufferedSeconds, currentTime, Double.NaN);
+        }
+    }
+
+    /** Pin rung {@code rung} (an index into meta's {@code rungs}), or {@link #AUTO} for adaptive. */
+    record Quality(int rung) implements ControlMessage {
+        public static final int AUTO = -1;
+    }
 
     /** Not a command: answer {@code error {code, message}}; counts toward the bad-message limit. */
     record Invalid(String code, String message) implements ControlMessage {}
@@ -60,11 +70,34 @@ public sealed interface ControlMessage {
             case "seek" -> m.get("t") instanceof Number t && Double.isFinite(t.doubleValue()) && t.doubleValue() >= 0
                     ? new Seek(t.doubleValue()) : new Invalid("bad_message", "seek needs \"t\": seconds >= 0");
             case "resync" -> new Resync();
-            case "stats" -> m.get("buffered_s") instanceof Number b && Double.isFinite(b.doubleValue())
-                    ? new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN)
-                    : new Invalid("bad_message", "stats needs \"buffered_s\": seconds");
+            case "stats" -> stats(m);
+            case "quality" -> quality(m.get("rung"));
             default -> new Invalid("unknown_type", "unknown message type \"" + shorten(type) + "\"");
         };
+    }
+
+    private static ControlMessage stats(Map<String, Object> m) {
+        if (!(m.get("buffered_s") instanceof Number b) || !Double.isFinite(b.doubleValue())) {
+            return new Invalid("bad_message", "stats needs \"buffered_s\": seconds");
+        }
+        double rx = Double.NaN;
+        if (m.containsKey("rx_bps")) {
+            if (!(m.get("rx_bps") instanceof Number r) || !Double.isFinite(r.doubleValue()) || r.doubleValue() < 0) {
+                return new Invalid("bad_message", "stats: \"rx_bps\" is bits/s >= 0");
+            }
+            rx = r.doubleValue();
+        }
+        return new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN, rx);
+    }
+
+    /** {@code "rung": N} (a whole number >= 0; the session checks it against the ladder) or {@code "auto"}. */
+    private static ControlMessage quality(Object rung) {
+        if ("auto".equals(rung)) return new Quality(Quality.AUTO);
+        if (rung instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
+                && n.doubleValue() <= 0xFFFF) {
+            return new Quality(n.intValue());
+        }
+        return new Invalid("bad_message", "quality needs \"rung\": a rung index or \"auto\"");
     }
 
     private static ControlMessage hello(Object codecs) {

@@ -12,8 +12,9 @@ import java.nio.ByteBuffer;
  *  2     1    version (1)
  *  3     1    track: 0 video, 1 audio
  *  4     1    kind: 0 init segment, 1 media segment
- *  5     1    flags: bit 0 keyframe (the segment starts with a sync sample)
- *  6     2    rung (index in a bitrate ladder; 0 = the source, the only rung so far)
+ *  5     1    flags: bit 0 keyframe (the segment starts with a sync sample); bit 1 back-to-back (written right
+ *             after the previous binary message, no pacing pause between: the arrival gap measures throughput)
+ *  6     2    rung: index into meta's "rungs" (the bitrate ladder)
  *  8     4    sequence: per connection, +1 for every binary message
  * 12     4    timeline: changes on open and seek; data of another timeline is stale
  * 16     4    decode time of the first sample, ms (signed)
@@ -25,6 +26,8 @@ public record SegmentHeader(Track track, Kind kind, boolean keyframe, int rung, 
     public static final int LENGTH = 24;
     public static final short MAGIC = 0x534C;
     public static final byte VERSION = 1;
+    /** Flags bit 1, set by the sender on the encoded header (see the table above). */
+    public static final byte BACK_TO_BACK = 2;
 
     public enum Track { VIDEO, AUDIO }
 
@@ -59,6 +62,11 @@ public record SegmentHeader(Track track, Kind kind, boolean keyframe, int rung, 
         return new SegmentHeader(Track.values()[track], Kind.values()[kind], (in.get(p + 5) & 1) != 0,
                 Short.toUnsignedInt(in.getShort(p + 6)), in.getInt(p + 8), in.getInt(p + 12), in.getInt(p + 16),
                 in.getInt(p + 20));
+    }
+
+    /** True when the header at {@code in}'s position has the back-to-back flag. */
+    public static boolean backToBack(ByteBuffer in) {
+        return (in.get(in.position() + 5) & BACK_TO_BACK) != 0;
     }
 
     /** Seconds in a track's timescale → whole milliseconds, rounded down. */

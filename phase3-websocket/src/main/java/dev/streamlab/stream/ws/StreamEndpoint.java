@@ -8,6 +8,7 @@ import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,27 +25,82 @@ public final class StreamEndpoint implements WsEndpoint {
     public static final String PATH = "/ws/stream";
 
     private final Catalog catalog;
+    private final Settings settings;
     private final Meters meters;
     private final Map<WsConnection, StreamSession> sessions = new ConcurrentHashMap<>();
+    private volatile long throttleBps;
 
-    private StreamEndpoint(Catalog catalog, MetricsRegistry registry) {
+    /**
+     * Pacing and slow-client bounds (PROTOCOL.md, "Pacing" and "Slow clients").
+     *
+     * @param lowS        refill when the client's buffer falls to this many seconds
+     * @param highS       fill up to this many seconds ahead of the client's playhead (also the pre-buffer)
+     * @param skipLagS    the next segment to send starts this many seconds before the real-time schedule: skip
+     * @param maxSkips    more skips than this within {@code skipWindow} closes the connection with 1008
+     * @param skipWindow  see {@code maxSkips}
+     * @param throttleBps the lab's link emulator: the sender waits after each write as a link of this many bits/s
+     *                    would; 0 = off (always, outside tests and lab runs)
+     */
+    public record Settings(double lowS, double highS, double skipLagS, int maxSkips, Duration skipWindow,
+                           long throttleBps) {
+        /** Low 4 s, high 10 s, skip when 3 s behind, close after 3 skips in 60 s, no throttle. */
+        public static final Settings DEFAULTS = new Settings(4, 10, 3, 3, Duration.ofSeconds(60), 0);
+
+        public Settings {
+            if (!(lowS > 0 && highS > lowS)) throw new IllegalArgumentException("need 0 < low < high");
+            if (!(skipLagS > 0) || maxSkips < 0 || skipWindow.isNegative() || throttleBps < 0) {
+                throw new IllegalArgumentException("bad slow-client settings");
+            }
+        }
+    }
+
+    private StreamEndpoint(Catalog catalog, MetricsRegistry registry, Settings settings) {
         this.catalog = catalog;
+        this.settings = settings;
+        this.throttleBps = settings.throttleBps();
         this.meters = new Meters(registry);
         registry.gauge("streamlab_ws_stream_sessions", "Open /ws/stream connections.", sessions::size);
     }
 
     /**
-     * An endpoint streaming the videos of {@code catalog}, metered into {@code registry}.
+     * An endpoint streaming the videos of {@code catalog}, metered into {@code registry}, with
+     * {@link Settings#DEFAULTS}.
      *
      * @throws IllegalArgumentException if {@code registry} already has the {@code streamlab_ws_stream_*} names
      */
     public static StreamEndpoint create(Catalog catalog, MetricsRegistry registry) {
-        return new StreamEndpoint(catalog, registry);
+        return create(catalog, registry, Settings.DEFAULTS);
+    }
+
+    /** {@link #create(Catalog, MetricsRegistry)} with other pacing and slow-client settings. */
+    public static StreamEndpoint create(Catalog catalog, MetricsRegistry registry, Settings settings) {
+        return new StreamEndpoint(catalog, registry, settings);
+    }
+
+    /**
+     * Sets the link emulator for every connection, now and later: bits/s, 0 = off. For tests and lab runs that
+     * need a slow link the browser's own emulation cannot give (see PROTOCOL.md, "Slow clients").
+     */
+    public void throttle(long bitsPerSecond) {
+        if (bitsPerSecond < 0) throw new IllegalArgumentException("bits/s >= 0");
+        throttleBps = bitsPerSecond;
+    }
+
+    long throttleBps() {
+        return throttleBps;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    Meters meters() {
+        return meters;
     }
 
     @Override
     public void opened(WsConnection connection) {
-        sessions.put(connection, new StreamSession(connection, catalog, meters));
+        sessions.put(connection, new StreamSession(connection, catalog, this));
     }
 
     @Override
@@ -70,6 +126,10 @@ public final class StreamEndpoint implements WsEndpoint {
         private final Counter bytes;
         private final Counter mapped;
         private final Counter bad;
+        private final Counter skips;
+        private final Counter dropped;
+        private final Counter switches;
+        private final Counter slowCloses;
 
         Meters(MetricsRegistry registry) {
             messages = registry.counter("streamlab_ws_stream_segments_total",
@@ -80,6 +140,14 @@ public final class StreamEndpoint implements WsEndpoint {
                     "Of those, sample bytes written straight from the mapped file: 0 user-space copies.");
             bad = registry.counter("streamlab_ws_stream_bad_messages_total",
                     "Control messages answered with an error (malformed, unknown, out of order).");
+            skips = registry.counter("streamlab_ws_stream_skips_total",
+                    "Times a client fell behind real time and the stream skipped to a newer keyframe.");
+            dropped = registry.counter("streamlab_ws_stream_dropped_segments_total",
+                    "Media segments never sent because of those skips (whole GOPs, never part of one).");
+            switches = registry.counter("streamlab_ws_stream_rung_switches_total",
+                    "Bitrate rung switches that took effect, by direction.", "direction");
+            slowCloses = registry.counter("streamlab_ws_stream_slow_closes_total",
+                    "Connections closed with 1008 because they skipped too often: too slow even for skipping.");
             registry.gauge("streamlab_ws_stream_copies_per_byte", "User-space copies per byte sent on /ws/stream:"
                     + " headers, moof and init segments are heap buffers (1 JDK copy), samples are mapped (0).",
                     () -> bytes.total() == 0 ? 0 : (double) (bytes.total() - mapped.total()) / bytes.total());
@@ -94,6 +162,22 @@ public final class StreamEndpoint implements WsEndpoint {
 
         void badMessage() {
             bad.inc();
+        }
+
+        void skip() {
+            skips.inc();
+        }
+
+        void dropped(int segments) {
+            dropped.add(segments);
+        }
+
+        void rungSwitch(boolean up) {
+            switches.labels(up ? "up" : "down").increment();
+        }
+
+        void slowClose() {
+            slowCloses.inc();
         }
     }
 }

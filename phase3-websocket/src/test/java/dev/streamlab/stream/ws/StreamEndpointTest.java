@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class StreamEndpointTest {
     private static final String FILE = "sample-30s-360p-h264-aac.mp4";
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final double HIGH = StreamEndpoint.Settings.DEFAULTS.highS();
     private static final String HELLO = "{\"type\":\"hello\",\"codecs\":[\"avc1.64001e\",\"mp4a.40.2\"]}";
 
     private static Phase3Server server;
@@ -58,10 +59,9 @@ class StreamEndpointTest {
     }
 
     @Test
-    void openSendsMetaInitsThenSixSecondsOfSegmentsInTimeOrder() throws Exception {
+    void openSendsMetaInitsThenSegmentsUpToTheHighWatermarkInTimeOrder() throws Exception {
         try (StreamClient c = open()) {
             List<Binary> media = drain(c, Duration.ofMillis(700)); // primed, clock stopped: then silence
-            assertTrue(media.size() >= 6, media.size() + " media segments");
             int lastSequence = 2;
             int lastStart = Integer.MIN_VALUE;
             int v = 0;
@@ -72,42 +72,80 @@ class StreamEndpointTest {
                 assertEquals(lastSequence + 1, h.sequence(), "one sequence number per binary message");
                 lastSequence = h.sequence();
                 assertEquals(1, h.timeline());
+                assertEquals(0, h.rung(), "a video outside a ladder is its own rung 0");
                 assertTrue(h.presentationMs() >= lastStart, "interleaved by time: " + h);
                 lastStart = h.presentationMs();
-                assertTrue(h.presentationMs() < StreamSession.AHEAD_SECONDS * 1000, "only 6 s ahead before play: " + h);
                 assertEquals("moof", b.firstBox());
                 Fmp4Track t = h.track() == SegmentHeader.Track.VIDEO ? video : audio;
                 int index = h.track() == SegmentHeader.Track.VIDEO ? v++ : a++;
+                assertTrue(end(t, index) <= HIGH + 1e-9, "only up to the high watermark before play: " + h);
                 assertEquals(SegmentHeader.millis(t.segmentStart(index), t.timescale()), h.presentationMs(), "" + h);
                 assertEquals(t.segment(index).length(), b.payload().remaining(), "the whole segment, unchanged");
                 if (h.track() == SegmentHeader.Track.VIDEO) assertTrue(h.keyframe(), "GOP segments start on a keyframe");
             }
-            assertEquals(3, v, "video 0, 2, 4 s");
-            assertEquals(4, a, "audio -0.021, 1.98, 3.99, 5.995 s");
+            assertEquals(upTo(video, HIGH), v, "every video segment that ends by 10 s");
+            assertEquals(upTo(audio, HIGH), a, "every audio segment that ends by 10 s");
         }
     }
 
     @Test
-    void playPacesPauseStopsTheFlowAndPlayContinuesFromTheSameSegment() throws Exception {
+    void playPacesPauseStopsTheFlowAndPlayContinuesFromTheSameSample() throws Exception {
         try (StreamClient c = open()) {
             List<Binary> primed = drain(c, Duration.ofMillis(500));
             c.send("{\"type\":\"play\"}");
-            Binary more = assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(3)), "the clock runs: more comes");
-            assertTrue(more.header().presentationMs() >= 6000, "" + more.header());
+            // The client says its buffer fell below low (4 s): the server fills up to 10 s ahead of t again.
+            c.send("{\"type\":\"stats\",\"buffered_s\":3.5,\"t\":6.5}");
+            Binary more = assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(3)), "refilled");
+            assertTrue(more.header().presentationMs() >= 9900, "" + more.header());
             c.send("{\"type\":\"pause\"}");
             List<Binary> inFlight = drain(c, Duration.ofMillis(300));
             assertNull(c.poll(Duration.ofMillis(2500)), "paused: nothing for 2.5 s");
-            Binary last = inFlight.isEmpty() ? more : inFlight.getLast();
+            List<Binary> before = new ArrayList<>(primed);
+            before.add(more);
+            before.addAll(inFlight);
+            Binary lastVideo = before.stream().filter(b -> b.header().track() == SegmentHeader.Track.VIDEO)
+                    .reduce((x, y) -> y).orElseThrow();
+            Binary last = before.getLast();
             c.send("{\"type\":\"play\"}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":3,\"t\":" + (lastEnd(before) - 3) + "}");
             Binary resumed = assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(4)));
             assertEquals(last.header().sequence() + 1, resumed.header().sequence());
-            assertTrue(resumed.header().presentationMs() >= last.header().presentationMs(),
-                    "continues where it paused: " + last.header() + " then " + resumed.header());
+            List<Binary> after = new ArrayList<>(List.of(resumed));
+            after.addAll(drain(c, Duration.ofMillis(500)));
+            Binary nextVideo = after.stream().filter(b -> b.header().track() == SegmentHeader.Track.VIDEO)
+                    .findFirst().orElseThrow();
+            int i = video.segmentAt(lastVideo.header().presentationMs() / 1000.0 + 0.0005);
+            long nextDecode = video.segment(i).baseDecodeTime() + ticks(video, i);
+            assertEquals(SegmentHeader.millis(nextDecode, video.timescale()), nextVideo.header().decodeMs(),
+                    "resumes with the sample after the last one sent: " + lastVideo.header() + " then "
+                            + nextVideo.header());
             assertTrue(primed.size() + inFlight.size() + 2 <= video.segmentCount() + audio.segmentCount());
-            // stats steer the clock: a client that says it is at 20 s gets segments up to 26 s
+            // stats steer the clock: a client that says it is at 20 s gets segments up to 30 s
             c.send("{\"type\":\"stats\",\"buffered_s\":0.5,\"t\":20}");
             List<Binary> burst = drain(c, Duration.ofMillis(700));
             assertTrue(burst.stream().anyMatch(b -> b.header().presentationMs() >= 20000), "caught up to t=20 s");
+        }
+    }
+
+    @Test
+    void watermarksStopAtHighAndRefillOnlyBelowLow() throws Exception {
+        try (StreamClient c = open()) {
+            List<Binary> primed = drain(c, Duration.ofMillis(500));
+            double sent = lastEnd(primed);
+            assertTrue(sent >= HIGH - 2.1 && sent <= HIGH + 1e-9, "filled to the high watermark: " + sent);
+            // The clock stands still before play; stats move it. Buffer 5 s > low: nothing.
+            c.send("{\"type\":\"stats\",\"buffered_s\":5,\"t\":" + (sent - 5) + "}");
+            assertNull(c.poll(Duration.ofMillis(1200)), "5 s buffered is above the low watermark (4 s)");
+            c.send("{\"type\":\"stats\",\"buffered_s\":3.9,\"t\":" + (sent - 3.9) + "}");
+            List<Binary> refill = drain(c, Duration.ofMillis(700));
+            assertTrue(!refill.isEmpty(), "3.9 s is below low: refill");
+            double head = sent - 3.9;
+            for (Binary b : refill) {
+                Fmp4Track t = b.header().track() == SegmentHeader.Track.VIDEO ? video : audio;
+                int i = t.segmentAt(b.header().presentationMs() / 1000.0 + 0.0005);
+                assertTrue(end(t, i) <= head + HIGH + 1e-9, "up to high again: " + b.header());
+            }
+            assertTrue(lastEnd(refill) >= head + HIGH - 2.1, "back up to about the high watermark");
         }
     }
 
@@ -144,22 +182,27 @@ class StreamEndpointTest {
     @Test
     void resyncSendsFreshInitsThenContinuesFromTheNextKeyframeOnTheSameTimeline() throws Exception {
         try (StreamClient c = open()) {
-            drain(c, Duration.ofMillis(500)); // primed: video up to 4 s, audio up to 5.995 s
+            List<Binary> primed = drain(c, Duration.ofMillis(500)); // primed up to the high watermark
+            int lastVideo = primed.stream().filter(b -> b.header().track() == SegmentHeader.Track.VIDEO)
+                    .mapToInt(b -> b.header().presentationMs()).max().orElseThrow();
+            int nextKeyframe = SegmentHeader.millis(video.segmentStart(video.segmentAt(lastVideo / 1000.0 + 0.0005) + 1),
+                    video.timescale());
             c.send("{\"type\":\"resync\"}");
             for (SegmentHeader.Track t : SegmentHeader.Track.values()) {
                 Binary init = assertInstanceOf(Binary.class, c.next(WAIT));
                 assertEquals(SegmentHeader.Kind.INIT, init.header().kind());
                 assertEquals(t, init.header().track());
                 assertEquals(1, init.header().timeline(), "nothing went stale");
-                assertEquals(6000, init.header().presentationMs(), "the next video keyframe");
+                assertEquals(nextKeyframe, init.header().presentationMs(), "the next video keyframe");
             }
             c.send("{\"type\":\"play\"}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":3,\"t\":" + (nextKeyframe / 1000.0 - 3) + "}");
             Binary v = null;
             while (v == null) {
                 Binary b = assertInstanceOf(Binary.class, c.next(WAIT));
                 if (b.header().track() == SegmentHeader.Track.VIDEO) v = b;
             }
-            assertEquals(6000, v.header().presentationMs());
+            assertEquals(nextKeyframe, v.header().presentationMs());
             assertTrue(v.header().keyframe());
         }
     }
@@ -184,6 +227,7 @@ class StreamEndpointTest {
                 assertTrue(((String) error.json().get("message")).length() > 0);
             }
             c.send("{\"type\":\"play\"}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":2,\"t\":8}");
             assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(3)), "still streaming");
         }
     }
@@ -241,6 +285,32 @@ class StreamEndpointTest {
         assertTrue(scrape.contains("streamlab_ws_stream_sessions"), "the name the player's probe looks for");
     }
 
+    /** Where segment {@code i} ends: the next one's start (the track's end for the last), as the server paces. */
+    static double end(Fmp4Track t, int i) {
+        return i + 1 < t.segmentCount() ? t.segmentStartSeconds(i + 1)
+                : Math.max(t.segmentStartSeconds(i), t.durationSeconds());
+    }
+
+    private static int upTo(Fmp4Track t, double seconds) {
+        int n = 0;
+        while (n < t.segmentCount() && end(t, n) <= seconds + 1e-9) n++;
+        return n;
+    }
+
+    private static double lastEnd(List<Binary> sent) {
+        double out = 0;
+        for (Binary b : sent) {
+            Fmp4Track t = b.header().track() == SegmentHeader.Track.VIDEO ? video : audio;
+            out = Math.max(out, end(t, t.segmentAt(b.header().presentationMs() / 1000.0 + 0.0005)));
+        }
+        return out;
+    }
+
+    /** Decode duration of segment {@code i}, ticks: the next segment's decode time minus this one's. */
+    private static long ticks(Fmp4Track t, int i) {
+        return t.segment(i + 1).baseDecodeTime() - t.segment(i).baseDecodeTime();
+    }
+
     private static double metric(String scrape, String name) {
         return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
                 l.substring(name.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(name));
@@ -269,10 +339,13 @@ class StreamEndpointTest {
         return c;
     }
 
-    /** Binary messages until none comes for {@code quiet}. */
-    private static List<Binary> drain(StreamClient c, Duration quiet) throws InterruptedException {
+    /** Binary messages until none comes for {@code quiet} ({@code ended} may come among them: the end is near). */
+    static List<Binary> drain(StreamClient c, Duration quiet) throws InterruptedException {
         List<Binary> out = new ArrayList<>();
-        for (Msg m; (m = c.poll(quiet)) != null; ) out.add(assertInstanceOf(Binary.class, m, "" + m));
+        for (Msg m; (m = c.poll(quiet)) != null; ) {
+            if (m instanceof Text t && "ended".equals(t.type())) continue;
+            out.add(assertInstanceOf(Binary.class, m, "" + m));
+        }
         return out;
     }
 }
