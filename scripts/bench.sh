@@ -12,6 +12,9 @@
 #                                         WebSockets, virtual vs platform threads (WsScale), then fan-out to 1,000
 #                                         subscribers (WsFanout; --fanout-only) -> phase3-ws.md, phase3-scale.{md,png},
 #                                         phase3-fanout.md in phase3-websocket/bench-results
+#   scripts/bench.sh phase3-live [--quick] [LiveViewers options]
+#                                         N = 100, 1000, 2000, 5000 viewers of the 720p live channel, shared
+#                                         segments vs a copy per viewer (LiveViewers) -> phase3-live.md
 #
 # Benchmarks: buffers (phase 1, JMH dev.streamlab.bench.BuffersBenchmark); phase2 (phase 2 vs jwebserver vs nginx
 # on 127.0.0.1, load harness dev.streamlab.bench.LoadHarness; installs nginx from Debian when missing and root).
@@ -19,7 +22,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,17s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
@@ -53,13 +56,16 @@ case "$name" in
     pattern=dev.streamlab.bench.HubFanoutBenchmark
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
+  phase3-live)
+    module=phase3-websocket
+    ;;
   phase3-fmp4)
     module=phase3-websocket
     pattern=dev.streamlab.bench.Fmp4Benchmark
     table_args=() # JMH's own text table, wrapped in Markdown
     ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-ws)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws)" >&2
      exit 2 ;;
 esac
 
@@ -153,6 +159,31 @@ if [[ $name == phase3-ws ]]; then
   exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
     dev.streamlab.bench.WsFanout "${fanout_args[@]}" --classpath "$server_cp" --out "$results/phase3-fanout$suffix.md" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsFanout ${fanout_args[*]}"
+fi
+
+if [[ $name == phase3-live ]]; then
+  # N live viewers (dev.streamlab.bench.LiveViewers, phase 3's test classes), each N against a fresh server process
+  # sharing segments and one copying them per viewer. 5,000 sockets on each side: raise the soft descriptor limit.
+  hard=$(ulimit -Hn)
+  if [[ $hard == unlimited || $hard -ge 12000 ]]; then ulimit -Sn 12000; else ulimit -Sn "$hard"; fi
+  if [[ $(ulimit -Sn) -lt 5300 ]]; then
+    echo "bench.sh phase3-live: open files limited to $(ulimit -Sn) (hard $hard); 5,000 viewers need ~5,300" >&2
+  fi
+  echo "==> building $module test classes"
+  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  snapshot=$module/target/bench-classes
+  rm -rf "$snapshot"
+  mkdir -p "$snapshot"
+  cp -R "$module/target/test-classes" "$snapshot/test-classes"
+  for m in shared phase1-fundamentals phase2-http-server "$module"; do cp -R "$m/target/classes" "$snapshot/$m-classes"; done
+  abs=$root/$snapshot
+  server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
+  suffix=""
+  [[ ${#user_args[@]} -gt 0 ]] && suffix=-custom # a partial run must not overwrite the full results
+  echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.LiveViewers ${user_args[*]}"
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
+    dev.streamlab.bench.LiveViewers "${user_args[@]}" --classpath "$server_cp" --out "$results/phase3-live$suffix.md" \
+    --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.LiveViewers ${user_args[*]}"
 fi
 
 if [[ -n ${harness:-} ]]; then

@@ -3,9 +3,11 @@
 
 import { progressive } from './progressive.js';
 import { websocket, streamEndpointAvailable } from './websocket.js';
+import { live, liveEndpointAvailable } from './live.js';
 
 // The WebSocket mode only where the server has /ws/stream (phase 3): one GET /metrics before the page starts.
-export const MODES = [progressive, ...(await streamEndpointAvailable() ? [websocket] : [])];
+export const MODES = [progressive, ...(await streamEndpointAvailable() ? [websocket] : []),
+  ...(await liveEndpointAvailable() ? [live] : [])];
 
 /** The mode with this id, or the first (default) one. */
 export function findMode(id) {

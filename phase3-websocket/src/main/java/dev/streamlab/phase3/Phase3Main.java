@@ -115,7 +115,10 @@ public final class Phase3Main {
         return new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
                 .register("/ws/echo", new EchoEndpoint())
                 .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
-                .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub));
+                .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub))
+                .registerPrefix(dev.streamlab.stream.live.LiveEndpoint.PREFIX, dev.streamlab.stream.live.LiveEndpoint
+                        .create(server.catalog(), server.metrics(),
+                                dev.streamlab.stream.live.LiveConfig.fromSystemProperties()).factory());
     }
 
     private static String value(List<String> args, int i, String option) {
