@@ -203,7 +203,9 @@ function select(id, { intentAt = null, play = false, muted = false } = {}) {
   $('now-meta').textContent = describe(entry);
   document.title = `${entry.title || entry.id} · Streamlab player`;
   boxes.show(entry);
-  controls.setDurationHint(entry.duration_s);
+  // A live channel has no duration: the catalog's is the length of the file it loops.
+  controls.setLive(!!state.mode.live);
+  controls.setDurationHint(state.mode.live ? NaN : entry.duration_s);
 
   if (entry.error) {
     showError(`The server could not parse ${entry.file || entry.id}: ${entry.error}`);

@@ -162,7 +162,7 @@ export function renderStream({ mode, stats, video, chart }) {
   const auto = stats.abr !== 'manual';
   if (current) {
     setStat($('stat-rung'), `${rungText(current)}${auto ? ' (auto)' : ''}`, rung);
-  } else if (rung != null) {
+  } else if (rung != null && rungs.length) {
     setStat($('stat-rung'), `rung ${rung}${auto && stats.abr ? ' (auto)' : ''}`, rung);
   } else {
     setStat($('stat-rung'), video.videoWidth ? `source, ${video.videoWidth}×${video.videoHeight}` : '—', '');
