@@ -145,7 +145,8 @@ function playerStats() {
 function sampleChart() {
   const m = modeStats();
   const buffered = Number.isFinite(m.buffered_s) ? m.buffered_s : bufferedAhead(video);
-  const started = !!(state.session && state.session.requested());
+  // A stall as QoE counts one: out of data after the first frame (waiting for the first frame is startup).
+  const started = !!(state.session && state.session.report().startup_ms != null);
   const stalled = started && !video.paused && !video.seeking && !video.ended && video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA;
   chart.sample(state.entry ? buffered : 0, { low: m.low_s, high: m.high_s, stalled });
 }

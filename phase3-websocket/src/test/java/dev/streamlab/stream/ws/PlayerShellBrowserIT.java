@@ -164,6 +164,28 @@ class PlayerShellBrowserIT {
     }
 
     @Test
+    void qualityMenuPinsARungAndAutoReleasesIt() {
+        open("?v=" + CHANNEL + "&mode=ws&autoplay=1"); // the 720p sample of the bundled 240p/360p/720p ladder
+        awaitStats("the ladder's three rungs, playing", Browser.WAIT,
+                s -> s.get("rungs") instanceof List<?> r && r.size() == 3 && num(s, "currentTime") > 0.5);
+        browser.awaitTrue("the quality menu to offer Auto and three rungs", """
+                const q = document.getElementById('quality');
+                return !document.getElementById('quality-row').hidden
+                    && Array.from(q.options, o => o.value).join() === 'auto,0,1,2';""");
+        String choose = """
+                const q = document.getElementById('quality');
+                q.value = arguments[0];
+                q.dispatchEvent(new Event('change'));""";
+        browser.script(choose, "1");
+        awaitStats("rung 1, chosen by hand", Duration.ofSeconds(15),
+                s -> "manual".equals(s.get("abr")) && num(s, "rung") == 1);
+        browser.awaitTrue("the panel to show rung 1", "return document.getElementById('stat-rung').dataset.value === '1';");
+        browser.script(choose, "auto");
+        awaitStats("the mode's ABR to choose again", Duration.ofSeconds(5), s -> "auto".equals(s.get("abr")));
+        browser.awaitTrue("the menu to show Auto", "return document.getElementById('quality').value === 'auto';");
+    }
+
+    @Test
     void statsPanelShowsWhatAModeReports() {
         open("?v=" + SAMPLE + "&mode=progressive");
         // The shell codes against optional mode methods (stats, setQuality, live): render the panel for a mode that
