@@ -10,8 +10,9 @@ import java.util.Locale;
  * <p>Rules, evaluated once per {@code stats} report, in auto mode only:
  * <ul>
  *   <li><b>Down one rung</b> when the throughput estimate is below {@link #DOWN_FACTOR} × the current rung's
- *       bandwidth, or the client's buffer is below the low watermark (once it has been at or above it since the
- *       last switch or restart: a buffer that is still filling after a seek is no sign of a slow path).</li>
+ *       bandwidth, or the client's buffer is below half the low watermark (the server refills at low, so on a
+ *       path that keeps up the buffer never gets far below it; and only once it has been at or above low since
+ *       the last switch or restart: a buffer that is still filling after a seek is no sign of a slow path).</li>
  *   <li><b>Up one rung</b> only when the throughput estimate is above {@link #UP_FACTOR} × the next rung's
  *       bandwidth on {@link #UP_REPORTS} consecutive reports, the buffer is at least
  *       {@code (low + high) / 2} (the upper half of the band the server keeps it in), and at least
@@ -108,7 +109,7 @@ public final class AbrController {
      */
     public Switch report(double bufferedS, double throughput, long now) {
         if (!auto) return null;
-        boolean low = armed && bufferedS < lowS;
+        boolean low = armed && bufferedS < lowS / 2;
         if (bufferedS >= lowS) armed = true;
         boolean slow = !Double.isNaN(throughput) && throughput < DOWN_FACTOR * bandwidth[target];
         if (target > 0 && (slow || low)) {
@@ -118,7 +119,7 @@ public final class AbrController {
             return new Switch(target, slow
                     ? String.format(Locale.ROOT, "throughput %.0f kbit/s < %.1f x %d kbit/s", throughput / 1000, DOWN_FACTOR,
                             bandwidth[target + 1] / 1000)
-                    : String.format(Locale.ROOT, "buffer %.1f s < low watermark %.1f s", bufferedS, lowS));
+                    : String.format(Locale.ROOT, "buffer %.1f s < half the low watermark (%.1f s)", bufferedS, lowS));
         }
         if (target + 1 >= bandwidth.length || Double.isNaN(throughput)
                 || throughput <= UP_FACTOR * bandwidth[target + 1]) {

@@ -67,7 +67,7 @@ final class StreamSession {
     static final int MAX_BAD = 50;
     static final long BAD_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Writes timed for the server's own throughput estimate. */
-    private static final int TX_WINDOW = 16;
+    private static final int TX_WINDOW = 8;
 
     enum Phase { AWAIT_HELLO, AWAIT_OPEN, STREAMING, CLOSED }
 

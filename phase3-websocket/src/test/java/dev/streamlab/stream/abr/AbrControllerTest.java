@@ -40,14 +40,15 @@ class AbrControllerTest {
     }
 
     @Test
-    void goesDownOnALowBufferOnlyOnceTheBufferHadReachedLow() {
+    void goesDownOnAnEmptyingBufferOnlyOnceTheBufferHadReachedLow() {
         AbrController abr = new AbrController(LADDER, 2, LOW, HIGH);
         assertNull(abr.report(1, Double.NaN, 0), "still filling after a start: not a sign of a slow path");
         assertNull(abr.report(5, Double.NaN, SECOND));
-        AbrController.Switch down = abr.report(3, Double.NaN, 2 * SECOND);
+        assertNull(abr.report(3, Double.NaN, 2 * SECOND), "just below low is the refill's moment, not a sign");
+        AbrController.Switch down = abr.report(1.9, Double.NaN, 3 * SECOND);
         assertEquals(1, down.rung());
         assertTrue(down.reason().contains("buffer"), down.reason());
-        assertNull(abr.report(3, Double.NaN, 3 * SECOND), "re-armed only when the buffer reaches low again");
+        assertNull(abr.report(1, Double.NaN, 4 * SECOND), "re-armed only when the buffer reaches low again");
     }
 
     @Test

@@ -44,7 +44,7 @@ class AbrBrowserIT {
     private static final String STATS = """
             const m = await import('/js/modes/websocket.js');
             const v = document.getElementById('video');
-            return Object.assign({ t: v.currentTime, ended: v.ended,
+            return Object.assign({ t: v.currentTime, ended: v.ended, height: v.videoHeight,
                                    error: v.error ? v.error.code + ' ' + v.error.message : null,
                                    streamErrors: m.websocket.bytesLoaded().errors || [] }, m.websocket.stats());
             """;
@@ -85,9 +85,11 @@ class AbrBrowserIT {
         // 1. Unthrottled (loopback): from the lowest rung up to the top.
         await("the top rung, unthrottled", PHASE, st -> num(st, "rung") == 2);
 
-        // 2. A ~600 kbit/s link: the lowest rung, with at most one stall, and it stays there.
+        // 2. A ~600 kbit/s link: the lowest rung, with at most one stall, and it stays there. From the start of
+        //    the video again, so the 30 s hold enough content to settle on.
         endpoint.throttle(THROTTLE_BPS);
         double stallsBefore = num(stats(), "stalls");
+        browser.script("const v = document.getElementById('video'); v.currentTime = 0; v.play();");
         Map<String, Object> low = await("the lowest rung at 600 kbit/s", PHASE, st -> num(st, "rung") == 0);
         double rx = num(low, "rx_bps");
         assertTrue(rx < 2 * THROTTLE_BPS, "the player measured the slow link: " + low);
@@ -96,11 +98,15 @@ class AbrBrowserIT {
             return num(st, "t") >= num(low, "t") + 5 || Boolean.TRUE.equals(st.get("ended"));
         });
         assertTrue(num(settled, "stalls") - stallsBefore <= 1, "at most one stall: " + settled);
+        assertEquals(240, num(settled, "height"), "the element shows the 240p rung: " + settled);
 
         // 3. Unthrottled again: back to the top (from the start of the video, so there is content to climb on).
         endpoint.throttle(0);
         browser.script("const v = document.getElementById('video'); v.currentTime = 0; v.play();");
-        Map<String, Object> top = await("the top rung again", Duration.ofSeconds(40), st -> num(st, "rung") == 2);
+        await("the top rung again", Duration.ofSeconds(40), st -> num(st, "rung") == 2);
+        // The switch point is ahead of the playhead: wait until the element plays it (after changeType and the
+        // new init segment, 720p frames decode).
+        Map<String, Object> top = await("720p frames on screen", PHASE, st -> num(st, "height") == 720);
         assertEquals("auto", top.get("abr"));
         assertTrue(((List<?>) top.get("switches")).size() >= 3, "up, down, up: " + top.get("switches"));
         assertNull(top.get("error"), "the media element's error");

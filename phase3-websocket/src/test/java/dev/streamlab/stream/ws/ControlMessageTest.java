@@ -23,6 +23,11 @@ class ControlMessageTest {
         assertEquals(new ControlMessage.Stats(4.5, 10), ControlMessage.parse("{\"type\":\"stats\",\"buffered_s\":4.5,\"t\":10}"));
         assertTrue(Double.isNaN(((ControlMessage.Stats) ControlMessage.parse("{\"type\":\"stats\",\"buffered_s\":1}"))
                 .currentTime()));
+        assertEquals(new ControlMessage.Stats(4.5, 10, 600_000),
+                ControlMessage.parse("{\"type\":\"stats\",\"buffered_s\":4.5,\"t\":10,\"rx_bps\":600000}"));
+        assertEquals(new ControlMessage.Quality(2), ControlMessage.parse("{\"type\":\"quality\",\"rung\":2}"));
+        assertEquals(new ControlMessage.Quality(ControlMessage.Quality.AUTO),
+                ControlMessage.parse("{\"type\":\"quality\",\"rung\":\"auto\"}"));
     }
 
     @Test
@@ -33,6 +38,11 @@ class ControlMessageTest {
                 {"{\"type\":\"open\",\"video\":\"\"}", "bad_message"}, {"{\"type\":\"seek\",\"t\":-1}", "bad_message"},
                 {"{\"type\":\"hello\",\"codecs\":\"avc1\"}", "bad_message"},
                 {"{\"type\":\"hello\",\"codecs\":[1]}", "bad_message"}, {"{\"type\":\"stats\"}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"rx_bps\":-5}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"rx_bps\":\"fast\"}", "bad_message"},
+                {"{\"type\":\"quality\"}", "bad_message"}, {"{\"type\":\"quality\",\"rung\":-1}", "bad_message"},
+                {"{\"type\":\"quality\",\"rung\":0.5}", "bad_message"},
+                {"{\"type\":\"quality\",\"rung\":\"best\"}", "bad_message"},
                 {"{\"type\":\"play\"," + "\"x\":\"" + "y".repeat(5000) + "\"}", "bad_json"},
         };
         for (String[] c : cases) {
@@ -64,5 +74,10 @@ class ControlMessageTest {
         assertThrows(IllegalArgumentException.class, () -> SegmentHeader.decode(b));
         assertThrows(IllegalArgumentException.class, () -> SegmentHeader.decode(ByteBuffer.allocate(23)));
         assertEquals(-22, SegmentHeader.millis(-1024, 48000)); // -21.3 ms, rounded down
+        ByteBuffer flagged = h.encode();
+        assertTrue(!SegmentHeader.backToBack(flagged));
+        flagged.put(5, (byte) (flagged.get(5) | SegmentHeader.BACK_TO_BACK));
+        assertTrue(SegmentHeader.backToBack(flagged));
+        assertEquals(h, SegmentHeader.decode(flagged), "bit 1 leaves the keyframe bit alone");
     }
 }

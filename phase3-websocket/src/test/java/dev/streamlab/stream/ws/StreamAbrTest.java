@@ -173,6 +173,26 @@ class StreamAbrTest {
     }
 
     @Test
+    void alternatingReportsDoNotFlapTheRung() throws Exception {
+        try (StreamClient c = new StreamClient(server.uri())) {
+            open(c, LADDER_TOP);
+            StreamEndpointTest.drain(c, Duration.ofMillis(500));
+            // Plenty, then merely enough for the next rung (1.3 x its bandwidth: in the dead band), alternating.
+            for (int i = 0; i < 8; i++) {
+                long rx = i % 2 == 0 ? 50_000_000 : 950_000;
+                c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"rx_bps\":" + rx + "}");
+            }
+            c.send("{\"type\":\"stats\",\"buffered_s\":3,\"t\":7}"); // refill: a pending switch would go out
+            List<Msg> all = new ArrayList<>();
+            for (Msg m; (m = c.poll(Duration.ofMillis(700))) != null; ) all.add(m);
+            assertTrue(all.stream().anyMatch(m -> m instanceof Binary), "refilled");
+            assertTrue(all.stream().noneMatch(m -> m instanceof Text t && "rung".equals(t.type())), "no switch: " + all);
+            assertTrue(all.stream().allMatch(m -> !(m instanceof Binary b)
+                    || b.header().track() != SegmentHeader.Track.VIDEO || b.header().rung() == 0), "still rung 0");
+        }
+    }
+
+    @Test
     void aSlowClientSkipsToANewerKeyframeAndIsClosedPastTheBound() throws Exception {
         // A 60 kbit/s link for a ~190 kbit/s stream: the writes fall behind real time at once.
         Started slow = start(new StreamEndpoint.Settings(4, 10, 1.0, 1, Duration.ofSeconds(60), 60_000));
