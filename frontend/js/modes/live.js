@@ -10,6 +10,7 @@
 //
 // Drift: a target latency of about 1.5 chunks + 0.75 s. Above target + 1 s the video plays at 1.08× until it is
 // back under target + 0.25 s; above target + 6 s (a tab in the background, a long stall) it jumps to edge − target.
+// Below target − 0.5 s (a join at a keyframe only a chunk old) it plays at 0.95× until the buffer has grown.
 // A gap in what is buffered (the server skipped this viewer to a newer keyframe) is jumped over.
 
 const PREFIX = '/ws/live/';
@@ -19,6 +20,7 @@ const TICK_MS = 250;
 const STATS_MS = 1000;
 const KEEP_BEHIND_S = 30;
 const CATCH_UP_RATE = 1.08;
+const FALL_BACK_RATE = 0.95;
 const JUMP_ABOVE_S = 6;
 
 const COMMON_CODECS = ['avc1.42e01e', 'avc1.4d401e', 'avc1.64001e', 'avc1.64001f', 'avc1.640028', 'avc1.64002a',
@@ -77,7 +79,8 @@ function start(video, entry) {
     if (current === s && e.code !== 1000) fail(s, new Error(`the live channel closed: ${e.code} ${e.reason}`.trim()));
   });
   const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
-  on('waiting', () => { if (s.started) s.stalls++; });
+  // A stall: the playhead ran out of data while playing (not the wait that follows one of our own jumps).
+  on('waiting', () => { if (s.started && !video.seeking) s.stalls++; });
   on('playing', () => { s.started = true; });
   s.timers.push(setInterval(() => correct(s), TICK_MS), setInterval(() => report(s), STATS_MS));
   return s;
@@ -187,7 +190,10 @@ function correct(s) {
     v.playbackRate = 1;
   } else if (l > s.target + 1) {
     v.playbackRate = CATCH_UP_RATE;
-  } else if (l < s.target + 0.25) {
+  } else if (l < s.target - 0.5) {
+    // Too close to the edge (joined at a keyframe only a chunk old): the buffer would run dry at every chunk.
+    v.playbackRate = FALL_BACK_RATE;
+  } else if ((v.playbackRate > 1 && l < s.target + 0.25) || (v.playbackRate < 1 && l > s.target - 0.1)) {
     v.playbackRate = 1;
   }
 }

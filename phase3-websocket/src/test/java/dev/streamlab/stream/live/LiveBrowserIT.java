@@ -94,6 +94,7 @@ class LiveBrowserIT {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> stats = (Map<String, Object>) b.driver().executeAsyncScript(
                         "const done = arguments[0]; import('/js/modes/live.js').then(m => done(m.live.stats()));");
+                System.out.println("live mode stats: " + stats); // latency, buffer, stalls, skips: for the log
                 double latency = num(stats, "latency_s");
                 assertTrue(latency > 0 && latency < 10, "latency to the live edge: " + stats);
                 assertEquals(1, num(stats, "timeline"), 0, "no resync needed: " + stats);

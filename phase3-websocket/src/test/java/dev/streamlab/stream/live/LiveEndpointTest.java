@@ -292,6 +292,29 @@ class LiveEndpointTest {
     }
 
     @Test
+    void viewersShareSegmentsAndTheNaiveVariantCopiesThem() throws Exception {
+        for (boolean naive : new boolean[] {false, true}) {
+            try (Lab lab = Lab.start(FAST.withCopyPerViewer(naive))) {
+                long fmp4 = 0;
+                try (LiveClient a = lab.hello(LADDER); LiveClient b = lab.hello(LADDER)) {
+                    for (int i = 0; i < 6; i++) fmp4 += a.nextMedia(WAIT).payload().remaining();
+                    for (int i = 0; i < 6; i++) b.nextMedia(WAIT);
+                }
+                // Senders ended: the counters are final, and consistent with each other.
+                assertTrue(Await.until(WAIT, () -> lab.live().threadCount() <= 1 && lab.live().viewerCount() == 0));
+                long segments = lab.counter("streamlab_live_segments_sent_total");
+                long copied = lab.counter("streamlab_live_copied_bytes_total");
+                if (naive) {
+                    assertTrue(copied > segments * SegmentHeader.LENGTH + fmp4, "naive: every segment copied per"
+                            + " viewer: " + copied + " bytes for " + segments + " segments");
+                } else {
+                    assertEquals(segments * SegmentHeader.LENGTH, copied, "shared: only each viewer's 24-byte header");
+                }
+            }
+        }
+    }
+
+    @Test
     void edgeMessagesComeEverySecondAndMoveForward() throws Exception {
         try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
             double t1 = c.nextText("edge", WAIT).number("t");
