@@ -24,7 +24,7 @@ function ownsSpace(el) {
 /**
  * Wires the controls in index.html to `video`. `onPlayRequest()` runs whenever the viewer asks to play
  * (QoE starts the startup clock there); `onPlayError(e)` when play() is refused.
- * Returns { render(), togglePlay(), requestPlay(), setDurationHint(s), setKeyframes(times) }.
+ * Returns { render(), togglePlay(), requestPlay(), setDurationHint(s), setLive(on), setKeyframes(times) }.
  */
 export function setupControls(video, { onPlayRequest = () => {}, onPlayError = () => {} } = {}) {
   const player = $('player');
@@ -40,6 +40,7 @@ export function setupControls(video, { onPlayRequest = () => {}, onPlayError = (
   const status = $('player-status');
 
   let durationHint = NaN; // from the catalog, until the browser has read the moov box
+  let live = false;       // a live mode: no duration, the time shows "live"
   let keyframes = [];
   let dragging = false;
 
@@ -92,7 +93,7 @@ export function setupControls(video, { onPlayRequest = () => {}, onPlayError = (
     playedBar.style.width = known ? `${(t / d) * 100}%` : '0';
     if (known) renderBuffered(d); else bufferedBar.replaceChildren();
     current.textContent = clock(t);
-    total.textContent = clock(d);
+    total.textContent = live && !known ? 'live' : clock(d);
 
     const playing = !video.paused && !video.ended;
     play.dataset.state = playing ? 'pause' : 'play';
@@ -178,6 +179,7 @@ export function setupControls(video, { onPlayRequest = () => {}, onPlayError = (
     togglePlay,
     requestPlay,
     setDurationHint(s) { durationHint = Number(s); render(); renderKeyframes(); },
+    setLive(on) { live = on; render(); },
     setKeyframes(times) { keyframes = times; renderKeyframes(); },
   };
 }

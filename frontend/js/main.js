@@ -1,17 +1,22 @@
-// Wires the page together: catalog → selection (from the URL hash) → playback mode → QoE, stats and box report.
-// URL: #v=<id> selects a video (links and tests use it); ?autoplay=1 starts it muted as soon as it is selected.
+// Wires the page together: catalog → selection (from the URL) → playback mode → QoE, stats and box report.
+// URL (url-state.js): /?v=<id>&mode=ws, /?channel=<id>&mode=live; phase 2's #v=<id>&mode=… still works;
+// ?autoplay=1 starts the selection muted as soon as it is made.
 
 import { $, h } from './dom.js';
 import { listVideos } from './api.js';
 import { renderCatalog, markSelected, codecName } from './catalog.js';
 import { setupControls } from './controls.js';
-import { renderStats, pollServerStats } from './stats.js';
+import { renderStats, renderStream, pollServerStats, bufferedAhead } from './stats.js';
 import { watchQoe, qoeTransport, mediaErrorText } from './qoe.js';
 import { setupBoxes } from './boxes.js';
 import { MODES, findMode } from './modes/index.js';
 import { clock, bitrate, bytes } from './format.js';
+import { readUrl, writeUrl } from './url-state.js';
+import { bufferChart } from './chart.js';
+import { debugHooks } from './debug.js';
 
 const STATS_REFRESH_MS = 500;
+const CHART_SAMPLE_MS = 500;
 
 const video = $('video');
 const catalogList = $('catalog');
@@ -23,11 +28,17 @@ const state = {
   ready: false,      // catalog loaded
   videos: [],
   entry: null,       // the selected catalog entry
-  mode: findMode(new URLSearchParams(location.hash.slice(1)).get('mode')), // #v=<id>&mode=ws
+  mode: modeFor(readUrl()), // ?mode=ws (or #…&mode=ws)
   session: null,     // the QoE watcher of the current view
   error: null,
-  pending: null,     // { intentAt, play } for the selection a click is about to make through the hash
 };
+
+/** The mode a URL asks for; `?channel=` without a live mode means the first live mode, if there is one. */
+function modeFor({ mode, key }) {
+  const named = MODES.find(m => m.id === mode);
+  if (key === 'channel' && !(named && named.live)) return MODES.find(m => m.live) || named || MODES[0];
+  return named || findMode(mode);
+}
 
 // ---- errors: one visible place, role="alert" in the HTML so screen readers announce it ----
 function showError(message) {
@@ -45,12 +56,18 @@ function clearError() {
 modeSelect.replaceChildren(...MODES.map(m => h('option', { value: m.id, text: m.label })));
 modeSelect.value = state.mode.id;
 $('mode-about').textContent = state.mode.description;
+function setMode(mode) {
+  state.mode = mode;
+  modeSelect.value = mode.id;
+  $('mode-about').textContent = mode.description;
+}
+// Switching keeps the selection: the same catalog id is the video (VOD modes) or the channel (live modes).
 modeSelect.addEventListener('change', () => {
   const entry = state.entry;
   const wasPlaying = !video.paused;
   stopView();
-  state.mode = findMode(modeSelect.value);
-  $('mode-about').textContent = state.mode.description;
+  setMode(findMode(modeSelect.value));
+  writeUrl(entry && entry.id, state.mode, { push: true });
   if (entry) select(entry.id, { play: wasPlaying, intentAt: wasPlaying ? performance.now() : null });
 });
 
@@ -76,6 +93,72 @@ video.addEventListener('error', () => {
 
 // ---- stats: redrawn twice a second and whenever the player reports something ----
 const serverStats = pollServerStats(() => refresh());
+const chart = bufferChart($('buffer-chart'));
+
+/** The mode's own numbers (rung, watermarks, latency …), or {} for a mode without stats() or when it throws. */
+function modeStats() {
+  if (typeof state.mode.stats !== 'function') return {};
+  try {
+    return state.mode.stats() || {};
+  } catch (e) {
+    console.warn(`mode ${state.mode.id}: stats() failed`, e);
+    return {};
+  }
+}
+
+/** A fresh plain object with everything the page knows about playback now (window.streamlab.stats()). */
+function playerStats() {
+  const qoe = state.session ? state.session.report() : null;
+  const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+  const id = state.entry ? state.entry.id : null;
+  const own = {
+    mode: state.mode.id,
+    live: !!state.mode.live,
+    video: state.mode.live ? null : id,
+    channel: state.mode.live ? id : null,
+    currentTime: video.currentTime,
+    duration: Number.isFinite(video.duration) ? video.duration : null,
+    paused: video.paused,
+    seeking: video.seeking,
+    ended: video.ended,
+    readyState: video.readyState,
+    width: video.videoWidth,
+    height: video.videoHeight,
+    buffered_s: Math.round(bufferedAhead(video) * 1000) / 1000,
+    // The element's counters (since the src was set), not the view's: they match getVideoPlaybackQuality().
+    decoded_frames: q ? q.totalVideoFrames : 0,
+    dropped_frames: q ? q.droppedVideoFrames : 0,
+    stalls: qoe ? qoe.stalls : 0,
+    stall_ms: qoe ? qoe.stall_ms : 0,
+    seeks: qoe ? qoe.seeks : 0,
+    skips: 0,
+    startup_ms: qoe ? qoe.startup_ms : null,
+    media_error: video.error ? mediaErrorText(video.error) : null,
+    error: state.error,
+    buffer_history: chart.samples(),
+  };
+  // The mode's numbers win where both know one (its buffered_s is per its own SourceBuffers, its stalls its own).
+  // A JSON round trip: a plain, fresh object without functions or live references, NaN as null.
+  return JSON.parse(JSON.stringify({ ...own, ...modeStats() }));
+}
+
+function sampleChart() {
+  const m = modeStats();
+  const buffered = Number.isFinite(m.buffered_s) ? m.buffered_s : bufferedAhead(video);
+  // A stall as QoE counts one: out of data after the first frame (waiting for the first frame is startup).
+  const started = !!(state.session && state.session.report().startup_ms != null);
+  const stalled = started && !video.paused && !video.seeking && !video.ended && video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA;
+  chart.sample(state.entry ? buffered : 0, { low: m.low_s, high: m.high_s, stalled });
+}
+setInterval(sampleChart, CHART_SAMPLE_MS);
+
+// The quality menu (Auto + each rung) is shown only for modes with setQuality(); see stats.js renderStream.
+$('quality').addEventListener('change', e => {
+  const v = e.target.value;
+  if (typeof state.mode.setQuality === 'function') state.mode.setQuality(v === 'auto' ? 'auto' : Number(v));
+  refresh();
+});
+
 function refresh() {
   renderStats({
     started: !!(state.session && state.session.requested()),
@@ -86,6 +169,7 @@ function refresh() {
     transport: qoeTransport(),
     server: serverStats(),
   });
+  renderStream({ mode: state.mode, stats: modeStats(), video, chart });
 }
 setInterval(() => { if (!document.hidden) refresh(); }, STATS_REFRESH_MS);
 
@@ -95,6 +179,7 @@ function stopView() {
   if (state.session) state.session.end();
   state.session = null;
   state.mode.detach();
+  chart.clear();
 }
 
 function describe(entry) {
@@ -119,7 +204,9 @@ function select(id, { intentAt = null, play = false, muted = false } = {}) {
   $('now-meta').textContent = describe(entry);
   document.title = `${entry.title || entry.id} · Streamlab player`;
   boxes.show(entry);
-  controls.setDurationHint(entry.duration_s);
+  // A live channel has no duration: the catalog's is the length of the file it loops.
+  controls.setLive(!!state.mode.live);
+  controls.setDurationHint(state.mode.live ? NaN : entry.duration_s);
 
   if (entry.error) {
     showError(`The server could not parse ${entry.file || entry.id}: ${entry.error}`);
@@ -142,24 +229,37 @@ function select(id, { intentAt = null, play = false, muted = false } = {}) {
   refresh();
 }
 
-const hashId = () => new URLSearchParams(location.hash.slice(1)).get('v');
-
-window.addEventListener('hashchange', () => {
-  const id = hashId();
-  const pending = state.pending || { play: autoplay, muted: autoplay }; // a link or an edited URL
-  state.pending = null;
-  if (id && (!state.entry || id !== state.entry.id)) select(id, pending);
-});
+/**
+ * The URL changed under the page (Back/Forward, or an edited #v= hash): apply its mode and selection, then
+ * write it back in the query form.
+ */
+function followUrl() {
+  if (!state.ready) return;
+  const url = readUrl();
+  const id = url.id;
+  const wanted = modeFor(url);
+  const modeChanged = wanted !== state.mode;
+  if (modeChanged) {
+    stopView();
+    setMode(wanted);
+  }
+  if (id && (modeChanged || !state.entry || id !== state.entry.id)) {
+    select(id, { play: autoplay, muted: autoplay });
+  }
+  writeUrl(state.entry && state.entry.id, state.mode);
+}
+window.addEventListener('popstate', followUrl);
+window.addEventListener('hashchange', followUrl);
 
 function onCatalogClick(id) {
-  // A click is the viewer's intent to watch: the startup clock starts now, before the hash round trip.
+  // A click is the viewer's intent to watch: the startup clock starts now.
   const intentAt = performance.now();
   if (state.entry && state.entry.id === id) {
     if (video.paused) controls.requestPlay();
     return;
   }
-  state.pending = { intentAt, play: true };
-  location.hash = `v=${encodeURIComponent(id)}`;
+  writeUrl(id, state.mode, { push: true }); // Back returns to the previous video
+  select(id, { intentAt, play: true });
 }
 
 // ---- QoE on the way out: a beacon survives the page, a fetch might not ----
@@ -182,6 +282,17 @@ Object.defineProperty(window, 'streamlab', {
     bytesLoaded() { return state.mode.bytesLoaded(); },
     serverStats() { const s = serverStats().data; return s ? { ...s } : null; },
     videos() { return state.videos.map(v => ({ ...v })); },
+    /** Everything measured now, as a fresh plain object (the shell's numbers plus the mode's stats()). */
+    stats: playerStats,
+    /** The mode's quality choice: a rung index or 'auto'. False when the mode has no quality switch. */
+    setQuality(rung) {
+      if (typeof state.mode.setQuality !== 'function') return false;
+      state.mode.setQuality(rung);
+      refresh();
+      return true;
+    },
+    /** Break things on purpose and watch the player recover (see js/debug.js). */
+    debug: debugHooks(video, () => state.mode),
   }),
   writable: false,
   configurable: false,
@@ -206,13 +317,13 @@ async function start() {
   }
   state.ready = true;
 
-  let id = hashId();
+  let id = readUrl().id;
   if (!id) {
     const first = state.videos.find(v => !v.error);
     if (!first) { refresh(); return; }
     id = first.id;
-    history.replaceState(null, '', `#v=${encodeURIComponent(id)}`); // shareable URL, no hashchange event
   }
+  writeUrl(id, state.mode); // the shareable query form (also turns an old #v= link into it); no new history entry
   // With ?autoplay=1 the viewer's wait starts when the page starts loading (time origin = 0 on performance.now()).
   select(id, { play: autoplay, muted: autoplay, intentAt: autoplay ? 0 : null });
 }

@@ -1,8 +1,8 @@
 // The stats panel: what the player and the server measured, each with its unit and where it comes from.
 // Every value element also carries the raw number in data-value (tests read those).
 
-import { $, setStat } from './dom.js';
-import { bytes, secs } from './format.js';
+import { $, h, setStat } from './dom.js';
+import { bytes, bitrate, secs } from './format.js';
 import { getServerStats } from './api.js';
 
 const SERVER_POLL_MS = 2000;
@@ -143,4 +143,62 @@ export function pollServerStats(onUpdate) {
   });
   tick();
   return () => state;
+}
+
+/** "2 · 1280×720 · 2.5 Mb/s" for a rung of the mode's ladder. */
+function rungText(r) {
+  return [r.rung, r.width && r.height ? `${r.width}×${r.height}` : r.video, bitrate(r.bandwidth)].filter(v => v != null && v !== '')
+    .join(' · ');
+}
+
+/**
+ * The stream part of the panel, from the mode's optional stats() (`stats`, {} when it has none): rung and the
+ * quality menu, latency to the live edge (live modes), skips, the buffer chart and its watermarks.
+ */
+export function renderStream({ mode, stats, video, chart }) {
+  const rungs = Array.isArray(stats.rungs) ? stats.rungs : [];
+  const rung = Number.isInteger(stats.rung) ? stats.rung : null;
+  const current = rungs.find(r => r.rung === rung);
+  const auto = stats.abr !== 'manual';
+  if (current) {
+    setStat($('stat-rung'), `${rungText(current)}${auto ? ' (auto)' : ''}`, rung);
+  } else if (rung != null && rungs.length) {
+    setStat($('stat-rung'), `rung ${rung}${auto && stats.abr ? ' (auto)' : ''}`, rung);
+  } else {
+    setStat($('stat-rung'), video.videoWidth ? `source, ${video.videoWidth}×${video.videoHeight}` : '—', '');
+  }
+  setStat($('stat-rung-detail'), Number.isFinite(stats.rx_bps) && stats.rx_bps > 0
+    ? `receiving ${bitrate(stats.rx_bps)}` : rungs.length ? '' : 'one rendition: this mode has no bitrate ladder');
+
+  // The menu: Auto + each rung, only when the mode can switch (setQuality) and has a ladder to switch on.
+  const menu = $('quality');
+  const switchable = typeof mode.setQuality === 'function' && rungs.length > 0;
+  $('quality-row').hidden = !switchable;
+  if (switchable) {
+    const signature = JSON.stringify(rungs.map(r => [r.rung, r.width, r.height, r.bandwidth]));
+    if (menu.dataset.rungs !== signature) {
+      menu.replaceChildren(h('option', { value: 'auto', text: 'Auto' }),
+        ...rungs.map(r => h('option', { value: String(r.rung), text: rungText(r) })));
+      menu.dataset.rungs = signature;
+    }
+    const wanted = auto ? 'auto' : String(rung);
+    if (document.activeElement !== menu && menu.value !== wanted) menu.value = wanted;
+  }
+
+  // Latency to the live edge: only a live mode has an edge.
+  $('latency-card').hidden = !mode.live;
+  if (mode.live) {
+    setStat($('stat-latency'), secs(Number(stats.latency_s), 2), Number.isFinite(stats.latency_s) ? stats.latency_s : '');
+    setStat($('stat-edge'), Number.isFinite(stats.edge_s) ? `live edge at ${secs(stats.edge_s)}, playhead ${secs(video.currentTime)}` : '');
+  }
+
+  const skips = Number.isFinite(stats.skips) ? stats.skips : 0;
+  setStat($('stat-skips'), `${skips} ${skips === 1 ? 'skip' : 'skips'} over gaps`, skips);
+
+  const marks = [Number.isFinite(stats.low_s) && `low ${secs(stats.low_s)}`,
+    Number.isFinite(stats.high_s) && `high ${secs(stats.high_s)}`].filter(Boolean).join(' · ');
+  const now = Number.isFinite(stats.buffered_s) ? stats.buffered_s : bufferedAhead(video);
+  setStat($('stat-watermarks'), `now ${secs(now)} ahead · ${marks ? `watermarks (dashed): ${marks}` : 'no watermarks from this mode'}`,
+    now.toFixed(3));
+  if (!document.hidden) chart.draw();
 }

@@ -71,6 +71,7 @@ function start(video, entry) {
     bytes: 0, messages: 0, segments: 0, errors: [],
     rungs: [], rung: 0, abr: 'auto', lowS: 0, highS: 0, switches: [], // the ladder (meta) and the switches seen
     stalls: 0, skips: 0, skipTo: -1, internalSeeks: 0, played: false,
+    gapJumps: 0, resyncs: 0, resyncAt: 0, escalations: 0,          // resync(): see below
     arrivals: [], lastArrival: -1, rxBps: null,                       // rx_bps: see measure()
     chain: Promise.resolve(), timer: 0, outbox: [], off: [],
   };
@@ -197,7 +198,13 @@ function pump(s, track) {
     return;
   }
   try {
-    if (op.changeType) {
+    if (op.reset) {
+      // resync: back to this protocol's settings (the source's own timeline: offset 0, no append window)
+      track.sb.timestampOffset = 0;
+      track.sb.appendWindowStart = 0;
+      track.sb.appendWindowEnd = Infinity;
+      pump(s, track);
+    } else if (op.changeType) {
       track.sb.changeType(op.changeType);
       track.mime = op.changeType;
       pump(s, track);
@@ -260,10 +267,65 @@ function jumpSkipped(s) {
   }
 }
 
+const starved = v => !v.paused && !v.seeking && !v.ended && v.readyState < HTMLMediaElement.HAVE_FUTURE_DATA
+  && bufferedAhead(v) < 0.1;
+
+/**
+ * Starved at a hole of our own (segments lost to a reset parser or a damaged SourceBuffer) with data buffered
+ * within 10 s after it: jump there without a `seek`, the server's stream is fine.
+ */
+function jumpGap(s) {
+  const v = s.video;
+  if (!starved(v)) return;
+  const b = v.buffered;
+  for (let i = 0; i < b.length; i++) {
+    if (b.start(i) > v.currentTime && b.start(i) - v.currentTime < 10) {
+      s.gapJumps++;
+      s.internalSeeks++;
+      v.currentTime = b.start(i) + 0.01;
+      return;
+    }
+  }
+}
+
+/**
+ * The protocol's `resync` for a client whose SourceBuffers lost their state (parser reset, append window or
+ * offset changed): first, once each SourceBuffer is idle, restore its settings (queued segments stay valid);
+ * then ask for fresh init segments and the next keyframe. Segments lost meanwhile leave a hole jumpGap jumps.
+ */
+function resync(s) {
+  for (const track of s.tracks.values()) {
+    track.queue.unshift({ reset: true });
+    pump(s, track);
+  }
+  s.resyncs++;
+  s.resyncAt = performance.now();
+  s.send({ type: 'resync' });
+}
+
+/**
+ * A resync that did not help: 3 s later still starved with nothing to jump to. `resync` continues after what
+ * the server sent, so media the client lost is not sent again (and a server pacing on watermarks believes the
+ * client still holds it): ask for it again with a seek to the playhead (a fresh timeline).
+ */
+function escalate(s) {
+  if (!s.resyncAt || performance.now() - s.resyncAt < 3000) return;
+  const v = s.video;
+  if (starved(v)) {
+    s.resyncAt = 0;
+    s.escalations++;
+    v.currentTime = v.currentTime; // the element's own seek: `seeking` sends seek {t}
+  } else if (performance.now() - s.resyncAt > 15000) {
+    s.resyncAt = 0;
+  }
+}
+
 /** Every second: report the buffer (the server paces on it) and trim what was played long ago. */
 function tick(s) {
   const v = s.video;
   jumpSkipped(s);
+  jumpGap(s);
+  escalate(s);
   const stats = { type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime };
   if (s.rxBps !== null) stats.rx_bps = s.rxBps;
   s.send(stats);
@@ -316,6 +378,11 @@ export const websocket = {
     s.send({ type: 'quality', rung });
   },
 
+  /** Repairs the SourceBuffers and asks the server for fresh init segments (protocol `resync`); see resync(). */
+  resync() {
+    if (current) resync(current);
+  },
+
   /** This mode's view of the stream, merged into the player's stats (window.streamlab.stats()). */
   stats() {
     const s = current;
@@ -324,6 +391,7 @@ export const websocket = {
       rung: s.rung, rungs: s.rungs.map(r => ({ ...r })), abr: s.abr,
       buffered_s: Math.round(bufferedAhead(s.video) * 1000) / 1000, low_s: s.lowS, high_s: s.highS,
       stalls: s.stalls, skips: s.skips, timeline: s.timeline, rx_bps: s.rxBps, switches: [...s.switches],
+      gap_jumps: s.gapJumps, resyncs: s.resyncs, resync_escalations: s.escalations,
     };
   },
 
