@@ -452,8 +452,13 @@ final class StreamSession {
         return Json.write(m);
     }
 
+    /**
+     * JSON control goes out compressed when the handshake agreed to permessage-deflate (RFC 7692): {@code meta} and
+     * the error/rung/seeked replies shrink several-fold with context takeover (phase 4's compression table). Media
+     * never does: it is already entropy-coded (ratio ~1.02) and compressing would copy every mapped sample byte.
+     */
     private void reply(String json) throws IOException {
-        if (json != null) ws.sendText(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+        if (json != null) ws.sendText(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), true);
     }
 
     void closed() {

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * open the player in live mode at different times, and their presentation times, taken at the same instant, are
  * within one GOP (2 s) of each other, while each keeps advancing.
  *
- * <p>The URL is {@code /?autoplay=1#v=ladder-30s-720p&mode=live} (the hash form main.js reads today; the
- * {@code ?channel=...&mode=live} query form is the player helper's to add).
+ * <p>The URL is the player's shareable live link, {@code /?channel=ladder-30s-720p&mode=live&autoplay=1}.
  *
  * <p>Run alone: {@code mvn -pl phase3-websocket -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=LiveBrowserIT}.
@@ -53,7 +52,7 @@ class LiveBrowserIT {
             LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), LiveConfig.DEFAULT);
             server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
                     .registerPrefix(LiveEndpoint.PREFIX, live.factory()));
-            URI page = URI.create(server.uri() + "?autoplay=1#v=" + CHANNEL + "&mode=live");
+            URI page = URI.create(server.uri() + "?channel=" + CHANNEL + "&mode=live&autoplay=1");
 
             for (int i = 0; i < 3; i++) {
                 if (i > 0) {
@@ -63,7 +62,7 @@ class LiveBrowserIT {
                 Browser b = browsers.get(i);
                 b.get(page);
                 b.awaitTrue("the player to load", "return !!(window.streamlab && window.streamlab.ready)");
-                assertEquals("live", b.script("return window.streamlab.mode"), "#mode=live selects the live mode");
+                assertEquals("live", b.script("return window.streamlab.mode"), "mode=live selects the live mode");
                 double t0 = num(state(b), "t");
                 await(b, "currentTime to advance", s -> num(s, "t") > t0 + 1);
             }

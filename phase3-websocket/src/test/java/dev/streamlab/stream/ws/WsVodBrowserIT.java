@@ -67,7 +67,7 @@ class WsVodBrowserIT {
         browser.clearConsoleErrors();
         browser.get(URI.create(server.uri() + "?autoplay=1#v=" + SAMPLE + "&mode=ws"));
         browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
-        assertEquals(List.of("progressive", "ws"), browser.script("return window.streamlab.modes"),
+        assertTrue(((List<?>) browser.script("return window.streamlab.modes")).contains("ws"),
                 "phase 3 has /ws/stream, so the mode is offered");
         assertEquals("ws", browser.script("return window.streamlab.mode"), "#mode=ws selects it");
 
