@@ -90,12 +90,19 @@ public final class Phase3Main {
                 throw e;
             }
             server.setUpgradeHandler(ws);
-            out.println("Phase 3 — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
+            out.println(("phase3".equals(name) ? "Phase 3" : "Phase " + name.substring("phase".length()) + ", on phase 3's server")
+                    + " — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
                     + " thread per connection, sendfile), serving " + opt.media());
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "
                     + server.uri() + "metrics, WebSocket echo: ws://" + server.uri().getAuthority()
                     + "/ws/echo, topics: ws://" + server.uri().getAuthority() + TopicEndpoint.PREFIX
                     + "{name}; Ctrl-C stops)");
+            // Shareable player links for the modes a student would try first (the player's URL scheme).
+            server.catalog().list().stream().filter(e -> e.ok()).findFirst().ifPresent(first -> {
+                String live = server.catalog().find("ladder-30s-720p").isPresent() ? "ladder-30s-720p" : first.id();
+                out.println("WebSocket VOD: " + server.uri() + "?v=" + first.id() + "&mode=ws   live channel: "
+                        + server.uri() + "?channel=" + live + "&mode=live");
+            });
             return server;
         } catch (IllegalArgumentException e) {
             err.println(name + ": " + e.getMessage());
