@@ -13,44 +13,19 @@
 // Below target − 0.5 s (a join at a keyframe only a chunk old) it plays at 0.95× until the buffer has grown.
 // A gap in what is buffered (the server skipped this viewer to a newer keyframe) is jumped over.
 
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead } from './mse.js';
+
 const PREFIX = '/ws/live/';
-const HEADER = 24;
-const MAGIC = 0x534c; // "SL"
 const TICK_MS = 250;
 const STATS_MS = 1000;
-const KEEP_BEHIND_S = 30;
 const CATCH_UP_RATE = 1.08;
 const FALL_BACK_RATE = 0.95;
 const JUMP_ABOVE_S = 6;
 
-const COMMON_CODECS = ['avc1.42e01e', 'avc1.4d401e', 'avc1.64001e', 'avc1.64001f', 'avc1.640028', 'avc1.64002a',
-  'vp09.00.10.08', 'av01.0.04M.08', 'hev1.1.6.L93.B0', 'hvc1.1.6.L93.B0'];
-
 /** True when the page's server has /ws/live (its metrics name the live viewers gauge); asked once per page. */
-export async function liveEndpointAvailable() {
-  if (typeof MediaSource === 'undefined' || typeof WebSocket === 'undefined') return false;
-  try {
-    const res = await fetch('/metrics', { cache: 'no-store' });
-    return res.ok && (await res.text()).includes('streamlab_live_viewers');
-  } catch {
-    return false;
-  }
-}
-
-function supportedCodecs(entry) {
-  const all = new Set([...(entry.codecs || []), ...COMMON_CODECS]);
-  return [...all].filter(c => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`));
-}
+export const liveEndpointAvailable = () => endpointAvailable('streamlab_live_viewers');
 
 let current = null;
-
-function bufferedAhead(video) {
-  const b = video.buffered;
-  for (let i = 0; i < b.length; i++) {
-    if (b.start(i) <= video.currentTime + 0.1 && video.currentTime < b.end(i)) return b.end(i) - video.currentTime;
-  }
-  return 0;
-}
 
 function start(video, entry) {
   const s = {
@@ -64,8 +39,7 @@ function start(video, entry) {
   video.src = s.url;
   const sourceOpen = new Promise(resolve => s.ms.addEventListener('sourceopen', resolve, { once: true }));
 
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${PREFIX}`
-    + encodeURIComponent(entry.id));
+  const ws = new WebSocket(wsUrl(PREFIX + encodeURIComponent(entry.id)));
   ws.binaryType = 'arraybuffer';
   s.ws = ws;
   s.send = msg => { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); };

@@ -18,48 +18,17 @@
 // (both servers answer it, so a phase 2 page logs no failed request) and looks for streamlab_ws_stream_sessions,
 // which the endpoint registers when it is installed.
 
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead } from './mse.js';
+
 const PATH = '/ws/stream';
-const HEADER = 24;
-const MAGIC = 0x534c; // "SL"
 const STATS_MS = 1000;
-const KEEP_BEHIND_S = 30; // played data kept behind currentTime; older is removed (no QuotaExceededError)
 const BACK_TO_BACK = 2;   // header flags bit 1: sent right after the previous binary message (no pacing pause)
 const RX_WINDOW_MS = 5000; // rx_bps: back-to-back arrivals of the last 5 s (the last estimate holds between bursts)
 
-// Codec strings asked about besides the entry's own (catalog `codecs`): what this project's samples use.
-// The H.264 levels 1.3-5.1 are asked about too: the rungs of a ladder differ in level (240p is 2.1, 720p 3.1),
-// and the server offers only the rungs whose codec string is in the hello.
-const AVC_LEVELS = ['0d', '15', '16', '1e', '1f', '20', '28', '29', '2a', '32', '33'];
-const COMMON_CODECS = [...['42e0', '4d40', '6400'].flatMap(p => AVC_LEVELS.map(l => `avc1.${p}${l}`)),
-  'mp4a.40.2', 'mp4a.40.5', 'vp09.00.10.08', 'av01.0.04M.08', 'opus', 'hev1.1.6.L93.B0', 'hvc1.1.6.L93.B0'];
-
 /** True when the page's server has /ws/stream (see the note above); asked once per page. */
-export async function streamEndpointAvailable() {
-  if (typeof MediaSource === 'undefined' || typeof WebSocket === 'undefined') return false;
-  try {
-    const res = await fetch('/metrics', { cache: 'no-store' });
-    return res.ok && (await res.text()).includes('streamlab_ws_stream_sessions');
-  } catch {
-    return false;
-  }
-}
-
-/** The codecs this browser's MSE can decode, among the entry's and the common ones. */
-function supportedCodecs(entry) {
-  const all = new Set([...(entry.codecs || []), ...COMMON_CODECS]);
-  return [...all].filter(c => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`)
-    || MediaSource.isTypeSupported(`audio/mp4; codecs="${c}"`));
-}
+export const streamEndpointAvailable = () => endpointAvailable('streamlab_ws_stream_sessions');
 
 let current = null; // the session while attached
-
-function bufferedAhead(video) {
-  const b = video.buffered;
-  for (let i = 0; i < b.length; i++) {
-    if (b.start(i) <= video.currentTime + 0.1 && video.currentTime < b.end(i)) return b.end(i) - video.currentTime;
-  }
-  return 0;
-}
 
 function start(video, entry) {
   const s = {
@@ -79,7 +48,7 @@ function start(video, entry) {
   video.src = s.url;
   const sourceOpen = new Promise(resolve => s.ms.addEventListener('sourceopen', resolve, { once: true }));
 
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${PATH}`);
+  const ws = new WebSocket(wsUrl(PATH));
   ws.binaryType = 'arraybuffer';
   s.ws = ws;
   s.send = msg => {

@@ -1,0 +1,51 @@
+// What the two WebSocket + Media Source Extensions modes share (websocket.js: VOD on /ws/stream; live.js: a live
+// channel on /ws/live/{channel}): the binary message header, the codec question the server's `hello` needs, the
+// endpoint probe, and buffer arithmetic. Protocol: phase3-websocket/PROTOCOL.md.
+
+/** Every binary message starts with this 24-byte header (magic "SL", version 1, ...); the segment follows. */
+export const HEADER = 24;
+export const MAGIC = 0x534c; // "SL"
+/** Played data kept behind currentTime; older is removed, so a long session never hits QuotaExceededError. */
+export const KEEP_BEHIND_S = 30;
+
+// Codec strings asked about besides the entry's own (catalog `codecs`): what this project's samples use.
+// The H.264 levels 1.3-5.1 are asked about too: the rungs of a ladder differ in level (240p is 2.1, 720p 3.1),
+// and the server offers only the rungs whose codec string is in the hello.
+const AVC_LEVELS = ['0d', '15', '16', '1e', '1f', '20', '28', '29', '2a', '32', '33'];
+const COMMON_CODECS = [...['42e0', '4d40', '6400'].flatMap(p => AVC_LEVELS.map(l => `avc1.${p}${l}`)),
+  'mp4a.40.2', 'mp4a.40.5', 'vp09.00.10.08', 'av01.0.04M.08', 'opus', 'hev1.1.6.L93.B0', 'hvc1.1.6.L93.B0'];
+
+/** The codecs this browser's MSE can decode, among the entry's and the common ones (the `hello` message). */
+export function supportedCodecs(entry) {
+  const all = new Set([...(entry.codecs || []), ...COMMON_CODECS]);
+  return [...all].filter(c => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`)
+    || MediaSource.isTypeSupported(`audio/mp4; codecs="${c}"`));
+}
+
+/**
+ * True when the page's server has an endpoint, told by a metric it registers when installed (phase 2 has none).
+ * One GET /metrics per page: both servers answer it, so a phase 2 page logs no failed request.
+ */
+export async function endpointAvailable(metricName) {
+  if (typeof MediaSource === 'undefined' || typeof WebSocket === 'undefined') return false;
+  try {
+    const res = await fetch('/metrics', { cache: 'no-store' });
+    return res.ok && (await res.text()).includes(metricName);
+  } catch {
+    return false;
+  }
+}
+
+/** ws:// or wss:// for a path on the page's own server. */
+export function wsUrl(path) {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${path}`;
+}
+
+/** Seconds buffered ahead of the playhead, in the range that contains it (0 when it is in a gap). */
+export function bufferedAhead(video) {
+  const b = video.buffered;
+  for (let i = 0; i < b.length; i++) {
+    if (b.start(i) <= video.currentTime + 0.1 && video.currentTime < b.end(i)) return b.end(i) - video.currentTime;
+  }
+  return 0;
+}
