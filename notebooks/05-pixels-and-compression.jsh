@@ -24,6 +24,8 @@ Path sample = media.resolve("sample-30s-360p-h264-aac.mp4");
 HexFormat hex = HexFormat.ofDelimiter(" ");
 Path dir = Files.createTempDirectory("streamlab-nb5");
 Path y4m = dir.resolve("frame.y4m");
+dir.toFile().deleteOnExit(); // both go when jshell exits (reverse order: the file, then its folder)
+y4m.toFile().deleteOnExit();
 
 // 1. One frame as a .y4m file (YUV4MPEG2: a text header line, then "FRAME\n" + Y, U, V planes per frame).
 //    The project cannot decode H.264, so ffmpeg decodes one frame of the sample at 5 s (the server's proxies,
@@ -121,7 +123,8 @@ System.out.println("same image returned: " + (gray == img) + "; the U plane is w
 // 5. What a frame costs the garbage collector. The naive variant reads every plane into a new array and computes
 //    into another (two frames' worth per frame, at 30 fps per viewer); in place allocates nothing per frame.
 //    HotSpot counts every byte a thread allocates (com.sun.management.ThreadMXBean); each variant runs once first
-//    so class loading is not counted.
+//    so class loading is not counted. (The third variant, VECTOR, needs a JVM started with --add-modules
+//    jdk.incubator.vector; `./lab bench phase4-pixels` times all three.)
 com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 long allocatedBy(PixelOps ops) {
     YuvImage fresh = frame.image().copyInto(work); // the copy allocates a few view objects: not measured
@@ -199,7 +202,7 @@ System.out.println("meta message: " + meta);
 
 double segmentRatio = show("fMP4 media segment 1 (video, 2 s)", seg.buffers());
 double frameRatio = show("raw YUV frame", frame.image().y(), frame.image().u(), frame.image().v());
-double grayRatio = show("the same frame, grayscaled", work.slice(0, h.frameBytes()));
+double grayRatio = show("the same frame, grayscaled", work.slice(0, h.frameBytes())); // in place's last run, section 5
 double metaRatio = show("meta JSON message", ByteBuffer.wrap(meta.getBytes(StandardCharsets.UTF_8)));
 double statsRatio = show("stats JSON message", ByteBuffer.wrap(stats.getBytes(StandardCharsets.UTF_8)));
 
@@ -217,4 +220,4 @@ System.out.printf(Locale.ROOT, "stats JSON %.2fx: %d bytes is too little to find
         statsRatio, stats.length());
 
 reader.close();
-// The temp folder with frame.y4m stays for you to look at: System.out.println(dir)
+// frame.y4m stays in the temp folder until jshell exits: System.out.println(y4m), then open it in ffplay or mpv.
