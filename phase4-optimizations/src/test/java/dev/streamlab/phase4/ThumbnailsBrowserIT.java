@@ -110,8 +110,9 @@ class ThumbnailsBrowserIT {
         browser.assertNoConsoleErrors();
     }
 
+    /** Screenshots of the preview: {@code target/screenshots/thumbnails-preview-*.png}. */
     @Test
-    void hoveringTheSeekBarShowsTheSpriteTileForThatTime() throws Exception { // screenshots: target/screenshots/
+    void hoveringTheSeekBarShowsTheSpriteTileForThatTime() throws Exception {
         Map<String, Object> index = indexJson(phase4, ID);
         for (String mode : List.of("progressive", "ws")) {
             open(phase4, "?v=" + ID + "&mode=" + mode);
