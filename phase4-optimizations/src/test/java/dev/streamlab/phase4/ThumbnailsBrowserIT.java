@@ -161,6 +161,14 @@ class ThumbnailsBrowserIT {
                     "return document.getElementById('seek-preview').hidden");
             browser.assertNoConsoleErrors();
         }
+
+        // Live: the catalog's duration is only the looped file's, so the bar previews nothing.
+        open(phase4, "?channel=" + ID + "&mode=live&autoplay=1");
+        assertEquals("live", browser.script("return window.streamlab.mode"));
+        browser.awaitTrue("the live stream to play", "return window.streamlab.stats().currentTime > 0");
+        new Actions(browser.driver()).moveToElement(browser.driver().findElement(By.id("seek")), 0, 0).perform();
+        assertEquals(true, browser.script("return document.getElementById('seek-preview').hidden"),
+                "no preview in live mode");
     }
 
     @Test
