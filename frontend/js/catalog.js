@@ -2,7 +2,7 @@
 
 import { h } from './dom.js';
 import { clock, bytes, bitrate } from './format.js';
-import { thumbnailsAvailable, posterUrl } from './thumbnails.js';
+import { thumbnailsWork, posterUrl } from './thumbnails.js';
 
 const CODEC_NAMES = { avc1: 'H.264', avc3: 'H.264', hvc1: 'HEVC', hev1: 'HEVC', vp09: 'VP9', av01: 'AV1',
   'mp4a.40.2': 'AAC', 'mp4a.40.5': 'HE-AAC', 'mp4a.40': 'AAC', opus: 'Opus', Opus: 'Opus', flac: 'FLAC' };
@@ -52,17 +52,18 @@ export function renderCatalog(list, videos, { canPlay, onSelect }) {
 }
 
 /**
- * Phase 4: a poster in each playable entry, once the page knows the server makes them (one probe per page, so a
- * phase 2/3 page sends no /thumbs/ request). Lazy: an entry scrolled out of sight costs no ffmpeg run until it is
- * seen. A poster that fails (503 without ffmpeg) is removed, leaving the text entry as it was.
+ * Phase 4: a poster in each entry with a picture, once the page knows the server makes them (one probe per page,
+ * so a phase 2/3 page sends no /thumbs/ request; then one HEAD, so a server without ffmpeg fails once, not once
+ * per entry). Lazy: an entry scrolled out of sight costs no ffmpeg run until it is seen. A poster that still fails
+ * is removed, leaving the text entry as it was.
  * `list.dataset.posters` says 'on' or 'off' once decided (for tests).
  */
 async function addPosters(list, videos) {
-  const on = await thumbnailsAvailable();
+  const pictured = videos.filter(v => !v.error && v.width && v.height); // audio only or unparsable: no poster
+  const on = pictured.length > 0 && await thumbnailsWork(pictured[0].id);
   list.dataset.posters = on ? 'on' : 'off';
   if (!on) return;
-  for (const v of videos) {
-    if (v.error || !v.width || !v.height) continue; // audio only or unparsable: nothing to show
+  for (const v of pictured) {
     const button = [...list.children].find(li => li.dataset.id === v.id)?.querySelector('button');
     if (!button || button.querySelector('img')) continue; // re-rendered meanwhile, or already there
     const img = h('img', {

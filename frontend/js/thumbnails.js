@@ -21,6 +21,19 @@ export function thumbnailsAvailable() {
   return available;
 }
 
+/**
+ * Whether the server can make thumbnails now: the probe, then one HEAD of `id`'s index.json (the server makes the
+ * sheet and poster for it). A phase 4 server without ffmpeg answers 503 once here instead of once per poster.
+ */
+export async function thumbnailsWork(id) {
+  if (!(await thumbnailsAvailable())) return false;
+  try {
+    return (await fetch(`${thumbsPath(id)}/index.json`, { method: 'HEAD' })).ok;
+  } catch {
+    return false;
+  }
+}
+
 export function posterUrl(id) {
   return `${thumbsPath(id)}/poster.jpg`;
 }
@@ -34,7 +47,7 @@ export async function loadSheet(id, { signal } = {}) {
   if (!(await thumbnailsAvailable())) return null;
   try {
     const res = await fetch(`${thumbsPath(id)}/index.json`, { signal });
-    if (!res.ok) return null;
+    if (!res.ok) { res.body?.cancel(); return null; } // 503 without ffmpeg: the message is for the server's log
     const index = await res.json();
     const tiles = Array.isArray(index.tiles) ? index.tiles : [];
     if (!tiles.length || !(index.tileWidth > 0) || !(index.tileHeight > 0)) return null;

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.browser.Browser;
+import dev.streamlab.mjpeg.FrameProcessing;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.y4m.Y4mProxies;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -32,7 +34,8 @@ import org.openqa.selenium.interactions.Actions;
  * The player's use of phase 4's thumbnails in Chromium: on the phase 4 server ({@link Phase4Main}, as
  * {@code ./lab run phase4} starts it) every catalog entry shows a poster that loaded, and hovering the seek bar
  * shows the sprite tile the server's index.json gives for that time (progressive and WebSocket modes); on a phase 3
- * server, which has no {@code /thumbs/}, the catalog stays text and the console stays clean.
+ * server, which has no {@code /thumbs/}, the catalog stays text and the console stays clean; on a phase 4 server
+ * without ffmpeg the page gives up after one failed probe.
  *
  * <p>Run alone: {@code mvn -pl phase4-optimizations -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ThumbnailsBrowserIT -Djmh.skip=true}.
@@ -47,6 +50,7 @@ class ThumbnailsBrowserIT {
     private static Browser browser;
     private static Phase3Server phase4;
     private static Phase3Server phase3;
+    private static Phase3Server noFfmpeg;
     private static Path cache;
     private static String previousCache;
 
@@ -65,6 +69,11 @@ class ThumbnailsBrowserIT {
         phase3 = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), "phase3",
                 (s, ws) -> {}, args);
         assertNotNull(phase3, err.toString(StandardCharsets.UTF_8));
+        // Phase 4's routes with an ffmpeg that does not exist: /thumbs/ answers 503 with a message.
+        Y4mProxies missing = new Y4mProxies(cache.resolve("no-ffmpeg"), cache.resolve("no-such-ffmpeg").toString());
+        noFfmpeg = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), "phase4",
+                (s, ws) -> FrameProcessing.install(s, ws, missing), args);
+        assertNotNull(noFfmpeg, err.toString(StandardCharsets.UTF_8));
     }
 
     @AfterAll
@@ -74,6 +83,7 @@ class ThumbnailsBrowserIT {
         } finally {
             if (phase4 != null) phase4.close();
             if (phase3 != null) phase3.close();
+            if (noFfmpeg != null) noFfmpeg.close();
             if (previousCache == null) System.clearProperty("streamlab.cache");
             else System.setProperty("streamlab.cache", previousCache);
             if (cache != null) {
@@ -188,6 +198,31 @@ class ThumbnailsBrowserIT {
                 "return performance.getEntriesByType('resource').filter(e => e.name.includes('/thumbs/')).length");
         assertEquals(0L, thumbRequests, "no /thumbs/ request where the server has none");
         browser.assertNoConsoleErrors();
+    }
+
+    @Test
+    void withoutFfmpegThePhase4CatalogFallsBackToTextAfterOneFailedProbe() {
+        open(noFfmpeg, "?v=" + ID + "&mode=progressive");
+        browser.awaitTrue("the thumbnails probe to say off",
+                "return document.getElementById('catalog').dataset.posters === 'off'");
+        assertEquals(0L, browser.number("return document.querySelectorAll('#catalog img').length"));
+        // Chromium logs each failed load itself: the catalog's HEAD probe and the selected video's index.json.
+        List<String> errors = browser.await("both /thumbs/ requests to fail", Browser.WAIT, d -> {
+            List<String> seen = browser.consoleErrors();
+            return seen.size() >= 2 ? seen : null;
+        });
+        browser.awaitTrue("a known duration", "return !document.getElementById('seek').disabled");
+        new Actions(browser.driver()).moveToElement(browser.driver().findElement(By.id("seek"))).perform();
+        browser.awaitTrue("a time-only preview", """
+                const p = document.getElementById('seek-preview');
+                return !p.hidden && p.querySelector('.seek-preview-image').hidden""");
+        assertEquals(true, browser.script("return document.getElementById('error').hidden"), "no error shown");
+        // Nothing else: no poster requested, no uncaught error or console.error from the page.
+        errors = browser.consoleErrors();
+        assertEquals(2, errors.size(), errors.toString());
+        assertTrue(errors.stream().allMatch(e -> e.matches(".*/thumbs/[^ ]+/index\\.json.*503.*")), errors.toString());
+        assertTrue(errors.stream().anyMatch(e -> e.contains("/thumbs/" + ID + "/")), errors.toString());
+        browser.clearConsoleErrors();
     }
 
     private static void open(Phase3Server server, String query) {
