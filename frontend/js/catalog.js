@@ -2,6 +2,7 @@
 
 import { h } from './dom.js';
 import { clock, bytes, bitrate } from './format.js';
+import { thumbnailsWork, posterUrl } from './thumbnails.js';
 
 const CODEC_NAMES = { avc1: 'H.264', avc3: 'H.264', hvc1: 'HEVC', hev1: 'HEVC', vp09: 'VP9', av01: 'AV1',
   'mp4a.40.2': 'AAC', 'mp4a.40.5': 'HE-AAC', 'mp4a.40': 'AAC', opus: 'Opus', Opus: 'Opus', flac: 'FLAC' };
@@ -47,6 +48,32 @@ export function renderCatalog(list, videos, { canPlay, onSelect }) {
     return h('li', { dataset: { id: v.id }, class: v.error ? 'broken' : null }, button);
   });
   list.replaceChildren(...items);
+  addPosters(list, videos);
+}
+
+/**
+ * Phase 4: a poster in each entry with a picture, once the page knows the server makes them (one probe per page,
+ * so a phase 2/3 page sends no /thumbs/ request; then one HEAD, so a server without ffmpeg fails once, not once
+ * per entry). Lazy: an entry scrolled out of sight costs no ffmpeg run until it is seen. A poster that still fails
+ * is removed, leaving the text entry as it was.
+ * `list.dataset.posters` says 'on' or 'off' once decided (for tests).
+ */
+async function addPosters(list, videos) {
+  const pictured = videos.filter(v => !v.error && v.width && v.height); // audio only or unparsable: no poster
+  const on = pictured.length > 0 && await thumbnailsWork(pictured[0].id);
+  list.dataset.posters = on ? 'on' : 'off';
+  if (!on) return;
+  for (const v of pictured) {
+    const button = [...list.children].find(li => li.dataset.id === v.id)?.querySelector('button');
+    if (!button || button.querySelector('img')) continue; // re-rendered meanwhile, or already there
+    const img = h('img', {
+      class: 'item-poster', alt: '', loading: 'lazy', decoding: 'async', width: v.width, height: v.height,
+      src: posterUrl(v.id),
+    });
+    img.addEventListener('error', () => { img.remove(); button.classList.remove('has-poster'); }, { once: true });
+    button.classList.add('has-poster');
+    button.prepend(img);
+  }
 }
 
 /** Highlights the selected entry (aria-current tells screen readers which one is playing). */

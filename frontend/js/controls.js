@@ -4,8 +4,11 @@
 
 import { $, h } from './dom.js';
 import { clock } from './format.js';
+import { tileAt } from './thumbnails.js';
 
 const SEEK_STEP_S = 5;
+/** Seek-bar previews are drawn at most this wide (CSS px); bigger sprite tiles are scaled down. */
+const PREVIEW_MAX_WIDTH = 160;
 
 /** Focused elements that take typed keys (letters and arrows must not trigger shortcuts there). */
 function takesTyping(el) {
@@ -24,7 +27,8 @@ function ownsSpace(el) {
 /**
  * Wires the controls in index.html to `video`. `onPlayRequest()` runs whenever the viewer asks to play
  * (QoE starts the startup clock there); `onPlayError(e)` when play() is refused.
- * Returns { render(), togglePlay(), requestPlay(), setDurationHint(s), setLive(on), setKeyframes(times) }.
+ * Returns { render(), togglePlay(), requestPlay(), setDurationHint(s), setLive(on), setKeyframes(times),
+ * setThumbnails(sheet) }.
  */
 export function setupControls(video, { onPlayRequest = () => {}, onPlayError = () => {} } = {}) {
   const player = $('player');
@@ -43,6 +47,14 @@ export function setupControls(video, { onPlayRequest = () => {}, onPlayError = (
   let live = false;       // a live mode: no duration, the time shows "live"
   let keyframes = [];
   let dragging = false;
+  let sheet = null;       // phase 4's sprite sheet of this video (thumbnails.js loadSheet), or null
+
+  // Hover preview over the seek bar: the time under the pointer, and its sprite tile when there is a sheet.
+  const previewImage = h('div', { class: 'seek-preview-image' });
+  const previewTime = h('span', { class: 'seek-preview-time' });
+  const preview = h('div', { id: 'seek-preview', class: 'seek-preview', hidden: true, 'aria-hidden': 'true' },
+    previewImage, previewTime);
+  seek.parentElement.append(preview);
 
   const duration = () => (Number.isFinite(video.duration) && video.duration > 0 ? video.duration : durationHint);
 
@@ -123,6 +135,41 @@ export function setupControls(video, { onPlayRequest = () => {}, onPlayError = (
   video.addEventListener('waiting', () => setStatus('Buffering…'));
   for (const type of ['playing', 'pause', 'seeked', 'emptied', 'error']) video.addEventListener(type, () => setStatus(''));
 
+  function showPreview(e) {
+    const d = duration();
+    const rect = seek.getBoundingClientRect();
+    if (live || !Number.isFinite(d) || d <= 0 || rect.width <= 0) { preview.hidden = true; return; }
+    const fraction = Math.min(Math.max((e.clientX - rect.left) / rect.width, 0), 1);
+    const t = fraction * d;
+    previewTime.textContent = clock(t);
+    preview.dataset.time = t.toFixed(3);
+    if (sheet) {
+      // One tile of the sprite: the box is the tile's size, the sprite is shifted so the tile shows through it.
+      const tile = tileAt(sheet, t);
+      const scale = Math.min(1, PREVIEW_MAX_WIDTH / sheet.tileWidth);
+      Object.assign(previewImage.style, {
+        width: `${sheet.tileWidth * scale}px`,
+        height: `${sheet.tileHeight * scale}px`,
+        backgroundImage: `url("${sheet.url}")`,
+        backgroundSize: `${sheet.columns * sheet.tileWidth * scale}px ${sheet.rows * sheet.tileHeight * scale}px`,
+        backgroundPosition: `${-tile.x * scale}px ${-tile.y * scale}px`,
+      });
+      preview.dataset.tileX = String(tile.x);
+      preview.dataset.tileY = String(tile.y);
+    }
+    previewImage.hidden = !sheet;
+    preview.hidden = false;
+    // Centred on the pointer, kept inside the seek bar so it is never cut off at either end.
+    const half = preview.offsetWidth / 2;
+    const x = Math.min(Math.max(fraction * rect.width, half), Math.max(half, rect.width - half));
+    preview.style.left = `${x - half}px`;
+  }
+  const hidePreview = () => { preview.hidden = true; };
+  seek.addEventListener('pointermove', showPreview);
+  seek.addEventListener('pointerleave', hidePreview);
+  // A finger lifted (touch, pen) leaves no hover behind.
+  seek.addEventListener('pointerup', e => { if (e.pointerType !== 'mouse') hidePreview(); });
+
   play.addEventListener('click', togglePlay);
   video.addEventListener('click', togglePlay);
   mute.addEventListener('click', () => { video.muted = !video.muted; });
@@ -179,7 +226,14 @@ export function setupControls(video, { onPlayRequest = () => {}, onPlayError = (
     togglePlay,
     requestPlay,
     setDurationHint(s) { durationHint = Number(s); render(); renderKeyframes(); },
-    setLive(on) { live = on; render(); },
+    setLive(on) { live = on; if (on) preview.hidden = true; render(); },
+    /** Phase 4's sprite sheet for the hover preview (null: time only). */
+    setThumbnails(s) {
+      sheet = s;
+      delete preview.dataset.tileX;
+      delete preview.dataset.tileY;
+      if (s) new Image().src = s.url; // fetch the sprite now, so the first hover has its picture
+    },
     setKeyframes(times) { keyframes = times; renderKeyframes(); },
   };
 }

@@ -14,6 +14,7 @@ import { clock, bitrate, bytes } from './format.js';
 import { readUrl, writeUrl } from './url-state.js';
 import { bufferChart } from './chart.js';
 import { debugHooks } from './debug.js';
+import { loadSheet } from './thumbnails.js';
 
 const STATS_REFRESH_MS = 500;
 const CHART_SAMPLE_MS = 500;
@@ -207,6 +208,10 @@ function select(id, { intentAt = null, play = false, muted = false } = {}) {
   // A live channel has no duration: the catalog's is the length of the file it loops.
   controls.setLive(!!state.mode.live);
   controls.setDurationHint(state.mode.live ? NaN : entry.duration_s);
+  controls.setThumbnails(null); // phase 4: seek-bar previews from the sprite sheet, once it arrives (VOD only)
+  if (!state.mode.live && !entry.error) {
+    loadSheet(entry.id).then(sheet => { if (state.entry === entry) controls.setThumbnails(sheet); });
+  }
 
   if (entry.error) {
     showError(`The server could not parse ${entry.file || entry.id}: ${entry.error}`);
