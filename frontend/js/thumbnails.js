@@ -1,24 +1,19 @@
 // Phase 4's thumbnails: a poster per catalog entry and a sprite sheet for seek-bar previews, made by the server
 // from the .y4m proxies (GET /thumbs/{id}/poster.jpg | sprite.jpg | index.json). The page reads index.json
 // (the same tiles as thumbnails.vtt, without a WebVTT parser) and positions the sprite with background-position.
-// Only the phase 4 server has /thumbs/, so the page probes once (GET /metrics, like modes/websocket.js) instead of
+// Only the phase 4 server has /thumbs/, so the page asks server-features.js (one GET /metrics per page) instead of
 // letting every catalog entry fail with a 404 on phase 2 and 3.
+
+import { serverHas } from './server-features.js';
 
 const thumbsPath = id => `/thumbs/${encodeURIComponent(id)}`;
 
 /** The metric the frame-processing feature registers; /thumbs/ is installed with it (FrameProcessing.install). */
 const PROBE_METRIC = 'streamlab_processed_';
 
-let available = null; // the probe's promise: one GET /metrics per page
-
-/** Whether this server makes thumbnails: one GET /metrics per page (every phase answers it). */
+/** Whether this server makes thumbnails (its /metrics, read once per page for every feature). */
 export function thumbnailsAvailable() {
-  if (!available) {
-    available = fetch('/metrics', { cache: 'no-store' })
-      .then(async res => res.ok && (await res.text()).includes(PROBE_METRIC))
-      .catch(() => false);
-  }
-  return available;
+  return serverHas(PROBE_METRIC);
 }
 
 /**

@@ -2,6 +2,8 @@
 // channel on /ws/live/{channel}): the binary message header, the codec question the server's `hello` needs, the
 // endpoint probe, and buffer arithmetic. Protocol: phase3-websocket/PROTOCOL.md.
 
+import { serverHas } from '../server-features.js';
+
 /** Every binary message starts with this 24-byte header (magic "SL", version 1, ...); the segment follows. */
 export const HEADER = 24;
 export const MAGIC = 0x534c; // "SL"
@@ -22,18 +24,10 @@ export function supportedCodecs(entry) {
     || MediaSource.isTypeSupported(`audio/mp4; codecs="${c}"`));
 }
 
-/**
- * True when the page's server has an endpoint, told by a metric it registers when installed (phase 2 has none).
- * One GET /metrics per page: both servers answer it, so a phase 2 page logs no failed request.
- */
+/** True when MSE and WebSocket exist here and the page's server has the endpoint that registers `metricName`. */
 export async function endpointAvailable(metricName) {
   if (typeof MediaSource === 'undefined' || typeof WebSocket === 'undefined') return false;
-  try {
-    const res = await fetch('/metrics', { cache: 'no-store' });
-    return res.ok && (await res.text()).includes(metricName);
-  } catch {
-    return false;
-  }
+  return serverHas(metricName);
 }
 
 /** ws:// or wss:// for a path on the page's own server. */
