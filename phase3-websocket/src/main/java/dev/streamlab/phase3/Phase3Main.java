@@ -90,7 +90,7 @@ public final class Phase3Main {
                 throw e;
             }
             server.setUpgradeHandler(ws);
-            out.println(("phase3".equals(name) ? "Phase 3" : "Phase " + name.substring("phase".length()) + ", on phase 3's server")
+            out.println(("phase3".equals(name) ? "Phase 3" : name.replaceFirst("^phase(\\d)$", "Phase $1") + ", on phase 3's server")
                     + " — our own HTTP/1.1 server (" + http.threads().name().toLowerCase(java.util.Locale.ROOT)
                     + " thread per connection, sendfile), serving " + opt.media());
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "
