@@ -6,16 +6,27 @@ import dev.streamlab.mp4.TrackKind;
 /**
  * One track of a remuxed file: its {@link InitSegment} and its media segments, built on demand.
  *
- * <p>Immutable and thread-safe: the plan (which samples each segment holds) is fixed at
- * {@link Fmp4Remuxer#open}; {@link #segment(int)} builds a new {@link Segment} on every call (a fresh header and
- * fresh views over the shared read-only mapping), so any number of connections can stream the same track.
+ * <p>Thread-safe: the plan (which samples each segment holds) is fixed at {@link Fmp4Remuxer#open};
+ * {@link #segment(int)} builds a new {@link Segment} on every call (a fresh header and fresh views over the shared
+ * read-only mapping), so any number of connections can stream the same track. {@link #sharedSegment(int)} instead
+ * keeps the last {@link #RING} segments built in a ring: connections watching the same stretch of the track (a
+ * premiere, a popular start) share one header and one set of views, each writing through its own
+ * {@link Segment#buffers()} positions — 0 bytes of the segment copied or rebuilt per extra viewer.
  */
 public final class Fmp4Track {
+    /** Segments kept per track for {@link #sharedSegment}: 16 two-second GOPs, ~30 s of one position range. */
+    public static final int RING = 16;
+
     private final Track source;
     private final MappedMedia media;
     private final InitSegment init;
     private final Cuts.Plan plan;
     private final long decodeShift;
+    /** Slot {@code i % RING} holds segment {@code i} while no segment {@code RING} further has replaced it. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Segment> ring =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(RING);
+    private final java.util.concurrent.atomic.LongAdder ringHits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder ringMisses = new java.util.concurrent.atomic.LongAdder();
 
     Fmp4Track(Track source, MappedMedia media, InitSegment init, Cuts.Plan plan) {
         this.source = source;
@@ -75,6 +86,34 @@ public final class Fmp4Track {
             throw new IndexOutOfBoundsException("segment " + index + " of " + plan.segments());
         }
         return FragmentWriter.write(source, media, index + 1, starts[index], starts[index + 1], decodeShift);
+    }
+
+    /**
+     * Segment {@code index} from the ring of recently built ones, built (and put in the ring) when it is not there.
+     * Two viewers asking at once may both build it; one of the equal results stays. Same bytes as
+     * {@link #segment(int)}.
+     */
+    public Segment sharedSegment(int index) {
+        int slot = Math.floorMod(index, RING);
+        Segment s = ring.get(slot);
+        if (s != null && s.sequence() == index + 1) {
+            ringHits.increment();
+            return s;
+        }
+        ringMisses.increment();
+        Segment built = segment(index);
+        ring.set(slot, built);
+        return built;
+    }
+
+    /** {@link #sharedSegment} calls answered from the ring. */
+    public long ringHits() {
+        return ringHits.sum();
+    }
+
+    /** {@link #sharedSegment} calls that built the segment. */
+    public long ringMisses() {
+        return ringMisses.sum();
     }
 
     /** Where segment {@code index}'s buffered range starts, in ticks: its earliest presentation time. */

@@ -28,6 +28,8 @@ public final class StreamEndpoint implements WsEndpoint {
     private final Settings settings;
     private final Meters meters;
     private final Map<WsConnection, StreamSession> sessions = new ConcurrentHashMap<>();
+    /** One remux per video for every connection (and so one segment ring per track): see {@link SharedRemuxers}. */
+    private final SharedRemuxers remuxers = new SharedRemuxers(32);
     private volatile long throttleBps;
 
     /**
@@ -60,6 +62,15 @@ public final class StreamEndpoint implements WsEndpoint {
         this.throttleBps = settings.throttleBps();
         this.meters = new Meters(registry);
         registry.gauge("streamlab_ws_stream_sessions", "Open /ws/stream connections.", sessions::size);
+        registry.gauge("streamlab_ws_stream_remuxes", "Videos remuxed for /ws/stream (one per file, shared by every"
+                + " connection and rung).", () -> remuxers.opensAndRemuxes()[1]);
+        registry.gauge("streamlab_ws_stream_remux_opens", "Remuxed videos asked for by connections (opens"
+                + " minus remuxes = opens served by a shared remuxer).", () -> remuxers.opensAndRemuxes()[0]);
+        registry.gauge("streamlab_ws_stream_segment_ring_hits", "Media segments served from a track's ring of recently"
+                + " built segments (another viewer at the same position built it).",
+                () -> remuxers.ringHitsAndMisses()[0]);
+        registry.gauge("streamlab_ws_stream_segment_ring_misses", "Media segments built for /ws/stream (not in the"
+                + " ring).", () -> remuxers.ringHitsAndMisses()[1]);
     }
 
     /**
@@ -92,6 +103,10 @@ public final class StreamEndpoint implements WsEndpoint {
 
     Settings settings() {
         return settings;
+    }
+
+    SharedRemuxers remuxers() {
+        return remuxers;
     }
 
     Meters meters() {

@@ -252,7 +252,7 @@ final class StreamSession {
         }
         Fmp4Remuxer fmp4;
         try {
-            fmp4 = Fmp4Remuxer.open(entry.get().file());
+            fmp4 = endpoint.remuxers().open(entry.get().file()); // shared by every viewer of the file
         } catch (IOException e) {
             reply(errorJson("cannot_stream", id + ": " + e.getMessage()));
             return;
@@ -315,10 +315,10 @@ final class StreamSession {
         }
     }
 
-    private static Fmp4Track otherRung(Ladder.Rung r, Set<String> accepted) {
+    private Fmp4Track otherRung(Ladder.Rung r, Set<String> accepted) {
         if (!accepted.contains(r.codec().toLowerCase(Locale.ROOT))) return null;
         try {
-            return Fmp4Remuxer.open(r.file()).video().orElse(null);
+            return endpoint.remuxers().open(r.file()).video().orElse(null);
         } catch (IOException e) {
             return null; // a rung that cannot be remuxed is left out of the ladder, not fatal for the others
         }
@@ -677,7 +677,7 @@ final class StreamSession {
                     ++sequence, timeline, ms, ms), init.buffers()));
         }
         Fmp4Track track = tracks.get(t);
-        Segment s = track.segment(next[t]++);
+        Segment s = track.sharedSegment(next[t]++); // from the track's ring when a viewer nearby built it
         sentUpTo = Math.max(sentUpTo, s.endSeconds());
         SegmentHeader h = new SegmentHeader(track(s.kind()), SegmentHeader.Kind.MEDIA, s.independent(), rungOf(track),
                 ++sequence, timeline, SegmentHeader.millis(s.baseDecodeTime(), s.timescale()),

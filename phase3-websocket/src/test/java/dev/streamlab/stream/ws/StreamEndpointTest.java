@@ -323,6 +323,28 @@ class StreamEndpointTest {
     }
 
     /** Connects, says hello, opens the sample; checks meta and the two init segments. */
+    @Test
+    void viewersOfOneVideoShareOneRemuxAndItsRecentSegments() throws Exception {
+        String before = server.metrics().scrape();
+        try (StreamClient first = open(); StreamClient second = open()) {
+            List<Binary> a = drain(first, Duration.ofMillis(500));
+            List<Binary> b = drain(second, Duration.ofMillis(500));
+            assertEquals(a.size(), b.size(), "both primed to the high watermark");
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(a.get(i).payload(), b.get(i).payload(), "the same segment bytes, message " + i);
+            }
+            String after = server.metrics().scrape();
+            double opens = metric(after, "streamlab_ws_stream_remux_opens") - metric(before, "streamlab_ws_stream_remux_opens");
+            double remuxes = metric(after, "streamlab_ws_stream_remuxes") - metric(before, "streamlab_ws_stream_remuxes");
+            assertEquals(2, opens, "two connections opened the video");
+            assertTrue(remuxes <= 1, "at most one remux (none when an earlier test already remuxed it): " + remuxes);
+            double hits = metric(after, "streamlab_ws_stream_segment_ring_hits")
+                    - metric(before, "streamlab_ws_stream_segment_ring_hits");
+            assertTrue(hits >= b.size(), "the second viewer's segments came from the ring: " + hits + " hits for "
+                    + b.size() + " segments");
+        }
+    }
+
     private static StreamClient open() throws InterruptedException {
         StreamClient c = new StreamClient(server.uri());
         c.send(HELLO);
