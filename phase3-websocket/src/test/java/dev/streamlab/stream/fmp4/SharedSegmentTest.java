@@ -36,8 +36,9 @@ class SharedSegmentTest {
 
     @Test
     void aSegmentARingFurtherOnReplacesItsSlotAndTheOldOneIsRebuiltEqual() throws IOException {
-        Fmp4Track video = Fmp4Remuxer.open(ExternalTools.media().resolve("sample-30s-360p-h264-aac.mp4")).video()
-                .orElseThrow();
+        // Half-second chunks: 60 segments, more than a ring's worth (GOPs would give 15).
+        Fmp4Track video = Fmp4Remuxer.open(ExternalTools.media().resolve("sample-30s-360p-h264-aac.mp4"),
+                Cut.chunks(15)).video().orElseThrow();
         int far = 1 + Fmp4Track.RING;
         if (far >= video.segmentCount()) throw new AssertionError("the sample is too short for this test");
         Segment early = video.sharedSegment(1);

@@ -85,7 +85,7 @@ class LiveBrowserIT {
                     max = Math.max(max, t);
                 }
                 assertTrue(max - min < GOP_SECONDS, "presentation times within one GOP: " + states);
-                Thread.sleep(1000);
+                Thread.sleep(1000); // the next sample a second later: in sync over time, not at one instant only
             }
             // The mode's own numbers (the same module instance the page imported): a latency to the live edge
             // that is known and bounded, on the first timeline.
