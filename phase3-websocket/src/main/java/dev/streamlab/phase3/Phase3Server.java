@@ -76,6 +76,7 @@ public final class Phase3Server implements AutoCloseable {
     private final StaticFiles statics;
     private final ByteProvenance provenance = new ByteProvenance();
     private final Phase3Metrics metrics;
+    private final OpenFiles files = new OpenFiles();
     private final VideoRoute videos;
     private final QoeAggregator qoe;
     private final Http1Server http;
@@ -87,7 +88,11 @@ public final class Phase3Server implements AutoCloseable {
         this.catalog = new Catalog(media);
         this.statics = new StaticFiles(settings.frontend());
         this.metrics = new Phase3Metrics(IO, provenance, this::openConnections);
-        this.videos = new VideoRoute(provenance, metrics);
+        this.videos = new VideoRoute(provenance, metrics, files);
+        metrics.registry.gauge("streamlab_http_open_files", "Video files held open across requests (OpenFiles).",
+                files::size);
+        metrics.registry.gauge("streamlab_http_file_opens_total", "Times a video file was opened: once per file,"
+                + " and again when it changes (OpenFiles).", files::opens);
         this.qoe = new QoeAggregator(metrics.registry);
         this.http = Http1Server.start(new InetSocketAddress(host, port), settings.http(), this::handle, metrics);
     }
@@ -155,6 +160,7 @@ public final class Phase3Server implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        files.close();
     }
 
     private void handle(Http1Exchange ex) throws IOException {

@@ -6,14 +6,9 @@ import dev.streamlab.http.range.MultipartByteranges;
 import dev.streamlab.http.range.RangeRequest;
 import dev.streamlab.http.range.Representation;
 import dev.streamlab.http.range.ResponsePlan;
-import dev.streamlab.http.range.Validators;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 
 /**
  * {@code GET|HEAD /videos/{id}}: the MP4 with phase 2's RFC 9110 range and conditional semantics — the same
@@ -26,6 +21,9 @@ import java.nio.file.attribute.FileTime;
  * ({@code streamlab_http_userspace_copy_bytes_total}, {@code streamlab_http_copies_per_byte},
  * {@code streamlab_http_transferto_zero_returns_total}); {@code Http1Writer} has the details.
  *
+ * <p>The file stays open across requests ({@link OpenFiles}): a request costs one {@code statx} of the path, not
+ * {@code openat} + {@code statx} + {@code close}.
+ *
  * <p>A multipart/byteranges body is written part by part: the part header (with the response head before the first
  * one) in one gathering write, then the file region with {@code transferTo}; the file bytes are never copied into
  * the multipart layout.
@@ -33,44 +31,42 @@ import java.nio.file.attribute.FileTime;
 final class VideoRoute {
     private final ByteProvenance provenance;
     private final Phase3Metrics metrics;
+    private final OpenFiles files;
 
-    VideoRoute(ByteProvenance provenance, Phase3Metrics metrics) {
+    VideoRoute(ByteProvenance provenance, Phase3Metrics metrics, OpenFiles files) {
         this.provenance = provenance;
         this.metrics = metrics;
+        this.files = files;
     }
 
     void serve(Call c, VideoEntry entry) throws IOException {
-        FileChannel file;
+        OpenFiles.Open open;
         try {
-            file = FileChannel.open(entry.file(), StandardOpenOption.READ);
+            // Size, time and validators from now, not from the catalog: the file may have changed since it was
+            // listed. OpenFiles stats the path and reuses the channel while the file is unchanged.
+            open = files.get(entry.file());
         } catch (NoSuchFileException e) {
             c.ex.error(404, "video '" + entry.id() + "' was removed");
             return;
         }
-        try (file) {
-            // Size and time from now, not from the catalog: the file may have changed since it was listed. One
-            // stat(2) for both (size() then getLastModifiedTime() was an fstat and a stat per request).
-            BasicFileAttributes attrs = Files.readAttributes(entry.file(), BasicFileAttributes.class);
-            long size = attrs.size();
-            FileTime mtime = attrs.lastModifiedTime();
-            Representation rep = new Representation(size, "video/mp4", Validators.forFile(size, mtime));
-            ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
-            countRange(c, plan);
-            for (ResponsePlan.Header h : plan.headers()) c.ex.header(h.name(), h.value());
-            c.ex.header("Cache-Control", "no-cache"); // revalidate with the ETag: cheap, and never stale
-            c.ex.sendHeaders(plan.status(), plan.contentLength());
-            if (c.head() || plan.contentLength() <= 0) return;
-            try {
-                switch (plan) {
-                    case ResponsePlan.Whole w -> c.ex.transferFrom(file, 0, size, provenance);
-                    case ResponsePlan.Single s ->
-                            c.ex.transferFrom(file, s.range().start(), s.range().length(), provenance);
-                    case ResponsePlan.Multi m -> multipart(c, file, m.body());
-                    default -> throw new IllegalStateException("a " + plan.status() + " has no body");
-                }
-            } finally {
-                metrics.videoBytes.labels(entry.id()).add(c.ex.bodyBytes());
+        FileChannel file = open.channel();
+        long size = open.size();
+        Representation rep = new Representation(size, "video/mp4", open.validators());
+        ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
+        countRange(c, plan);
+        for (ResponsePlan.Header h : plan.headers()) c.ex.header(h.name(), h.value());
+        c.ex.header("Cache-Control", "no-cache"); // revalidate with the ETag: cheap, and never stale
+        c.ex.sendHeaders(plan.status(), plan.contentLength());
+        if (c.head() || plan.contentLength() <= 0) return;
+        try {
+            switch (plan) {
+                case ResponsePlan.Whole w -> c.ex.transferFrom(file, 0, size, provenance);
+                case ResponsePlan.Single s -> c.ex.transferFrom(file, s.range().start(), s.range().length(), provenance);
+                case ResponsePlan.Multi m -> multipart(c, file, m.body());
+                default -> throw new IllegalStateException("a " + plan.status() + " has no body");
             }
+        } finally {
+            metrics.videoBytes.labels(entry.id()).add(c.ex.bodyBytes());
         }
     }
 
