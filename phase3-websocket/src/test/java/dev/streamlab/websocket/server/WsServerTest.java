@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.websocket.WsHandshake;
+import dev.streamlab.websocket.WsLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -139,6 +141,61 @@ class WsServerTest {
             s.setSoTimeout(5000);
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             return WsTestServer.readHead(s.getInputStream());
+        }
+    }
+
+    @Test
+    void theJdkClientAgreesOnASubprotocolTheServerSpeaks() throws Exception {
+        Phase3Server s = Phase3Server.start("127.0.0.1", 0, dev.streamlab.testing.ExternalTools.media(),
+                Phase3Server.Settings.of(dev.streamlab.testing.ExternalTools.root().resolve("frontend")));
+        try {
+            s.setUpgradeHandler(new WsEndpoints(WsHandshake.create(List.of(), List.of("streamlab.v1")),
+                    WsLimits.DEFAULT, HEARTBEAT).register("/ws/echo", new EchoEndpoint()));
+            URI uri = URI.create("ws://127.0.0.1:" + s.uri().getPort() + "/ws/echo");
+            // RFC 6455 §4.2.2: the server picks one of the client's offers, in the client's order of preference.
+            WebSocket agreed = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("chat", "streamlab.v1")
+                    .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+            assertEquals("streamlab.v1", agreed.getSubprotocol());
+            agreed.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+            // An offer the server does not speak: no Sec-WebSocket-Protocol in the 101, which the client accepts as
+            // "none" (it is the client's call to go on without one).
+            WebSocket none = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("chat")
+                    .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+            assertEquals("", none.getSubprotocol());
+            none.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void aPeerThatNeverAnswersOurCloseIsDroppedAfterTheCloseTimeout() throws Exception {
+        try (Socket s = WsTestServer.connect(server, "/ws/echo")) {
+            s.setSoTimeout(20_000);
+            // An unmasked client frame (RFC 6455 §5.1: the server MUST close the connection): a text frame "x".
+            s.getOutputStream().write(new byte[] {(byte) 0x81, 0x01, 'x'});
+            long sent = System.nanoTime();
+            InputStream in = s.getInputStream();
+            int b0 = in.read();
+            while (b0 == 0x89) { // a heartbeat Ping may come first: skip its empty payload
+                assertEquals(0x00, in.read());
+                b0 = in.read();
+            }
+            assertEquals(0x88, b0, "a Close frame");
+            int len = in.read();
+            assertEquals(1002, in.read() << 8 | in.read(), "protocol error");
+            in.skipNBytes(len - 2);
+            // We never send our Close: the server waits CLOSE_TIMEOUT for it (reading), then drops the TCP connection.
+            int rest = 0;
+            try {
+                while (in.read() != -1) rest++;
+            } catch (IOException reset) {
+                // a reset is a drop too
+            }
+            long waited = (System.nanoTime() - sent) / 1_000_000;
+            assertTrue(rest < 64, "nothing but heartbeats after the Close, got " + rest + " bytes");
+            // A lower bound only (noise makes it later, never earlier): the server did wait for the peer's Close.
+            assertTrue(waited >= WsSession.CLOSE_TIMEOUT.toMillis() - 200, "dropped after " + waited + " ms");
         }
     }
 
