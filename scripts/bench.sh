@@ -156,7 +156,7 @@ if [[ $name == phase3-ws ]]; then
   suffix=""
   load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3)
   scale_args=(--max 19000 --step 2000)
-  fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 15)
+  fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 30)
   if $quick; then
     suffix=-custom
     load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --quick)

@@ -69,6 +69,7 @@ public final class WsFanout {
         int[] counts = new int[subscribers];
         AtomicLong receivedBytes = new AtomicLong();
         String md;
+        AutoCloseable closeLater = null;
         try {
             URI base = awaitReady(p, log);
             for (int i = 0; i < subscribers; i++) {
@@ -110,6 +111,9 @@ public final class WsFanout {
                     }
                 }));
             }
+            // Heap allocation of the server over the window, read through JMX from outside (phase 2's JvmProbe).
+            JvmProbe probe = JvmProbe.attach(p.pid());
+            closeLater = probe;
             Socket pub = WsScale.handshakeTo(base, "/ws/topic/x");
             OutputStream po = pub.getOutputStream();
             byte[] frame = new byte[14 + bytes];
@@ -120,6 +124,7 @@ public final class WsFanout {
             windowStart.set(warmEnd);
             windowEnd.set(end);
             double cpu0 = Double.NaN;
+            long alloc0 = -1;
             long published = 0;
             long lateSends = 0;
             for (long k = 0; ; k++) {
@@ -128,11 +133,15 @@ public final class WsFanout {
                 long wait = due - System.nanoTime();
                 if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 else if (wait < -period) lateSends++;
-                if (Double.isNaN(cpu0) && due >= warmEnd) cpu0 = cpuSeconds(p.pid());
+                if (Double.isNaN(cpu0) && due >= warmEnd) {
+                    cpu0 = cpuSeconds(p.pid());
+                    alloc0 = probe.sample().allocatedBytes();
+                }
                 writeMasked(po, frame, bytes, System.nanoTime());
                 if (due >= warmEnd) published++;
             }
             double cpu1 = cpuSeconds(p.pid());
+            long alloc1 = probe.sample().allocatedBytes();
             Thread.sleep(1000); // the last messages in flight
             long[] all = new long[Arrays.stream(counts).sum()];
             int at = 0;
@@ -152,14 +161,19 @@ public final class WsFanout {
                     + "virtual thread; 1 publisher sending %,d-byte binary messages (masked) at %d/s; %.0f s warm-up, "
                     + "then a %.0f s window (messages published in the window).%n%n", subscribers, bytes, rate, warmup,
                     seconds)
-                    + "| subscribers | message | rate | published | delivered / expected | delivered MB/s | latency p50 | p99 | max | server CPU (of one core) | publisher late sends |\n"
-                    + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-                    + String.format(Locale.ROOT, "| %,d | %,d B | %d/s | %,d | %,d / %,d (%.2f%%) | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.0f%% | %d |%n",
+                    + "| subscribers | message | rate | published | delivered / expected | delivered MB/s | latency p50 | p99 | max | server CPU (of one core) | server heap allocated per delivered message | publisher late sends |\n"
+                    + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+                    + String.format(Locale.ROOT, "| %,d | %,d B | %d/s | %,d | %,d / %,d (%.2f%%) | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.0f%% | %,.0f B | %d |%n",
                     subscribers, bytes, rate, published, all.length, expected, 100.0 * all.length / Math.max(1, expected),
                     receivedBytes.get() / 1e6 / seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1e6,
-                    100 * (cpu1 - cpu0) / seconds, lateSends);
+                    100 * (cpu1 - cpu0) / seconds, (double) (alloc1 - alloc0) / Math.max(1, all.length), lateSends)
+                    + String.format(Locale.ROOT, "%nServer heap allocated in the window: %,d bytes for %,d published and %,d delivered"
+                    + " messages of %,d bytes (JMX TotalThreadAllocatedBytes: heap only, everything the server did in the window;"
+                    + " the hub's one copy of each published message goes to a direct buffer, off the heap).%n",
+                    alloc1 - alloc0, published, all.length, bytes);
             pub.close();
         } finally {
+            if (closeLater != null) closeLater.close();
             for (Socket s : sockets) {
                 try {
                     s.close();
