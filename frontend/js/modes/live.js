@@ -13,7 +13,8 @@
 // Below target − 0.5 s (a join at a keyframe only a chunk old) it plays at 0.95× until the buffer has grown.
 // A gap in what is buffered (the server skipped this viewer to a newer keyframe) is jumped over.
 
-import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead } from './mse.js';
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText }
+  from './mse.js';
 
 const PREFIX = '/ws/live/';
 const TICK_MS = 250;
@@ -27,9 +28,9 @@ export const liveEndpointAvailable = () => endpointAvailable('streamlab_live_vie
 
 let current = null;
 
-function start(video, entry) {
+function start(video, entry, { onError = () => {} } = {}) {
   const s = {
-    video, entry, ms: new MediaSource(), url: null, ws: null, sb: null, queue: [],
+    video, entry, onError, ms: new MediaSource(), url: null, ws: null, sb: null, queue: [],
     timeline: 0, chunk: 0.5, target: 1.5, edge: NaN, edgeAt: 0,
     lastDecodeMs: null, needStart: true, started: false,
     bytes: 0, messages: 0, segments: 0, skips: 0, stalls: 0, jumps: 0, errors: [],
@@ -50,7 +51,10 @@ function start(video, entry) {
     s.chain = s.chain.then(() => current === s && handle(s, e.data, sourceOpen)).catch(err => fail(s, err));
   });
   ws.addEventListener('close', e => {
-    if (current === s && e.code !== 1000) fail(s, new Error(`the live channel closed: ${e.code} ${e.reason}`.trim()));
+    if (current !== s || e.code === 1000) return;
+    const text = `The live channel closed: ${e.code} ${e.reason}`.trim();
+    fail(s, new Error(text));
+    s.onError(text);
   });
   const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
   // A stall: the playhead ran out of data while playing (not the wait that follows one of our own jumps).
@@ -89,6 +93,8 @@ async function handle(s, data, sourceOpen) {
     } else if (msg.type === 'error') {
       s.errors.push(`${msg.code}: ${msg.message}`);
       console.warn(`${PREFIX}: ${msg.code}: ${msg.message}`);
+      const fatal = fatalErrorText(msg);
+      if (fatal) s.onError(fatal);
     }
     return;
   }
@@ -199,9 +205,10 @@ export const live = {
   label: 'Live channel (WebSocket, MSE)',
   description: 'The server loops the video as a live channel; everyone watching sees the same moment, about 1.5 s behind the live edge.',
 
-  attach(video, entry) {
+  /** hooks.onError(text): called when the server says this channel will not play (shown to the viewer). */
+  attach(video, entry, hooks) {
     this.detach();
-    current = start(video, entry);
+    current = start(video, entry, hooks);
   },
 
   detach() {

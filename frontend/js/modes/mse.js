@@ -10,6 +10,17 @@ export const MAGIC = 0x534c; // "SL"
 /** Played data kept behind currentTime; older is removed, so a long session never hits QuotaExceededError. */
 export const KEEP_BEHIND_S = 30;
 
+/**
+ * Server `error` codes after which nothing will play (the rest refuse one message and the stream goes on): the
+ * player shows these to the viewer, with the server's own message (which names the codec, the video ...).
+ */
+const FATAL_ERRORS = new Set(['unsupported_codecs', 'no_such_video', 'cannot_stream']);
+
+/** The text to show the viewer for a server `error` message, or null when the stream goes on regardless. */
+export function fatalErrorText(msg) {
+  return FATAL_ERRORS.has(msg.code) ? `The server cannot stream this (${msg.code}): ${msg.message}` : null;
+}
+
 // Codec strings asked about besides the entry's own (catalog `codecs`): what this project's samples use.
 // The H.264 levels 1.3-5.1 are asked about too: the rungs of a ladder differ in level (240p is 2.1, 720p 3.1),
 // and the server offers only the rungs whose codec string is in the hello.

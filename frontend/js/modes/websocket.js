@@ -18,7 +18,8 @@
 // (both servers answer it, so a phase 2 page logs no failed request) and looks for streamlab_ws_stream_sessions,
 // which the endpoint registers when it is installed.
 
-import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead } from './mse.js';
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText }
+  from './mse.js';
 
 const PATH = '/ws/stream';
 const STATS_MS = 1000;
@@ -30,9 +31,9 @@ export const streamEndpointAvailable = () => endpointAvailable('streamlab_ws_str
 
 let current = null; // the session while attached
 
-function start(video, entry) {
+function start(video, entry, { onError = () => {} } = {}) {
   const s = {
-    video, entry, ms: new MediaSource(), url: null, ws: null,
+    video, entry, onError, ms: new MediaSource(), url: null, ws: null,
     tracks: new Map(),    // 'video' | 'audio' → { sb, queue: [{data} | {remove: [start, end]}] }
     timeline: 0,          // the timeline whose segments are appended; others are stale
     seeksPending: 0,      // seeks sent, seeked not yet received: every segment until then is stale
@@ -68,7 +69,10 @@ function start(video, entry) {
     s.chain = s.chain.then(() => current === s && handle(s, e.data, sourceOpen)).catch(err => fail(s, err));
   });
   ws.addEventListener('close', e => {
-    if (current === s && e.code !== 1000) fail(s, new Error(`the stream closed: ${e.code} ${e.reason}`.trim()));
+    if (current !== s || e.code === 1000) return;
+    const text = `The stream closed: ${e.code} ${e.reason}`.trim();
+    fail(s, new Error(text));
+    s.onError(text); // nothing more will come: the viewer should know
   });
 
   const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
@@ -134,6 +138,8 @@ async function handle(s, data, sourceOpen) {
     } else if (msg.type === 'error') {
       s.errors.push(`${msg.code}: ${msg.message}`);
       console.warn(`/ws/stream: ${msg.code}: ${msg.message}`);
+      const fatal = fatalErrorText(msg); // e.g. unsupported_codecs: the server's message names the codec
+      if (fatal) s.onError(fatal);
     }
     return;
   }
@@ -318,9 +324,10 @@ export const websocket = {
   label: 'WebSocket VOD (MSE)',
   description: 'The server pushes fMP4 segments over one WebSocket, paced between buffer watermarks, switching bitrate rungs as throughput allows; Media Source Extensions play them.',
 
-  attach(video, entry) {
+  /** hooks.onError(text): called when the server says this video will not play (shown to the viewer). */
+  attach(video, entry, hooks) {
     this.detach();
-    current = start(video, entry);
+    current = start(video, entry, hooks);
   },
 
   detach() {

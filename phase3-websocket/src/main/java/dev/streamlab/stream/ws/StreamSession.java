@@ -257,6 +257,16 @@ final class StreamSession {
             reply(errorJson("cannot_stream", id + ": " + e.getMessage()));
             return;
         }
+        // A video whose picture the browser cannot decode is refused, even when its audio would play: streaming
+        // the sound alone of an HEVC film in a browser without HEVC looks like a broken player, not a choice.
+        // Only a file without a video track plays as audio.
+        Optional<Fmp4Track> picture = fmp4.video();
+        if (picture.isPresent() && !accepted.contains(picture.get().codec().toLowerCase(Locale.ROOT))) {
+            reply(errorJson("unsupported_codecs", id + ": its video is " + picture.get().codec()
+                    + ", which this browser cannot decode (its hello lists " + accepted.stream().sorted().toList()
+                    + "); nothing is streamed"));
+            return;
+        }
         List<Fmp4Track> offered = fmp4.tracks().stream()
                 .filter(t -> accepted.contains(t.codec().toLowerCase(Locale.ROOT))).toList();
         if (offered.isEmpty()) {
