@@ -5,7 +5,7 @@
 //   → hello {codecs}        ← meta {live: true, channel, mimes, gop_s, chunk_s, timeline}, the init segment, then
 //                             the cached chunks from the newest keyframe, then each new chunk as it is produced
 //   ← edge {t} every second  the live edge on the channel's timeline: latency = edge + time since − currentTime
-//   → stats {buffered_s, t} every second (the server knows each viewer's lag)
+//   → stats {buffered_s, t, dropped, stalls} every second (the server knows each viewer's lag; totals at /metrics)
 //   → resync                ← joined {t, timeline}: init + newest keyframe onwards on a fresh timeline
 //
 // Drift: a target latency of about 1.5 chunks + 0.75 s. Above target + 1 s the video plays at 1.08× until it is
@@ -13,8 +13,8 @@
 // Below target − 0.5 s (a join at a keyframe only a chunk old) it plays at 0.95× until the buffer has grown.
 // A gap in what is buffered (the server skipped this viewer to a newer keyframe) is jumped over.
 
-import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText }
-  from './mse.js';
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText,
+  playbackTotals } from './mse.js';
 
 const PREFIX = '/ws/live/';
 const TICK_MS = 250;
@@ -181,7 +181,8 @@ function correct(s) {
 /** Every second: tell the server where the playhead is, and trim what was played long ago. */
 function report(s) {
   const v = s.video;
-  s.send({ type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime });
+  s.send({ type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime,
+    ...playbackTotals(v, s.stalls) });
   if (s.sb) {
     const b = s.sb.buffered;
     if (b.length && v.currentTime - b.start(0) > KEEP_BEHIND_S + 5 && !s.queue.some(op => op.remove)) {

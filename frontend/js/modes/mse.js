@@ -46,6 +46,15 @@ export function wsUrl(path) {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${path}`;
 }
 
+/**
+ * The running totals a `stats` report carries: frames the element dropped since its source was set
+ * (getVideoPlaybackQuality) and the mode's stall count. The server adds up each report's increase at /metrics.
+ */
+export function playbackTotals(video, stalls) {
+  const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+  return { dropped: q ? q.droppedVideoFrames : 0, stalls };
+}
+
 /** Seconds buffered ahead of the playhead, in the range that contains it (0 when it is in a gap). */
 export function bufferedAhead(video) {
   const b = video.buffered;

@@ -5,7 +5,8 @@
 //   → open {video}     ← meta {duration, tracks: [{track, codec, mime}], timeline}, then init and media segments
 //   → play / pause     the server paces between watermarks (meta low_s, high_s) while playing, nothing paused
 //   → seek {t}         ← seeked {t, timeline}: everything of the old timeline is stale, SourceBuffers are reset
-//   → stats {buffered_s, t, rx_bps} every second, so the server's clock and its bitrate choice follow this player
+//   → stats {buffered_s, t, rx_bps, dropped, stalls} every second, so the server's clock and its bitrate choice
+//                      follow this player (dropped frames and stalls: running totals, counted at /metrics)
 //   → quality {rung}   pin a rung of meta's `rungs` (or "auto"); ← rung {rung, auto, t, reason} when a switch
 //                      takes effect: the new rung's video init segment follows, then its media (changeType if
 //                      the codec string differs)
@@ -18,8 +19,8 @@
 // (both servers answer it, so a phase 2 page logs no failed request) and looks for streamlab_ws_stream_sessions,
 // which the endpoint registers when it is installed.
 
-import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText }
-  from './mse.js';
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText,
+  playbackTotals } from './mse.js';
 
 const PATH = '/ws/stream';
 const STATS_MS = 1000;
@@ -301,7 +302,8 @@ function tick(s) {
   jumpSkipped(s);
   jumpGap(s);
   escalate(s);
-  const stats = { type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime };
+  const stats = { type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime,
+    ...playbackTotals(v, s.stalls) };
   if (s.rxBps !== null) stats.rx_bps = s.rxBps;
   s.send(stats);
   for (const track of s.tracks.values()) {

@@ -91,6 +91,7 @@ final class StreamSession {
     private final ArrayDeque<Long> skipTimes = new ArrayDeque<>();
     private final long[] txBytes = new long[TX_WINDOW];
     private final long[] txNanos = new long[TX_WINDOW];
+    private final ClientTotals totals;
 
     // Guarded by lock.
     private Phase phase = Phase.AWAIT_HELLO;
@@ -131,6 +132,7 @@ final class StreamSession {
         this.endpoint = endpoint;
         this.settings = endpoint.settings();
         this.meters = endpoint.meters();
+        this.totals = meters.clientTotals();
     }
 
     /** One control message from the reader thread. Errors are answered; the stream goes on. */
@@ -189,6 +191,7 @@ final class StreamSession {
     }
 
     private void stats(ControlMessage.Stats s) {
+        totals.report(s);
         double t = s.currentTime();
         if (!Double.isNaN(t)) setClock(t);
         else if (sentUpTo > s.bufferedSeconds()) setClock(sentUpTo - s.bufferedSeconds());

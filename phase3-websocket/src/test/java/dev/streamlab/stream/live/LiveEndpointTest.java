@@ -341,6 +341,21 @@ class LiveEndpointTest {
     }
 
     @Test
+    void droppedFramesAndStallsFromStatsAddUpAtMetrics() throws Exception {
+        try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
+            assertEquals("meta", c.nextText("meta", WAIT).type());
+            c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":0.5,\"dropped\":4,\"stalls\":1}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":1.5,\"dropped\":6,\"stalls\":1}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":2,\"dropped\":\"six\"}");
+            Text error = c.nextText("error", WAIT); // after the two good reports: one reader thread, in order
+            assertEquals("bad_message", error.json().get("code"));
+            assertEquals(6, lab.counter("streamlab_live_client_dropped_frames_total"), "running totals: 6, not 4 + 6");
+            assertEquals(1, lab.counter("streamlab_live_client_stalls_total"));
+            assertTrue(c.nextMedia(WAIT).media(), "the stream goes on");
+        }
+    }
+
+    @Test
     void noViewerThreadOrChannelIsLeftAfterDisconnects() throws Exception {
         try (Lab lab = Lab.start(FAST)) {
             List<LiveClient> clients = new ArrayList<>();

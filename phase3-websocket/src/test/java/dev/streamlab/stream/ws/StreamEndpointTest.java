@@ -239,6 +239,40 @@ class StreamEndpointTest {
     }
 
     @Test
+    void droppedFramesAndStallsFromStatsAddUpAtMetricsAndBadTotalsAreRefused() throws Exception {
+        String dropped = "streamlab_ws_stream_client_dropped_frames_total";
+        String stalls = "streamlab_ws_stream_client_stalls_total";
+        double dropped0 = counter(server.metrics().scrape(), dropped);
+        double stalls0 = counter(server.metrics().scrape(), stalls);
+        try (StreamClient c = open(); StreamClient other = open()) {
+            drain(c, Duration.ofMillis(300));
+            drain(other, Duration.ofMillis(300));
+            // Running totals: each report adds its increase, so 3 then 5 dropped frames count 5, not 8.
+            c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"dropped\":3,\"stalls\":1}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"dropped\":5,\"stalls\":1}");
+            other.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"dropped\":2,\"stalls\":2}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1}"); // totals not sent: nothing changes
+            for (String bad : List.of("{\"type\":\"stats\",\"buffered_s\":9,\"dropped\":-4}",
+                    "{\"type\":\"stats\",\"buffered_s\":9,\"stalls\":0.5}",
+                    "{\"type\":\"stats\",\"buffered_s\":9,\"stalls\":\"many\"}")) {
+                c.send(bad);
+                Text error = assertInstanceOf(Text.class, c.next(WAIT), bad);
+                assertEquals("bad_message", error.json().get("code"), bad);
+                assertTrue(((String) error.json().get("message")).contains("running total"), "" + error);
+            }
+            other.send("{\"type\":\"stats\",\"buffered_s\":9,\"stalls\":-1}");
+            assertEquals("bad_message", assertInstanceOf(Text.class, other.next(WAIT)).json().get("code"));
+            // Each connection's error reply came after its good reports were handled (one reader thread, in order).
+            String scrape = server.metrics().scrape();
+            assertEquals(5 + 2, counter(scrape, dropped) - dropped0, "dropped frames: 5 from one client, 2 from the other");
+            assertEquals(1 + 2, counter(scrape, stalls) - stalls0, "stalls");
+            c.send("{\"type\":\"play\"}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":2,\"t\":8,\"dropped\":5,\"stalls\":1}");
+            assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(3)), "still streaming after the refusals");
+        }
+    }
+
+    @Test
     void aFloodOfBadMessagesIsClosedWith1008() throws Exception {
         try (StreamClient c = new StreamClient(server.uri())) {
             for (int i = 0; i <= StreamSession.MAX_BAD; i++) c.send("nope " + i);
@@ -318,6 +352,11 @@ class StreamEndpointTest {
     private static double metric(String scrape, String name) {
         return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
                 l.substring(name.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(name));
+    }
+
+    /** A counter's value; 0 before its first increment (an unlabelled counter shows up then). */
+    private static double counter(String scrape, String name) {
+        return scrape.contains("\n" + name + " ") ? metric(scrape, name) : 0;
     }
 
     /** Connects, says hello, opens the sample; checks meta and the two init segments. */
