@@ -33,7 +33,7 @@ function start(video, entry, { onError = () => {} } = {}) {
     video, entry, onError, ms: new MediaSource(), url: null, ws: null, sb: null, queue: [],
     timeline: 0, chunk: 0.5, target: 1.5, edge: NaN, edgeAt: 0,
     lastDecodeMs: null, needStart: true, started: false,
-    bytes: 0, messages: 0, segments: 0, skips: 0, stalls: 0, jumps: 0, errors: [],
+    bytes: 0, messages: 0, segments: 0, skips: 0, stalls: 0, jumps: 0, errors: [], quotaErrors: 0,
     chain: Promise.resolve(), timers: [], off: [],
   };
   s.url = URL.createObjectURL(s.ms);
@@ -126,6 +126,7 @@ function pump(s) {
       s.sb.appendBuffer(op.data);
     }
   } catch (e) {
+    if (e.name === 'QuotaExceededError') s.quotaErrors++; // trimming (report) should make this never happen
     if (e.name === 'QuotaExceededError' && !op.retried) {
       op.retried = true;
       s.queue.unshift({ remove: [0, Math.max(0, s.video.currentTime - 5)] }, op);
@@ -242,7 +243,7 @@ export const live = {
     return {
       latency_s: round(latency(s)), edge_s: round(edgeNow), buffered_s: round(bufferedAhead(s.video)),
       target_s: s.target, playback_rate: s.video.playbackRate, skips: s.skips, stalls: s.stalls, jumps: s.jumps,
-      timeline: s.timeline, rung: 0,
+      timeline: s.timeline, rung: 0, keep_behind_s: KEEP_BEHIND_S, quota_errors: s.quotaErrors,
     };
   },
 

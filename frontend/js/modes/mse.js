@@ -7,8 +7,21 @@ import { serverHas } from '../server-features.js';
 /** Every binary message starts with this 24-byte header (magic "SL", version 1, ...); the segment follows. */
 export const HEADER = 24;
 export const MAGIC = 0x534c; // "SL"
-/** Played data kept behind currentTime; older is removed, so a long session never hits QuotaExceededError. */
-export const KEEP_BEHIND_S = 30;
+/**
+ * Played data kept behind currentTime; older is removed (once it is 5 s more than this), so a long session never
+ * hits QuotaExceededError. 30 s by default; `?keep=<seconds>` (at least 1) sets it for the page, so a test or a
+ * student sees the trimming on a 30 s sample: `/?v=…&mode=ws&keep=5`.
+ */
+export const KEEP_BEHIND_S = keepBehind(typeof location === 'undefined' ? '' : location.search);
+
+function keepBehind(search) {
+  const raw = new URLSearchParams(search).get('keep');
+  if (raw === null) return 30;
+  const s = Number(raw);
+  if (Number.isFinite(s) && s >= 1) return s;
+  console.warn(`?keep=${raw}: seconds >= 1 expected; keeping the default 30 s`);
+  return 30;
+}
 
 /**
  * Server `error` codes after which nothing will play (the rest refuse one message and the stream goes on): the

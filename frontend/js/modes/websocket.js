@@ -43,6 +43,7 @@ function start(video, entry, { onError = () => {} } = {}) {
     rungs: [], rung: 0, abr: 'auto', lowS: 0, highS: 0, switches: [], // the ladder (meta) and the switches seen
     stalls: 0, skips: 0, skipTo: -1, internalSeeks: 0, played: false,
     gapJumps: 0, resyncs: 0, resyncAt: 0, escalations: 0,          // resync(): see below
+    quotaErrors: 0,                                                   // QuotaExceededError from appendBuffer
     arrivals: [], lastArrival: -1, rxBps: null,                       // rx_bps: see measure()
     chain: Promise.resolve(), timer: 0, outbox: [], off: [],
   };
@@ -192,6 +193,7 @@ function pump(s, track) {
       track.sb.appendBuffer(op.data);
     }
   } catch (e) {
+    if (e.name === 'QuotaExceededError') s.quotaErrors++; // trimming (tick) should make this never happen
     if (e.name === 'QuotaExceededError' && !op.retried) {
       // Full: drop everything played but the last 5 s, then try this append again.
       op.retried = true;
@@ -370,6 +372,7 @@ export const websocket = {
       buffered_s: Math.round(bufferedAhead(s.video) * 1000) / 1000, low_s: s.lowS, high_s: s.highS,
       stalls: s.stalls, skips: s.skips, timeline: s.timeline, rx_bps: s.rxBps, switches: [...s.switches],
       gap_jumps: s.gapJumps, resyncs: s.resyncs, resync_escalations: s.escalations,
+      keep_behind_s: KEEP_BEHIND_S, quota_errors: s.quotaErrors,
     };
   },
 
