@@ -341,6 +341,24 @@ class LiveEndpointTest {
     }
 
     @Test
+    void aFloodOfBadMessagesIsClosedWith1008() throws Exception {
+        try (Lab lab = Lab.start(FAST); LiveClient c = new LiveClient(lab.uri(), lab.id(LADDER))) {
+            for (int i = 0; i <= LiveSession.MAX_BAD; i++) c.send("nope " + i);
+            int errors = 0;
+            Msg m;
+            while ((m = c.next(WAIT)) instanceof Text t) {
+                assertEquals("error", t.type(), "" + t);
+                errors++;
+            }
+            assertEquals(LiveSession.MAX_BAD, errors, "an error for each of the first 50");
+            Closed closed = assertInstanceOf(Closed.class, m, "" + m);
+            assertEquals(WsCloseCodes.POLICY_VIOLATION, closed.code(), "" + closed);
+            assertTrue(closed.reason().contains("bad messages"), "" + closed);
+            assertEquals(LiveSession.MAX_BAD + 1, lab.counter("streamlab_live_bad_messages_total"));
+        }
+    }
+
+    @Test
     void droppedFramesAndStallsFromStatsAddUpAtMetrics() throws Exception {
         try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
             assertEquals("meta", c.nextText("meta", WAIT).type());

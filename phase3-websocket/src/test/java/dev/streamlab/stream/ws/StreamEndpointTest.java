@@ -186,6 +186,40 @@ class StreamEndpointTest {
     }
 
     @Test
+    void aSeekPastTheEndIsClampedToTheLastKeyframeThenEnds() throws Exception {
+        try (StreamClient c = open()) {
+            drain(c, Duration.ofMillis(300));
+            c.send("{\"type\":\"seek\",\"t\":1e9}");
+            Text seeked = null;
+            while (seeked == null) { // segments of timeline 1 may still be on their way
+                if (c.next(WAIT) instanceof Text t) seeked = t;
+            }
+            assertEquals("seeked", seeked.type(), "" + seeked);
+            double duration = video.durationSeconds();
+            int last = video.segmentAt(duration);
+            assertEquals(video.segmentCount() - 1, last, "GOP segments: the last one starts at the last keyframe");
+            assertEquals(video.segmentStartSeconds(last), ((Number) seeked.json().get("t")).doubleValue(), 1e-9,
+                    "restarts at the last keyframe: " + seeked);
+            assertEquals(duration, ((Number) seeked.json().get("requested")).doubleValue(), 1e-9,
+                    "the request clamped to the duration: " + seeked);
+            assertEquals(2L, seeked.json().get("timeline"));
+            // Then the new timeline's inits, its last GOP (and the audio from there), and ended.
+            List<Binary> after = new ArrayList<>();
+            Msg m;
+            while ((m = c.next(WAIT)) instanceof Binary b) after.add(b);
+            assertEquals("ended", assertInstanceOf(Text.class, m, "" + m).type(), "ended after the last segment");
+            assertTrue(after.size() >= 3, "two inits and media: " + after.size());
+            assertTrue(after.stream().allMatch(b -> b.header().timeline() == 2), "all on the new timeline");
+            Binary firstVideo = after.stream().filter(b -> b.header().kind() == SegmentHeader.Kind.MEDIA
+                    && b.header().track() == SegmentHeader.Track.VIDEO).findFirst().orElseThrow();
+            assertEquals(SegmentHeader.millis(video.segmentStart(last), video.timescale()),
+                    firstVideo.header().presentationMs());
+            assertTrue(firstVideo.header().keyframe());
+            assertNull(c.poll(Duration.ofMillis(500)), "nothing after ended");
+        }
+    }
+
+    @Test
     void resyncSendsFreshInitsThenContinuesFromTheNextKeyframeOnTheSameTimeline() throws Exception {
         try (StreamClient c = open()) {
             List<Binary> primed = drain(c, Duration.ofMillis(500)); // primed up to the high watermark
