@@ -221,7 +221,8 @@ function select(id, { intentAt = null, play = false, muted = false } = {}) {
   if (entry.mime && video.canPlayType(entry.mime) === '') {
     showError(`This browser says it cannot decode ${entry.mime}; trying anyway.`);
   }
-  state.mode.attach(video, entry);
+  // A mode that learns from its server that the selection will not play (e.g. a codec this browser lacks) says so.
+  state.mode.attach(video, entry, { onError: message => { if (state.entry === entry) showError(message); } });
   state.session = watchQoe(video, entry, {
     bytesLoaded: () => state.mode.bytesLoaded(),
     intentAt,

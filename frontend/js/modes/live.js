@@ -5,7 +5,7 @@
 //   → hello {codecs}        ← meta {live: true, channel, mimes, gop_s, chunk_s, timeline}, the init segment, then
 //                             the cached chunks from the newest keyframe, then each new chunk as it is produced
 //   ← edge {t} every second  the live edge on the channel's timeline: latency = edge + time since − currentTime
-//   → stats {buffered_s, t} every second (the server knows each viewer's lag)
+//   → stats {buffered_s, t, dropped, stalls} every second (the server knows each viewer's lag; totals at /metrics)
 //   → resync                ← joined {t, timeline}: init + newest keyframe onwards on a fresh timeline
 //
 // Drift: a target latency of about 1.5 chunks + 0.75 s. Above target + 1 s the video plays at 1.08× until it is
@@ -13,7 +13,8 @@
 // Below target − 0.5 s (a join at a keyframe only a chunk old) it plays at 0.95× until the buffer has grown.
 // A gap in what is buffered (the server skipped this viewer to a newer keyframe) is jumped over.
 
-import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead } from './mse.js';
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText,
+  playbackTotals } from './mse.js';
 
 const PREFIX = '/ws/live/';
 const TICK_MS = 250;
@@ -27,12 +28,12 @@ export const liveEndpointAvailable = () => endpointAvailable('streamlab_live_vie
 
 let current = null;
 
-function start(video, entry) {
+function start(video, entry, { onError = () => {} } = {}) {
   const s = {
-    video, entry, ms: new MediaSource(), url: null, ws: null, sb: null, queue: [],
+    video, entry, onError, ms: new MediaSource(), url: null, ws: null, sb: null, queue: [],
     timeline: 0, chunk: 0.5, target: 1.5, edge: NaN, edgeAt: 0,
     lastDecodeMs: null, needStart: true, started: false,
-    bytes: 0, messages: 0, segments: 0, skips: 0, stalls: 0, jumps: 0, errors: [],
+    bytes: 0, messages: 0, segments: 0, skips: 0, stalls: 0, jumps: 0, errors: [], quotaErrors: 0,
     chain: Promise.resolve(), timers: [], off: [],
   };
   s.url = URL.createObjectURL(s.ms);
@@ -50,7 +51,10 @@ function start(video, entry) {
     s.chain = s.chain.then(() => current === s && handle(s, e.data, sourceOpen)).catch(err => fail(s, err));
   });
   ws.addEventListener('close', e => {
-    if (current === s && e.code !== 1000) fail(s, new Error(`the live channel closed: ${e.code} ${e.reason}`.trim()));
+    if (current !== s || e.code === 1000) return;
+    const text = `The live channel closed: ${e.code} ${e.reason}`.trim();
+    fail(s, new Error(text));
+    s.onError(text);
   });
   const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
   // A stall: the playhead ran out of data while playing (not the wait that follows one of our own jumps).
@@ -89,6 +93,8 @@ async function handle(s, data, sourceOpen) {
     } else if (msg.type === 'error') {
       s.errors.push(`${msg.code}: ${msg.message}`);
       console.warn(`${PREFIX}: ${msg.code}: ${msg.message}`);
+      const fatal = fatalErrorText(msg);
+      if (fatal) s.onError(fatal);
     }
     return;
   }
@@ -120,6 +126,7 @@ function pump(s) {
       s.sb.appendBuffer(op.data);
     }
   } catch (e) {
+    if (e.name === 'QuotaExceededError') s.quotaErrors++; // trimming (report) should make this never happen
     if (e.name === 'QuotaExceededError' && !op.retried) {
       op.retried = true;
       s.queue.unshift({ remove: [0, Math.max(0, s.video.currentTime - 5)] }, op);
@@ -175,7 +182,8 @@ function correct(s) {
 /** Every second: tell the server where the playhead is, and trim what was played long ago. */
 function report(s) {
   const v = s.video;
-  s.send({ type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime });
+  s.send({ type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime,
+    ...playbackTotals(v, s.stalls) });
   if (s.sb) {
     const b = s.sb.buffered;
     if (b.length && v.currentTime - b.start(0) > KEEP_BEHIND_S + 5 && !s.queue.some(op => op.remove)) {
@@ -199,9 +207,10 @@ export const live = {
   label: 'Live channel (WebSocket, MSE)',
   description: 'The server loops the video as a live channel; everyone watching sees the same moment, about 1.5 s behind the live edge.',
 
-  attach(video, entry) {
+  /** hooks.onError(text): called when the server says this channel will not play (shown to the viewer). */
+  attach(video, entry, hooks) {
     this.detach();
-    current = start(video, entry);
+    current = start(video, entry, hooks);
   },
 
   detach() {
@@ -234,7 +243,7 @@ export const live = {
     return {
       latency_s: round(latency(s)), edge_s: round(edgeNow), buffered_s: round(bufferedAhead(s.video)),
       target_s: s.target, playback_rate: s.video.playbackRate, skips: s.skips, stalls: s.stalls, jumps: s.jumps,
-      timeline: s.timeline, rung: 0,
+      timeline: s.timeline, rung: 0, keep_behind_s: KEEP_BEHIND_S, quota_errors: s.quotaErrors,
     };
   },
 

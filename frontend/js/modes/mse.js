@@ -7,8 +7,32 @@ import { serverHas } from '../server-features.js';
 /** Every binary message starts with this 24-byte header (magic "SL", version 1, ...); the segment follows. */
 export const HEADER = 24;
 export const MAGIC = 0x534c; // "SL"
-/** Played data kept behind currentTime; older is removed, so a long session never hits QuotaExceededError. */
-export const KEEP_BEHIND_S = 30;
+/**
+ * Played data kept behind currentTime; older is removed (once it is 5 s more than this), so a long session never
+ * hits QuotaExceededError. 30 s by default; `?keep=<seconds>` (at least 1) sets it for the page, so a test or a
+ * student sees the trimming on a 30 s sample: `/?v=…&mode=ws&keep=5`.
+ */
+export const KEEP_BEHIND_S = keepBehind(typeof location === 'undefined' ? '' : location.search);
+
+function keepBehind(search) {
+  const raw = new URLSearchParams(search).get('keep');
+  if (raw === null) return 30;
+  const s = Number(raw);
+  if (Number.isFinite(s) && s >= 1) return s;
+  console.warn(`?keep=${raw}: seconds >= 1 expected; keeping the default 30 s`);
+  return 30;
+}
+
+/**
+ * Server `error` codes after which nothing will play (the rest refuse one message and the stream goes on): the
+ * player shows these to the viewer, with the server's own message (which names the codec, the video ...).
+ */
+const FATAL_ERRORS = new Set(['unsupported_codecs', 'no_such_video', 'cannot_stream']);
+
+/** The text to show the viewer for a server `error` message, or null when the stream goes on regardless. */
+export function fatalErrorText(msg) {
+  return FATAL_ERRORS.has(msg.code) ? `The server cannot stream this (${msg.code}): ${msg.message}` : null;
+}
 
 // Codec strings asked about besides the entry's own (catalog `codecs`): what this project's samples use.
 // The H.264 levels 1.3-5.1 are asked about too: the rungs of a ladder differ in level (240p is 2.1, 720p 3.1),
@@ -33,6 +57,15 @@ export async function endpointAvailable(metricName) {
 /** ws:// or wss:// for a path on the page's own server. */
 export function wsUrl(path) {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${path}`;
+}
+
+/**
+ * The running totals a `stats` report carries: frames the element dropped since its source was set
+ * (getVideoPlaybackQuality) and the mode's stall count. The server adds up each report's increase at /metrics.
+ */
+export function playbackTotals(video, stalls) {
+  const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+  return { dropped: q ? q.droppedVideoFrames : 0, stalls };
 }
 
 /** Seconds buffered ahead of the playhead, in the range that contains it (0 when it is in a gap). */

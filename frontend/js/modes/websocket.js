@@ -5,7 +5,8 @@
 //   → open {video}     ← meta {duration, tracks: [{track, codec, mime}], timeline}, then init and media segments
 //   → play / pause     the server paces between watermarks (meta low_s, high_s) while playing, nothing paused
 //   → seek {t}         ← seeked {t, timeline}: everything of the old timeline is stale, SourceBuffers are reset
-//   → stats {buffered_s, t, rx_bps} every second, so the server's clock and its bitrate choice follow this player
+//   → stats {buffered_s, t, rx_bps, dropped, stalls} every second, so the server's clock and its bitrate choice
+//                      follow this player (dropped frames and stalls: running totals, counted at /metrics)
 //   → quality {rung}   pin a rung of meta's `rungs` (or "auto"); ← rung {rung, auto, t, reason} when a switch
 //                      takes effect: the new rung's video init segment follows, then its media (changeType if
 //                      the codec string differs)
@@ -18,7 +19,8 @@
 // (both servers answer it, so a phase 2 page logs no failed request) and looks for streamlab_ws_stream_sessions,
 // which the endpoint registers when it is installed.
 
-import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead } from './mse.js';
+import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText,
+  playbackTotals } from './mse.js';
 
 const PATH = '/ws/stream';
 const STATS_MS = 1000;
@@ -30,9 +32,9 @@ export const streamEndpointAvailable = () => endpointAvailable('streamlab_ws_str
 
 let current = null; // the session while attached
 
-function start(video, entry) {
+function start(video, entry, { onError = () => {} } = {}) {
   const s = {
-    video, entry, ms: new MediaSource(), url: null, ws: null,
+    video, entry, onError, ms: new MediaSource(), url: null, ws: null,
     tracks: new Map(),    // 'video' | 'audio' → { sb, queue: [{data} | {remove: [start, end]}] }
     timeline: 0,          // the timeline whose segments are appended; others are stale
     seeksPending: 0,      // seeks sent, seeked not yet received: every segment until then is stale
@@ -41,6 +43,7 @@ function start(video, entry) {
     rungs: [], rung: 0, abr: 'auto', lowS: 0, highS: 0, switches: [], // the ladder (meta) and the switches seen
     stalls: 0, skips: 0, skipTo: -1, internalSeeks: 0, played: false,
     gapJumps: 0, resyncs: 0, resyncAt: 0, escalations: 0,          // resync(): see below
+    quotaErrors: 0,                                                   // QuotaExceededError from appendBuffer
     arrivals: [], lastArrival: -1, rxBps: null,                       // rx_bps: see measure()
     chain: Promise.resolve(), timer: 0, outbox: [], off: [],
   };
@@ -68,7 +71,10 @@ function start(video, entry) {
     s.chain = s.chain.then(() => current === s && handle(s, e.data, sourceOpen)).catch(err => fail(s, err));
   });
   ws.addEventListener('close', e => {
-    if (current === s && e.code !== 1000) fail(s, new Error(`the stream closed: ${e.code} ${e.reason}`.trim()));
+    if (current !== s || e.code === 1000) return;
+    const text = `The stream closed: ${e.code} ${e.reason}`.trim();
+    fail(s, new Error(text));
+    s.onError(text); // nothing more will come: the viewer should know
   });
 
   const on = (type, fn) => { video.addEventListener(type, fn); s.off.push(() => video.removeEventListener(type, fn)); };
@@ -134,6 +140,8 @@ async function handle(s, data, sourceOpen) {
     } else if (msg.type === 'error') {
       s.errors.push(`${msg.code}: ${msg.message}`);
       console.warn(`/ws/stream: ${msg.code}: ${msg.message}`);
+      const fatal = fatalErrorText(msg); // e.g. unsupported_codecs: the server's message names the codec
+      if (fatal) s.onError(fatal);
     }
     return;
   }
@@ -185,6 +193,7 @@ function pump(s, track) {
       track.sb.appendBuffer(op.data);
     }
   } catch (e) {
+    if (e.name === 'QuotaExceededError') s.quotaErrors++; // trimming (tick) should make this never happen
     if (e.name === 'QuotaExceededError' && !op.retried) {
       // Full: drop everything played but the last 5 s, then try this append again.
       op.retried = true;
@@ -295,7 +304,8 @@ function tick(s) {
   jumpSkipped(s);
   jumpGap(s);
   escalate(s);
-  const stats = { type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime };
+  const stats = { type: 'stats', buffered_s: Math.round(bufferedAhead(v) * 1000) / 1000, t: v.currentTime,
+    ...playbackTotals(v, s.stalls) };
   if (s.rxBps !== null) stats.rx_bps = s.rxBps;
   s.send(stats);
   for (const track of s.tracks.values()) {
@@ -318,9 +328,10 @@ export const websocket = {
   label: 'WebSocket VOD (MSE)',
   description: 'The server pushes fMP4 segments over one WebSocket, paced between buffer watermarks, switching bitrate rungs as throughput allows; Media Source Extensions play them.',
 
-  attach(video, entry) {
+  /** hooks.onError(text): called when the server says this video will not play (shown to the viewer). */
+  attach(video, entry, hooks) {
     this.detach();
-    current = start(video, entry);
+    current = start(video, entry, hooks);
   },
 
   detach() {
@@ -361,6 +372,7 @@ export const websocket = {
       buffered_s: Math.round(bufferedAhead(s.video) * 1000) / 1000, low_s: s.lowS, high_s: s.highS,
       stalls: s.stalls, skips: s.skips, timeline: s.timeline, rx_bps: s.rxBps, switches: [...s.switches],
       gap_jumps: s.gapJumps, resyncs: s.resyncs, resync_escalations: s.escalations,
+      keep_behind_s: KEEP_BEHIND_S, quota_errors: s.quotaErrors,
     };
   },
 

@@ -4,6 +4,7 @@ import dev.streamlab.catalog.Catalog;
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.metrics.Counter;
 import dev.streamlab.metrics.MetricsRegistry;
+import dev.streamlab.stream.ws.ClientTotals;
 import dev.streamlab.websocket.server.WsEndpoint;
 import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.IOException;
@@ -122,6 +123,8 @@ public final class LiveEndpoint {
         private final Counter slowClosed;
         private final Counter bad;
         private final Counter joins;
+        private final Counter clientDropped;
+        private final Counter clientStalls;
         final Set<LiveSession> sessions = ConcurrentHashMap.newKeySet();
         final AtomicInteger senders = new AtomicInteger();
         private final LiveEndpoint endpoint;
@@ -144,6 +147,10 @@ public final class LiveEndpoint {
             slowClosed = r.counter("streamlab_live_slow_closes_total",
                     "Viewers closed with 1008 for skipping too often.");
             bad = r.counter("streamlab_live_bad_messages_total", "Control messages answered with an error.");
+            clientDropped = r.counter("streamlab_live_client_dropped_frames_total",
+                    "Video frames the live players dropped, from their stats reports (getVideoPlaybackQuality).");
+            clientStalls = r.counter("streamlab_live_client_stalls_total",
+                    "Stalls (out of data while playing) the live players counted, from their stats reports.");
             r.gauge("streamlab_live_copied_bytes_per_segment", "User-space bytes copied per media segment sent.",
                     () -> segments.total() == 0 ? 0 : (double) copied.total() / segments.total());
             r.gauge("streamlab_live_lag_max_seconds", "Largest lag behind the live edge a viewer reported (stats).",
@@ -155,6 +162,11 @@ public final class LiveEndpoint {
                         }
                         return max;
                     });
+        }
+
+        /** A viewer's running totals of dropped frames and stalls, feeding the two client counters. */
+        ClientTotals clientTotals() {
+            return new ClientTotals(clientDropped, clientStalls);
         }
 
         void viewerJoined(LiveSession s) {

@@ -2,6 +2,7 @@ package dev.streamlab.stream.live;
 
 import dev.streamlab.shared.json.Json;
 import dev.streamlab.stream.fmp4.InitSegment;
+import dev.streamlab.stream.ws.ClientTotals;
 import dev.streamlab.stream.ws.ControlMessage;
 import dev.streamlab.stream.ws.SegmentHeader;
 import dev.streamlab.websocket.WsCloseCodes;
@@ -52,6 +53,7 @@ final class LiveSession implements WsEndpoint {
     private final LiveConfig config;
     private final ArrayDeque<Long> badTimes = new ArrayDeque<>(); // reader thread only
     private final ArrayDeque<Long> skipTimes = new ArrayDeque<>(); // sender thread only
+    private final ClientTotals totals;
 
     private WsConnection ws;
     private volatile LiveChannel channel;
@@ -75,6 +77,7 @@ final class LiveSession implements WsEndpoint {
         this.channelId = channelId;
         this.meters = endpoint.meters();
         this.config = endpoint.config();
+        this.totals = meters.clientTotals();
     }
 
     @Override
@@ -95,6 +98,7 @@ final class LiveSession implements WsEndpoint {
             case ControlMessage.Hello h -> error("bad_state", "hello was already sent");
             case ControlMessage m when !helloSeen -> error("bad_state", "send hello first");
             case ControlMessage.Stats s -> {
+                totals.report(s);
                 if (!Double.isNaN(s.currentTime())) {
                     clientTime = s.currentTime();
                     clientAt = System.nanoTime();

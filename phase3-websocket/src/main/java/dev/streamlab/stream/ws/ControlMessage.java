@@ -36,11 +36,21 @@ public sealed interface ControlMessage {
 
     /**
      * The client's buffer: seconds buffered ahead of its playhead, the playhead, and the throughput it measured
-     * over back-to-back messages in bits/s ({@code NaN} when not sent).
+     * over back-to-back messages in bits/s ({@code NaN} when not sent); and its running totals since it started
+     * playing this stream: frames dropped ({@code getVideoPlaybackQuality().droppedVideoFrames}) and stalls
+     * ({@link #NOT_SENT} when not sent).
      */
-    record Stats(double bufferedSeconds, double currentTime, double rxBps) implements ControlMessage {
+    record Stats(double bufferedSeconds, double currentTime, double rxBps, long dropped, long stalls)
+            implements ControlMessage {
+        /** {@code dropped} or {@code stalls} the client did not send. */
+        public static final long NOT_SENT = -1;
+
         Stats(double bufferedSeconds, double currentTime) {
             this(bufferedSeconds, currentTime, Double.NaN);
+        }
+
+        Stats(double bufferedSeconds, double currentTime, double rxBps) {
+            this(bufferedSeconds, currentTime, rxBps, NOT_SENT, NOT_SENT);
         }
     }
 
@@ -87,7 +97,23 @@ public sealed interface ControlMessage {
             }
             rx = r.doubleValue();
         }
-        return new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN, rx);
+        long[] totals = {Stats.NOT_SENT, Stats.NOT_SENT}; // dropped, stalls: running totals, both optional
+        String[] keys = {"dropped", "stalls"};
+        for (int i = 0; i < keys.length; i++) {
+            if (!m.containsKey(keys[i])) continue;
+            if (!isCount(m.get(keys[i]))) {
+                return new Invalid("bad_message", "stats: \"" + keys[i] + "\" is a whole number >= 0 (a running total)");
+            }
+            totals[i] = ((Number) m.get(keys[i])).longValue();
+        }
+        return new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN, rx, totals[0],
+                totals[1]);
+    }
+
+    /** A whole number in [0, 2^53 - 1]: JavaScript's safe integers, what a player's counter can be. */
+    private static boolean isCount(Object v) {
+        return v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
+                && n.doubleValue() <= 9_007_199_254_740_991d;
     }
 
     /** {@code "rung": N} (a whole number >= 0; the session checks it against the ladder) or {@code "auto"}. */

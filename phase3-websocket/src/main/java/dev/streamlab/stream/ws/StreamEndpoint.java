@@ -145,6 +145,8 @@ public final class StreamEndpoint implements WsEndpoint {
         private final Counter dropped;
         private final Counter switches;
         private final Counter slowCloses;
+        private final Counter clientDropped;
+        private final Counter clientStalls;
 
         Meters(MetricsRegistry registry) {
             messages = registry.counter("streamlab_ws_stream_segments_total",
@@ -163,6 +165,10 @@ public final class StreamEndpoint implements WsEndpoint {
                     "Bitrate rung switches that took effect, by direction.", "direction");
             slowCloses = registry.counter("streamlab_ws_stream_slow_closes_total",
                     "Connections closed with 1008 because they skipped too often: too slow even for skipping.");
+            clientDropped = registry.counter("streamlab_ws_stream_client_dropped_frames_total",
+                    "Video frames the players dropped, from their stats reports (getVideoPlaybackQuality).");
+            clientStalls = registry.counter("streamlab_ws_stream_client_stalls_total",
+                    "Stalls (out of data while playing) the players counted, from their stats reports.");
             registry.gauge("streamlab_ws_stream_copies_per_byte", "User-space copies per byte sent on /ws/stream:"
                     + " headers, moof and init segments are heap buffers (1 JDK copy), samples are mapped (0).",
                     () -> bytes.total() == 0 ? 0 : (double) (bytes.total() - mapped.total()) / bytes.total());
@@ -177,6 +183,11 @@ public final class StreamEndpoint implements WsEndpoint {
 
         void badMessage() {
             bad.inc();
+        }
+
+        /** A connection's running totals of dropped frames and stalls, feeding the two client counters. */
+        ClientTotals clientTotals() {
+            return new ClientTotals(clientDropped, clientStalls);
         }
 
         void skip() {

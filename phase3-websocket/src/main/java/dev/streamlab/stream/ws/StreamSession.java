@@ -91,6 +91,7 @@ final class StreamSession {
     private final ArrayDeque<Long> skipTimes = new ArrayDeque<>();
     private final long[] txBytes = new long[TX_WINDOW];
     private final long[] txNanos = new long[TX_WINDOW];
+    private final ClientTotals totals;
 
     // Guarded by lock.
     private Phase phase = Phase.AWAIT_HELLO;
@@ -131,6 +132,7 @@ final class StreamSession {
         this.endpoint = endpoint;
         this.settings = endpoint.settings();
         this.meters = endpoint.meters();
+        this.totals = meters.clientTotals();
     }
 
     /** One control message from the reader thread. Errors are answered; the stream goes on. */
@@ -189,6 +191,7 @@ final class StreamSession {
     }
 
     private void stats(ControlMessage.Stats s) {
+        totals.report(s);
         double t = s.currentTime();
         if (!Double.isNaN(t)) setClock(t);
         else if (sentUpTo > s.bufferedSeconds()) setClock(sentUpTo - s.bufferedSeconds());
@@ -255,6 +258,16 @@ final class StreamSession {
             fmp4 = endpoint.remuxers().open(entry.get().file()); // shared by every viewer of the file
         } catch (IOException e) {
             reply(errorJson("cannot_stream", id + ": " + e.getMessage()));
+            return;
+        }
+        // A video whose picture the browser cannot decode is refused, even when its audio would play: streaming
+        // the sound alone of an HEVC film in a browser without HEVC looks like a broken player, not a choice.
+        // Only a file without a video track plays as audio.
+        Optional<Fmp4Track> picture = fmp4.video();
+        if (picture.isPresent() && !accepted.contains(picture.get().codec().toLowerCase(Locale.ROOT))) {
+            reply(errorJson("unsupported_codecs", id + ": its video is " + picture.get().codec()
+                    + ", which this browser cannot decode (its hello lists " + accepted.stream().sorted().toList()
+                    + "); nothing is streamed"));
             return;
         }
         List<Fmp4Track> offered = fmp4.tracks().stream()

@@ -229,7 +229,11 @@ class LiveEndpointTest {
                 prev = next;
             }
             assertTrue(sawGap, "the skip shows as a jump in decode times");
-            assertTrue(lab.counter("streamlab_live_skipped_segments_total") >= config.maxBehind());
+            // Each skip drops from the cursor to the newest keyframe: at least one segment, but fewer than maxBehind
+            // when the newest keyframe is older than the newest segment (a skip right at the bound, mid-GOP).
+            long skipped = lab.counter("streamlab_live_skipped_segments_total");
+            assertTrue(skipped >= 1, skipped + " segments dropped by " + lab.counter("streamlab_live_skips_total")
+                    + " skips");
         }
     }
 
@@ -337,6 +341,39 @@ class LiveEndpointTest {
             c.send("{\"type\":\"seek\",\"t\":3}");
             assertEquals("bad_state", c.nextText("error", WAIT).json().get("code"));
             assertTrue(c.nextMedia(WAIT).media());
+        }
+    }
+
+    @Test
+    void aFloodOfBadMessagesIsClosedWith1008() throws Exception {
+        try (Lab lab = Lab.start(FAST); LiveClient c = new LiveClient(lab.uri(), lab.id(LADDER))) {
+            for (int i = 0; i <= LiveSession.MAX_BAD; i++) c.send("nope " + i);
+            int errors = 0;
+            Msg m;
+            while ((m = c.next(WAIT)) instanceof Text t) {
+                assertEquals("error", t.type(), "" + t);
+                errors++;
+            }
+            assertEquals(LiveSession.MAX_BAD, errors, "an error for each of the first 50");
+            Closed closed = assertInstanceOf(Closed.class, m, "" + m);
+            assertEquals(WsCloseCodes.POLICY_VIOLATION, closed.code(), "" + closed);
+            assertTrue(closed.reason().contains("bad messages"), "" + closed);
+            assertEquals(LiveSession.MAX_BAD + 1, lab.counter("streamlab_live_bad_messages_total"));
+        }
+    }
+
+    @Test
+    void droppedFramesAndStallsFromStatsAddUpAtMetrics() throws Exception {
+        try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
+            assertEquals("meta", c.nextText("meta", WAIT).type());
+            c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":0.5,\"dropped\":4,\"stalls\":1}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":1.5,\"dropped\":6,\"stalls\":1}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":2,\"dropped\":\"six\"}");
+            Text error = c.nextText("error", WAIT); // after the two good reports: one reader thread, in order
+            assertEquals("bad_message", error.json().get("code"));
+            assertEquals(6, lab.counter("streamlab_live_client_dropped_frames_total"), "running totals: 6, not 4 + 6");
+            assertEquals(1, lab.counter("streamlab_live_client_stalls_total"));
+            assertTrue(c.nextMedia(WAIT).media(), "the stream goes on");
         }
     }
 

@@ -25,6 +25,14 @@ class ControlMessageTest {
                 .currentTime()));
         assertEquals(new ControlMessage.Stats(4.5, 10, 600_000),
                 ControlMessage.parse("{\"type\":\"stats\",\"buffered_s\":4.5,\"t\":10,\"rx_bps\":600000}"));
+        assertEquals(new ControlMessage.Stats(4.5, 10, Double.NaN, 7, 2),
+                ControlMessage.parse("{\"type\":\"stats\",\"buffered_s\":4.5,\"t\":10,\"dropped\":7,\"stalls\":2}"));
+        ControlMessage.Stats without = (ControlMessage.Stats) ControlMessage.parse("{\"type\":\"stats\",\"buffered_s\":1}");
+        assertEquals(ControlMessage.Stats.NOT_SENT, without.dropped(), "both totals are optional");
+        assertEquals(ControlMessage.Stats.NOT_SENT, without.stalls());
+        assertEquals(9_007_199_254_740_991L, ((ControlMessage.Stats) ControlMessage.parse(
+                "{\"type\":\"stats\",\"buffered_s\":1,\"dropped\":9007199254740991,\"stalls\":0}")).dropped(),
+                "up to JavaScript's largest safe integer");
         assertEquals(new ControlMessage.Quality(2), ControlMessage.parse("{\"type\":\"quality\",\"rung\":2}"));
         assertEquals(new ControlMessage.Quality(ControlMessage.Quality.AUTO),
                 ControlMessage.parse("{\"type\":\"quality\",\"rung\":\"auto\"}"));
@@ -40,6 +48,13 @@ class ControlMessageTest {
                 {"{\"type\":\"hello\",\"codecs\":[1]}", "bad_message"}, {"{\"type\":\"stats\"}", "bad_message"},
                 {"{\"type\":\"stats\",\"buffered_s\":1,\"rx_bps\":-5}", "bad_message"},
                 {"{\"type\":\"stats\",\"buffered_s\":1,\"rx_bps\":\"fast\"}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"dropped\":-1}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"dropped\":2.5}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"dropped\":\"3\"}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"dropped\":null}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"stalls\":1e300}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"stalls\":[1]}", "bad_message"},
+                {"{\"type\":\"stats\",\"buffered_s\":1,\"dropped\":0,\"stalls\":-3}", "bad_message"},
                 {"{\"type\":\"quality\"}", "bad_message"}, {"{\"type\":\"quality\",\"rung\":-1}", "bad_message"},
                 {"{\"type\":\"quality\",\"rung\":0.5}", "bad_message"},
                 {"{\"type\":\"quality\",\"rung\":\"best\"}", "bad_message"},

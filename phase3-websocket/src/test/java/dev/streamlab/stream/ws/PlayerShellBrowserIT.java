@@ -42,11 +42,10 @@ import org.junit.jupiter.api.Test;
  * buffer is damaged on purpose, and a player that keeps playing while another client abuses {@code /ws/stream}.
  * Each test is bounded well under a minute.
  *
- * <p>The resync test needs the ws mode's {@code resync()} ({@code websocket-resync.patch} at the repository root
- * until it is applied to {@code frontend/js/modes/websocket.js}): the protocol's {@code resync} continues after what
- * the server already sent, so the client repairs its SourceBuffers, jumps a hole the server fills later, and when
- * nothing comes (a server pacing on watermarks believes the client still holds the lost media) seeks to the
- * playhead after 3 s.
+ * <p>The resync test uses the ws mode's {@code resync()} ({@code frontend/js/modes/websocket.js}): the protocol's
+ * {@code resync} continues after what the server already sent, so the client repairs its SourceBuffers, jumps a hole
+ * the server fills later, and when nothing comes (a server pacing on watermarks believes the client still holds the
+ * lost media) seeks to the playhead after 3 s.
  *
  * <p>Run alone: {@code mvn -pl phase3-websocket -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=PlayerShellBrowserIT}.
@@ -254,7 +253,7 @@ class PlayerShellBrowserIT {
 
         assertEquals(Boolean.TRUE, browser.script("return window.streamlab.debug.resync()"),
                 "the ws mode answers resync() (repairs its SourceBuffers, sends the protocol's resync, jumps the hole"
-                        + " or escalates to a seek): until websocket.js has it, apply websocket-resync.patch");
+                        + " or escalates to a seek)");
         Map<String, Object> recovered = awaitStats("playback 3 s past the damaged buffer's end", Duration.ofSeconds(25),
                 s -> num(s, "currentTime") >= bufferedEnd + 3);
         assertEquals(Boolean.FALSE, recovered.get("paused"), "still playing: " + recovered);

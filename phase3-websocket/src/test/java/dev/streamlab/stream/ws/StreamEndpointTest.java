@@ -186,6 +186,40 @@ class StreamEndpointTest {
     }
 
     @Test
+    void aSeekPastTheEndIsClampedToTheLastKeyframeThenEnds() throws Exception {
+        try (StreamClient c = open()) {
+            drain(c, Duration.ofMillis(300));
+            c.send("{\"type\":\"seek\",\"t\":1e9}");
+            Text seeked = null;
+            while (seeked == null) { // segments of timeline 1 may still be on their way
+                if (c.next(WAIT) instanceof Text t) seeked = t;
+            }
+            assertEquals("seeked", seeked.type(), "" + seeked);
+            double duration = video.durationSeconds();
+            int last = video.segmentAt(duration);
+            assertEquals(video.segmentCount() - 1, last, "GOP segments: the last one starts at the last keyframe");
+            assertEquals(video.segmentStartSeconds(last), ((Number) seeked.json().get("t")).doubleValue(), 1e-9,
+                    "restarts at the last keyframe: " + seeked);
+            assertEquals(duration, ((Number) seeked.json().get("requested")).doubleValue(), 1e-9,
+                    "the request clamped to the duration: " + seeked);
+            assertEquals(2L, seeked.json().get("timeline"));
+            // Then the new timeline's inits, its last GOP (and the audio from there), and ended.
+            List<Binary> after = new ArrayList<>();
+            Msg m;
+            while ((m = c.next(WAIT)) instanceof Binary b) after.add(b);
+            assertEquals("ended", assertInstanceOf(Text.class, m, "" + m).type(), "ended after the last segment");
+            assertTrue(after.size() >= 3, "two inits and media: " + after.size());
+            assertTrue(after.stream().allMatch(b -> b.header().timeline() == 2), "all on the new timeline");
+            Binary firstVideo = after.stream().filter(b -> b.header().kind() == SegmentHeader.Kind.MEDIA
+                    && b.header().track() == SegmentHeader.Track.VIDEO).findFirst().orElseThrow();
+            assertEquals(SegmentHeader.millis(video.segmentStart(last), video.timescale()),
+                    firstVideo.header().presentationMs());
+            assertTrue(firstVideo.header().keyframe());
+            assertNull(c.poll(Duration.ofMillis(500)), "nothing after ended");
+        }
+    }
+
+    @Test
     void resyncSendsFreshInitsThenContinuesFromTheNextKeyframeOnTheSameTimeline() throws Exception {
         try (StreamClient c = open()) {
             List<Binary> primed = drain(c, Duration.ofMillis(500)); // primed up to the high watermark
@@ -239,6 +273,40 @@ class StreamEndpointTest {
     }
 
     @Test
+    void droppedFramesAndStallsFromStatsAddUpAtMetricsAndBadTotalsAreRefused() throws Exception {
+        String dropped = "streamlab_ws_stream_client_dropped_frames_total";
+        String stalls = "streamlab_ws_stream_client_stalls_total";
+        double dropped0 = counter(server.metrics().scrape(), dropped);
+        double stalls0 = counter(server.metrics().scrape(), stalls);
+        try (StreamClient c = open(); StreamClient other = open()) {
+            drain(c, Duration.ofMillis(300));
+            drain(other, Duration.ofMillis(300));
+            // Running totals: each report adds its increase, so 3 then 5 dropped frames count 5, not 8.
+            c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"dropped\":3,\"stalls\":1}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"dropped\":5,\"stalls\":1}");
+            other.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1,\"dropped\":2,\"stalls\":2}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":9,\"t\":1}"); // totals not sent: nothing changes
+            for (String bad : List.of("{\"type\":\"stats\",\"buffered_s\":9,\"dropped\":-4}",
+                    "{\"type\":\"stats\",\"buffered_s\":9,\"stalls\":0.5}",
+                    "{\"type\":\"stats\",\"buffered_s\":9,\"stalls\":\"many\"}")) {
+                c.send(bad);
+                Text error = assertInstanceOf(Text.class, c.next(WAIT), bad);
+                assertEquals("bad_message", error.json().get("code"), bad);
+                assertTrue(((String) error.json().get("message")).contains("running total"), "" + error);
+            }
+            other.send("{\"type\":\"stats\",\"buffered_s\":9,\"stalls\":-1}");
+            assertEquals("bad_message", assertInstanceOf(Text.class, other.next(WAIT)).json().get("code"));
+            // Each connection's error reply came after its good reports were handled (one reader thread, in order).
+            String scrape = server.metrics().scrape();
+            assertEquals(5 + 2, counter(scrape, dropped) - dropped0, "dropped frames: 5 from one client, 2 from the other");
+            assertEquals(1 + 2, counter(scrape, stalls) - stalls0, "stalls");
+            c.send("{\"type\":\"play\"}");
+            c.send("{\"type\":\"stats\",\"buffered_s\":2,\"t\":8,\"dropped\":5,\"stalls\":1}");
+            assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(3)), "still streaming after the refusals");
+        }
+    }
+
+    @Test
     void aFloodOfBadMessagesIsClosedWith1008() throws Exception {
         try (StreamClient c = new StreamClient(server.uri())) {
             for (int i = 0; i <= StreamSession.MAX_BAD; i++) c.send("nope " + i);
@@ -266,15 +334,13 @@ class StreamEndpointTest {
             c.send("{\"type\":\"play\"}");
             assertEquals("bad_state", ((Text) c.next(WAIT)).json().get("code"), "play before a successful open");
         }
-        try (StreamClient c = new StreamClient(server.uri())) { // audio only: the server offers only that track
+        try (StreamClient c = new StreamClient(server.uri())) { // the sound would play, the picture not: refused
             c.send("{\"type\":\"hello\",\"codecs\":[\"mp4a.40.2\"]}");
             c.send("{\"type\":\"open\",\"video\":\"" + id + "\"}");
-            Text meta = (Text) c.next(WAIT);
-            assertEquals(List.of("mp4a.40.2"), meta.json().get("codecs"));
-            Binary init = (Binary) c.next(WAIT);
-            assertEquals(SegmentHeader.Track.AUDIO, init.header().track());
-            assertTrue(drain(c, Duration.ofMillis(500)).stream()
-                    .allMatch(b -> b.header().track() == SegmentHeader.Track.AUDIO));
+            Text error = assertInstanceOf(Text.class, c.next(WAIT));
+            assertEquals("unsupported_codecs", error.json().get("code"), "" + error);
+            assertTrue(((String) error.json().get("message")).contains(video.codec()), "names the codec: " + error);
+            assertNull(c.poll(Duration.ofMillis(300)), "nothing streamed, not even the audio");
         }
     }
 
@@ -320,6 +386,11 @@ class StreamEndpointTest {
     private static double metric(String scrape, String name) {
         return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
                 l.substring(name.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(name));
+    }
+
+    /** A counter's value; 0 before its first increment (an unlabelled counter shows up then). */
+    private static double counter(String scrape, String name) {
+        return scrape.contains("\n" + name + " ") ? metric(scrape, name) : 0;
     }
 
     /** Connects, says hello, opens the sample; checks meta and the two init segments. */

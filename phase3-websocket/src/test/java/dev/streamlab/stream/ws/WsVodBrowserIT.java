@@ -103,6 +103,43 @@ class WsVodBrowserIT {
         browser.assertNoConsoleErrors();
     }
 
+    @Test
+    void playedDataIsTrimmedToASmallKeepWindowWhilePlaybackGoesOn() throws IOException {
+        browser.get(URI.create("about:blank"));
+        browser.clearConsoleErrors();
+        // keep=5: the mode removes played data once it is more than 10 s behind the playhead, down to 5 s behind.
+        browser.get(URI.create(server.uri() + "?v=" + SAMPLE + "&mode=ws&autoplay=1&keep=5"));
+        browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        assertEquals(5.0, browser.number("return window.streamlab.stats().keep_behind_s"), "?keep=5 took effect");
+
+        // Trimmed once: every SourceBuffer's first range starts well after 0 while the playhead moves on.
+        Map<String, Object> first = await("played data to be removed", Duration.ofSeconds(40),
+                s -> num(s, "t") > 12 && firstBufferedStart() >= 3);
+        double start = firstBufferedStart();
+        double t = num(first, "t");
+        assertTrue(start <= t, "nothing at or ahead of the playhead was removed: start " + start + ", t " + t);
+        // And again later: the window follows the playhead (the start advances), playback goes on.
+        Map<String, Object> later = await("the kept window to follow the playhead", Duration.ofSeconds(30),
+                s -> num(s, "t") > t + 6 && firstBufferedStart() > start + 3);
+        double laterStart = firstBufferedStart();
+        assertTrue(laterStart >= num(later, "t") - 5 - 5 - 1.5, "at most keep + 5 s (+ a tick) behind the playhead: "
+                + laterStart + " at " + later.get("t") + ", " + browser.script("return window.streamlab.debug.sourceBuffers()"));
+        assertEquals(Boolean.FALSE, later.get("paused"), "still playing: " + later);
+        assertEquals(0.0, browser.number("return window.streamlab.stats().quota_errors"), "no QuotaExceededError");
+        assertNull(later.get("error"), "the media element's error");
+        assertEquals(List.of(), later.get("streamErrors"), "the mode's errors");
+        System.out.println("keep=5: first trim to " + start + " s at t=" + t + " s; later " + laterStart + " s at t="
+                + later.get("t") + " s; " + browser.script("return JSON.stringify(window.streamlab.debug.sourceBuffers())"));
+        browser.assertNoConsoleErrors();
+    }
+
+    /** The earliest buffered time over the page's SourceBuffers (each track trims on its own), or 0. */
+    private static double firstBufferedStart() {
+        return browser.number("""
+                const sbs = window.streamlab.debug.sourceBuffers().filter(b => b.buffered.length);
+                return sbs.length ? Math.min(...sbs.map(b => b.buffered[0][0])) : 0;""");
+    }
+
     private static Map<String, Object> state() {
         @SuppressWarnings("unchecked")
         Map<String, Object> s = (Map<String, Object>) browser.script(STATE);
