@@ -16,6 +16,7 @@
 #                                         chunk cache vs page cache + sendfile (ranges), cached vs rebuilt fMP4
 #                                         segments; 200 viewers, Zipf popularity -> phase4-cache.md in
 #                                         phase4-optimizations/bench-results (dev.streamlab.bench.CacheBench, --help)
+#   scripts/bench.sh phase4-cache-views   JMH CacheBenchmark: a cache hit (a view) vs a hit that copies, per chunk size
 #   scripts/bench.sh phase3-live [--quick] [LiveViewers options]
 #                                         N = 100, 1000, 2000, 5000 viewers of the 720p live channel, shared
 #                                         segments vs a copy per viewer (LiveViewers) -> phase3-live.md
@@ -28,7 +29,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,21s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,22s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
@@ -73,6 +74,11 @@ case "$name" in
   phase4-cache)
     module=phase4-optimizations
     ;;
+  phase4-cache-views)
+    module=phase4-optimizations
+    pattern=dev.streamlab.bench.CacheBenchmark
+    table_args=() # JMH's own text table, wrapped in Markdown
+    ;;
   phase4-pixels)
     module=phase4-optimizations
     pattern=dev.streamlab.bench.PixelBenchmark
@@ -87,7 +93,7 @@ case "$name" in
     post_main=dev.streamlab.bench.CompressionRatios
     ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache, phase4-compression, phase4-pixels)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache, phase4-cache-views, phase4-compression, phase4-pixels)" >&2
      exit 2 ;;
 esac
 

@@ -15,6 +15,7 @@ import { readUrl, writeUrl } from './url-state.js';
 import { bufferChart } from './chart.js';
 import { debugHooks } from './debug.js';
 import { loadSheet } from './thumbnails.js';
+import { serverHas } from './server-features.js';
 
 const STATS_REFRESH_MS = 500;
 const CHART_SAMPLE_MS = 500;
@@ -24,6 +25,11 @@ const catalogList = $('catalog');
 const errorBox = $('error');
 const modeSelect = $('mode');
 const autoplay = new URLSearchParams(location.search).get('autoplay') === '1';
+
+// The header's dashboard link, for a server that has one (phase 4 registers the GC gauges its heap chart reads); the
+// same /metrics scrape the other feature probes share, so phases 2 and 3 send no request that fails.
+const DASHBOARD_PROBE = 'streamlab_jvm_gc_collections_total'; // phases 2 and 3 export heap_used, not this
+serverHas(DASHBOARD_PROBE).then(has => { $('dashboard-link').hidden = !has; });
 
 const state = {
   ready: false,      // catalog loaded

@@ -1,8 +1,13 @@
 package dev.streamlab.phase4;
 
+import dev.streamlab.cache.CacheKey;
+import dev.streamlab.cache.CacheRoutes;
+import dev.streamlab.cache.ChunkCache;
+import dev.streamlab.cache.StreamSegments;
 import dev.streamlab.mjpeg.FrameProcessing;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.stream.ws.StreamEndpoint;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 
@@ -24,16 +29,21 @@ public final class Phase4Main {
     static Phase3Server start(PrintStream out, PrintStream err, String... args) {
         Phase3Server started = Phase3Main.start(out, err, "phase4", (server, ws) -> {
             // Phase 4's routes are installed here, one line per feature.
-            dev.streamlab.cache.CacheRoutes.install(server, dev.streamlab.cache.CacheRoutes.configuredBytes());
+            ChunkCache<CacheKey> cache = CacheRoutes.install(server, CacheRoutes.configuredBytes());
+            // The chunk cache backs what is computed: /ws/stream's fMP4 segments come from it instead of the tracks'
+            // rings (StreamSegments). /videos stays on sendfile: for plain file ranges the page cache already does
+            // this job (README, "Chunk cache": a cache holding a third of the catalog served 0.77x sendfile).
+            ws.endpoint(StreamEndpoint.PATH).map(StreamEndpoint.class::cast).orElseThrow()
+                    .useSegments(new StreamSegments(cache));
             dev.streamlab.dashboard.ClientLevels levels = dev.streamlab.dashboard.DashboardRoute.install(server);
             // The dashboard's per-client buffer levels: the VOD endpoint, observed (messages pass on unchanged).
-            ws.endpoint("/ws/stream").ifPresent(e -> ws.register("/ws/stream", levels.observe(e)));
+            ws.endpoint(StreamEndpoint.PATH).ifPresent(e -> ws.register(StreamEndpoint.PATH, levels.observe(e)));
             // Frame processing: /mjpeg/{id}, /ws/processed/{id}, /thumbs/{id}/... from .y4m proxies (processed.html).
             FrameProcessing.install(server, ws);
         }, args);
         if (started != null) {
-            out.println("Dashboard: " + started.uri() + "dashboard   (chunk cache: " + started.uri()
-                    + "cached/videos/{id}, cached/segments/{id}/video/{n})");
+            out.println("Dashboard: " + started.uri() + "dashboard   (chunk cache: /ws/stream's segments, "
+                    + started.uri() + "cached/videos/{id}, cached/segments/{id}/video/{n})");
         }
         return started;
     }

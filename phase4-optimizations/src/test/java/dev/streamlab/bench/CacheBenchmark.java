@@ -26,16 +26,18 @@ import org.openjdk.jmh.annotations.State;
  * Read gc.alloc.rate.norm (bytes allocated per op): hit is a small constant (the key, the view object), the same for
  * every chunkSize; copyHit grows with chunkSize. The time per op says the same thing in nanoseconds.
  *
- * How to run (JMH directly; ./lab bench phase4-cache is the load test, not this):
- *   java -cp <phase 4 test classpath> org.openjdk.jmh.Main -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc CacheBenchmark
- * `mvn verify` smoke-runs it briefly.
+ * How to run: ./lab bench phase4-cache-views (= scripts/bench.sh phase4-cache-views: JMH -f 1 -wi 3 -i 5 -w 1s -r 1s
+ * -prof gc, table in phase4-optimizations/bench-results/phase4-cache-views.md; ./lab bench phase4-cache is the load
+ * test, not this). `mvn verify` smoke-runs it briefly.
  *
- * Smoke run (2 shared cores, JDK 25.0.3, -wi 1 -i 1; bytes per op, which do not depend on the machine's load):
- *   chunkSize   baseline   hit   copyHit
- *      64 KiB       16     129     65 774
- *       1 MiB       16     128  1 048 901
- *       4 MiB       16     128  4 194 644
- * hit: the key (16 B), the read-only view (~64 B) and the loader lambda: constant. Times: the lead's quiet run.
+ * Full run (bench-results/phase4-cache-views.md; 2 shared cores with other work running, JDK 25.0.3), bytes per op,
+ * which do not depend on the machine's load, and the hit's time, which was steady:
+ *   chunkSize   baseline   hit   copyHit     hit ns/op
+ *      64 KiB       16     128     65 738    44.3 ± 7.3
+ *       1 MiB       16     128  1 048 792    44.8 ± 14.4
+ *       4 MiB       16     128  4 194 521    41.9 ± 1.8
+ * hit: the key (16 B), the read-only view (~64 B) and the loader lambda: constant. copyHit's times varied 7.5-497 us
+ * per iteration for 64 KiB on the loaded machine (see the phase 4 README).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

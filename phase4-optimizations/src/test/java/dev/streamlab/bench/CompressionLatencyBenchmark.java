@@ -57,7 +57,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class CompressionLatencyBenchmark {
-    @Param({"stats-json", "meta-json", "metrics-scrape", "segment-360p"})
+    @Param({"stats-json", "meta-json", "metrics-scrape", "segment-360p", "segment-720p", "raw-frame"})
     public String payload;
 
     @Param({"false", "true"})
@@ -78,7 +78,7 @@ public class CompressionLatencyBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException, InterruptedException {
         data = CompressionPayloads.load(payload);
-        text = !payload.startsWith("segment");
+        text = payload.endsWith("-json") || payload.equals("metrics-scrape"); // segments and pixels go as binary
         Path media = CompressionPayloads.media();
         Path root = Path.of(System.getProperty("streamlab.root", media.toAbsolutePath().getParent().toString()));
         server = Phase3Server.start("127.0.0.1", 0, media, new Phase3Server.Settings(root.resolve("frontend"), Http1Settings.DEFAULTS));

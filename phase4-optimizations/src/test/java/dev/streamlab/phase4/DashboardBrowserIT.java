@@ -29,16 +29,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code /dashboard} in Chromium on a running phase 4 server ({@link Phase4Main}, as {@code ./lab run phase4}
- * starts it) while requests go through the cached routes: the charts fill, every tile shows a value, no script
- * error, and a screenshot is kept as {@code target/screenshots/dashboard.png}.
+ * starts it) while requests go through the cached routes and a second Chromium plays a video in the player's
+ * WebSocket mode: the charts fill, every tile shows a value (the per-client tile: that player's buffer level), no
+ * script error, and a screenshot is kept as {@code target/screenshots/dashboard.png}.
  */
 class DashboardBrowserIT {
+    static final String VIDEO = "sample-30s-360p-h264-aac";
     static Browser browser;
+    /** A second browser (not a background tab, where Chromium throttles timers and media) playing over /ws/stream. */
+    static Browser player;
     static Phase3Server server;
 
     @BeforeAll
     static void start() throws Exception {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
+        player = Browser.open();
         System.setProperty("streamlab.frontend", ExternalTools.root().resolve("frontend").toString());
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         server = Phase4Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err),
@@ -48,8 +53,21 @@ class DashboardBrowserIT {
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-        if (browser != null) browser.close();
+        try {
+            if (player != null) player.close();
+            if (browser != null) browser.close();
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+
+    /** The player in WebSocket mode, playing: its stats messages on /ws/stream are what the buffers tile shows. */
+    static void playOverWebSocket() {
+        player.get(URI.create(server.uri() + "?autoplay=1&v=" + VIDEO + "&mode=ws"));
+        player.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        assertEquals("ws", player.script("return window.streamlab.mode"), "?mode=ws selects the WebSocket mode");
+        player.awaitTrue("playback over /ws/stream", "const v = document.getElementById('video');"
+                + " return v.currentTime > 0.5 && !v.paused && !v.error;");
     }
 
     /** Range and segment requests, cached and not, plus one QoE report, until {@code stop} (at most 60 s). */
@@ -81,11 +99,13 @@ class DashboardBrowserIT {
         AtomicBoolean stop = new AtomicBoolean();
         Thread load = traffic(server.uri(), stop);
         try {
+            playOverWebSocket();
             browser.get(server.uri().resolve("/dashboard"));
-            browser.awaitTrue("five polls drawn with traffic flowing",
+            browser.awaitTrue("five polls drawn with traffic flowing and the player reporting its buffer",
                     "return window.streamlabDashboard && window.streamlabDashboard.polls >= 5"
                             + " && /\\d/.test(document.getElementById('v-throughput').textContent)"
-                            + " && /\\d/.test(document.getElementById('v-cache').textContent)");
+                            + " && /\\d/.test(document.getElementById('v-cache').textContent)"
+                            + " && /^min \\d/.test(document.getElementById('v-buffers').textContent)");
         } finally {
             stop.set(true);
             load.join(Duration.ofSeconds(10));
@@ -104,10 +124,28 @@ class DashboardBrowserIT {
         for (Map.Entry<String, Object> v : values.entrySet()) {
             String text = (String) v.getValue();
             assertTrue(!text.isBlank() && !text.equals("–"), v.getKey() + " shows '" + text + "'");
-            // Every tile but per-client buffers (which phase 3 does not export yet) shows a number.
-            if (!v.getKey().equals("buffers")) assertTrue(text.matches(".*\\d.*"), v.getKey() + ": " + text);
+            assertTrue(text.matches(".*\\d.*"), "every tile shows a number; " + v.getKey() + ": " + text);
         }
-        assertTrue(((String) values.get("qoe")).contains("850 ms"), "the QoE report's startup: " + values);
+        // QoE: the mean startup of every report in /metrics — the IT's (850 ms) and the WebSocket player's own.
+        browser.awaitTrue("the QoE tile to show the mean startup of the reports in /metrics", """
+                return fetch('/metrics', { cache: 'no-store' }).then(r => r.text()).then(text => {
+                  const v = (name) => Number((text.match(new RegExp('^' + name + ' (\\\\S+)$', 'm')) || [])[1]);
+                  const n = v('streamlab_qoe_startup_seconds_count');
+                  const mean = v('streamlab_qoe_startup_seconds_sum') / n;
+                  const shown = mean < 1 ? (mean * 1000).toFixed(0) + ' ms' : mean.toFixed(2) + ' s';
+                  return n >= 2 && document.getElementById('v-qoe').textContent === 'startup ' + shown;
+                });""");
+
+        // The per-client tile draws the playing client: one reporting, a buffer level above 0, as the server sees it.
+        assertTrue(((String) values.get("buffers")).matches("min \\d.*"), "buffers: " + values.get("buffers"));
+        String detail = (String) browser.script("return document.getElementById('d-buffers').textContent;");
+        assertTrue(detail.startsWith("1 reporting"), "one WebSocket player reports: " + detail);
+        Map<String, Object> clients = (Map<String, Object>) browser.script(
+                "return fetch('/api/dashboard/clients').then(r => r.json());");
+        List<Map<String, Object>> reporting = (List<Map<String, Object>>) clients.get("clients");
+        assertEquals(1, reporting.size(), clients.toString());
+        assertTrue(((Number) reporting.getFirst().get("buffered_s")).doubleValue() > 0,
+                "the player has media buffered ahead: " + clients);
 
         // Each chart has ink; the throughput and cache charts have their first series' colour (a line, not axes).
         Map<String, Object> ink = (Map<String, Object>) browser.script("""
@@ -130,6 +168,13 @@ class DashboardBrowserIT {
         for (String chart : List.of("c-throughput", "c-cache", "c-heap")) {
             assertTrue(((List<Long>) ink.get(chart)).get(1) > 20, chart + " has no line: " + ink.get(chart));
         }
+        assertTrue(((List<Long>) ink.get("c-buffers")).get(1) > 20, "the client's buffer bar (blue) is drawn: "
+                + ink.get("c-buffers"));
+
+        // The player's header links to the dashboard on this phase 4 server (it probes /metrics for it).
+        assertEquals(Boolean.TRUE, player.script("const a = document.getElementById('dashboard-link');"
+                + " return !!a && !a.hidden && a.getAttribute('href') === '/dashboard' && a.offsetParent !== null;"));
+        player.assertNoConsoleErrors();
 
         // The page's Prometheus parser on the format's corner cases: escapes in label values, +Inf, no labels.
         Object parsed = browser.script("""

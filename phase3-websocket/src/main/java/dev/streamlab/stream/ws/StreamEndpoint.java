@@ -30,6 +30,8 @@ public final class StreamEndpoint implements WsEndpoint {
     private final Map<WsConnection, StreamSession> sessions = new ConcurrentHashMap<>();
     /** One remux per video for every connection (and so one segment ring per track): see {@link SharedRemuxers}. */
     private final SharedRemuxers remuxers = new SharedRemuxers(32);
+    /** Where media segments come from: each track's ring here; phase 4 installs its chunk cache. */
+    private volatile SegmentSource segments = SegmentSource.RING;
     private volatile long throttleBps;
 
     /**
@@ -101,6 +103,19 @@ public final class StreamEndpoint implements WsEndpoint {
         return throttleBps;
     }
 
+    /**
+     * Takes media segments from {@code source} instead of the tracks' rings ({@link SegmentSource#RING}), for every
+     * segment sent from now on. Phase 4 installs its shared chunk cache this way.
+     */
+    public StreamEndpoint useSegments(SegmentSource source) {
+        segments = java.util.Objects.requireNonNull(source, "source");
+        return this;
+    }
+
+    SegmentSource segments() {
+        return segments;
+    }
+
     Settings settings() {
         return settings;
     }
@@ -154,7 +169,8 @@ public final class StreamEndpoint implements WsEndpoint {
             bytes = registry.counter("streamlab_ws_stream_bytes_total",
                     "Payload bytes of those messages (24-byte header + fMP4).");
             mapped = registry.counter("streamlab_ws_stream_mapped_bytes_total",
-                    "Of those, sample bytes written straight from the mapped file: 0 user-space copies.");
+                    "Of those, bytes written with 0 user-space copies: sample bytes straight from the mapped file"
+                            + " (or, with phase 4's chunk cache, whole segments from its direct buffers).");
             bad = registry.counter("streamlab_ws_stream_bad_messages_total",
                     "Control messages answered with an error (malformed, unknown, out of order).");
             skips = registry.counter("streamlab_ws_stream_skips_total",
@@ -170,7 +186,8 @@ public final class StreamEndpoint implements WsEndpoint {
             clientStalls = registry.counter("streamlab_ws_stream_client_stalls_total",
                     "Stalls (out of data while playing) the players counted, from their stats reports.");
             registry.gauge("streamlab_ws_stream_copies_per_byte", "User-space copies per byte sent on /ws/stream:"
-                    + " headers, moof and init segments are heap buffers (1 JDK copy), samples are mapped (0).",
+                    + " headers, moof and init segments are heap buffers (1 JDK copy), samples are mapped (0); a"
+                    + " cached segment's own copy is counted by streamlab_cache_copies_per_byte.",
                     () -> bytes.total() == 0 ? 0 : (double) (bytes.total() - mapped.total()) / bytes.total());
         }
 

@@ -60,7 +60,9 @@ import java.util.stream.Collectors;
  * 24-byte header and the {@code moof} into one WebSocket message, {@link WsConnection#sendBinary(ByteBuffer...)});
  * header, {@code moof} and init segment bytes 1 (the JDK copies heap buffers into a direct buffer for the system
  * call). Counted at {@code /metrics}: {@code streamlab_ws_stream_mapped_bytes_total} and
- * {@code streamlab_ws_stream_bytes_total}.
+ * {@code streamlab_ws_stream_bytes_total}. Media segments come from the endpoint's {@link SegmentSource}: the
+ * tracks' rings of recently built segments in phase 3, phase 4's chunk cache there (whole segments in direct
+ * buffers: 0 copies per write, one per load).
  */
 final class StreamSession {
     /** More bad control messages than this within {@link #BAD_WINDOW_NANOS} closes the connection with 1008. */
@@ -510,6 +512,13 @@ final class StreamSession {
             // The connection is gone or closing: the read loop notices and calls closed().
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // nobody interrupts the sender; stop if someone does
+        } catch (RuntimeException e) {
+            // A segment that cannot be made (a SegmentSource failing): say so rather than leave the client waiting.
+            try {
+                ws.close(WsCloseCodes.INTERNAL_ERROR, "cannot send the next segment: " + e.getMessage());
+            } catch (IOException gone) {
+                // the connection is gone already
+            }
         }
     }
 
@@ -690,13 +699,15 @@ final class StreamSession {
                     ++sequence, timeline, ms, ms), init.buffers()));
         }
         Fmp4Track track = tracks.get(t);
-        Segment s = track.sharedSegment(next[t]++); // from the track's ring when a viewer nearby built it
+        // The ring of recently built segments (phase 3) or phase 4's shared chunk cache: see SegmentSource.
+        SegmentSource.Served served = endpoint.segments().segment(track, next[t]++);
+        Segment s = served.segment();
         sentUpTo = Math.max(sentUpTo, s.endSeconds());
         SegmentHeader h = new SegmentHeader(track(s.kind()), SegmentHeader.Kind.MEDIA, s.independent(), rungOf(track),
                 ++sequence, timeline, SegmentHeader.millis(s.baseDecodeTime(), s.timescale()),
                 SegmentHeader.millis(s.startTime(), s.timescale()));
         out.add(withHeader(h, s.buffers()));
-        return batch(texts, out, s.payloadLength());
+        return batch(texts, out, served.uncopiedBytes());
     }
 
     /** Marks every binary message written straight after the previous one (no pacing pause): flags bit 1. */

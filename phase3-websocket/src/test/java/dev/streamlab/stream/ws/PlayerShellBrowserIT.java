@@ -95,6 +95,9 @@ class PlayerShellBrowserIT {
         open("?v=" + SAMPLE + "&mode=ws&autoplay=1");
         assertEquals("ws", browser.script("return window.streamlab.mode"), "?mode=ws selects the mode");
         assertEquals("ws", browser.script("return document.getElementById('mode').value"), "the switch shows it");
+        // The same /metrics probe that offered the ws mode found no dashboard (phase 4's): no link to a 404.
+        assertEquals(Boolean.TRUE, browser.script("return document.getElementById('dashboard-link').hidden"),
+                "phase 3's header does not link to /dashboard");
 
         Map<String, Object> playing = awaitStats("currentTime to pass 5 s", Browser.WAIT, s -> num(s, "currentTime") >= 5);
         assertEquals("ws", playing.get("mode"), "stats().mode: " + playing);
