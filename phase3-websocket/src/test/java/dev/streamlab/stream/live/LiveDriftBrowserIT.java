@@ -1,5 +1,6 @@
 package dev.streamlab.stream.live;
 
+import static dev.streamlab.stream.PlayerStats.num;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.stream.PlayerStats;
 import dev.streamlab.testing.ExternalTools;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
@@ -180,24 +182,11 @@ class LiveDriftBrowserIT {
     }
 
     private static Map<String, Object> stats() {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> s = (Map<String, Object>) browser.script("return window.streamlab.stats()");
-        return s;
+        return PlayerStats.of(browser);
     }
 
-    /** Polls stats() until {@code condition}; fails at once on a media or page error. */
     private static Map<String, Object> awaitStats(String what, Duration timeout, Predicate<Map<String, Object>> condition) {
-        return browser.await(what, timeout, d -> {
-            Map<String, Object> s = stats();
-            if (s.get("media_error") != null) fail("media error: " + s);
-            if (s.get("error") != null) fail("page error: " + s);
-            return condition.test(s) ? s : null;
-        });
+        return PlayerStats.await(browser, what, timeout, condition);
     }
 
-    private static double num(Map<String, Object> s, String key) {
-        Object v = s.get(key);
-        if (!(v instanceof Number n)) throw new AssertionError(key + " is not a number in " + s);
-        return n.doubleValue();
-    }
 }
