@@ -185,8 +185,9 @@ if [[ $name == phase3-ws ]]; then
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsScale ${scale_args[*]}"
   fi
   [[ $parts == *fanout* ]] || exit 0
+  # WsFanout reads the server's heap allocation through phase 2's JvmProbe (phase 2's test classes).
   echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.WsFanout ${fanout_args[*]}"
-  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$server_cp" \
     dev.streamlab.bench.WsFanout "${fanout_args[@]}" --classpath "$server_cp" --out "$results/phase3-fanout$suffix.md" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsFanout ${fanout_args[*]}"
 fi
