@@ -128,14 +128,23 @@ class LiveDriftBrowserIT {
 
         // Over the next 30 s: never again past the jump bound, and back near the target at the end, whatever the
         // stalls of two busy cores added meanwhile (the 1.08x nudge takes ~12 s per second of extra latency).
+        // The page samples stats() once a second (its own clock, not a sleeping test thread); we wait for 30 samples.
+        browser.script("""
+                window.__drift = [];
+                window.__driftTimer = setInterval(() => {
+                  const st = window.streamlab.stats();
+                  window.__drift.push(st.media_error || st.error ? -1 : st.latency_s);
+                }, 1000);""");
+        browser.await("30 latency samples, one a second", Duration.ofSeconds(45),
+                d -> ((Number) browser.script("return window.__drift.length")).intValue() >= 30 ? true : null);
+        browser.script("clearInterval(window.__driftTimer)");
+        Map<String, Object> s = stats();
+        @SuppressWarnings("unchecked")
+        List<Number> samples = (List<Number>) browser.script("return window.__drift.slice(0, 30)");
         List<Double> latencies = new ArrayList<>();
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Map<String, Object> s = back;
-        while (System.nanoTime() < until) {
-            Thread.sleep(1000); // pacing the samples, one a second: what is measured is the player over time
-            s = stats();
-            if (s.get("media_error") != null || s.get("error") != null) fail("player error: " + s);
-            latencies.add(num(s, "latency_s"));
+        for (Number n : samples) {
+            if (n.doubleValue() < 0) fail("player error while sampling: " + s);
+            latencies.add(n.doubleValue());
         }
         double max = latencies.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         double lastFive = latencies.subList(latencies.size() - 5, latencies.size()).stream()

@@ -155,15 +155,19 @@ class StreamEndpointTest {
         }
     }
 
+    /** Sends a seek and returns the first text reply (segments of the old timeline may still be on their way). */
+    private static Text seek(StreamClient c, String t) throws Exception {
+        c.send("{\"type\":\"seek\",\"t\":" + t + "}");
+        while (true) {
+            if (c.next(WAIT) instanceof Text reply) return reply;
+        }
+    }
+
     @Test
     void seekSendsSeekedANewTimelineAndStartsAtTheKeyframeAtOrBeforeT() throws Exception {
         try (StreamClient c = open()) {
             drain(c, Duration.ofMillis(300));
-            c.send("{\"type\":\"seek\",\"t\":21.3}");
-            Text seeked = null;
-            while (seeked == null) { // segments of timeline 1 may still be on their way
-                if (c.next(WAIT) instanceof Text t) seeked = t;
-            }
+            Text seeked = seek(c, "21.3");
             assertEquals("seeked", seeked.type());
             int keyframe = video.segmentAt(21.3);
             assertEquals(video.segmentStartSeconds(keyframe), ((Number) seeked.json().get("t")).doubleValue(), 1e-9);
@@ -189,11 +193,7 @@ class StreamEndpointTest {
     void aSeekPastTheEndIsClampedToTheLastKeyframeThenEnds() throws Exception {
         try (StreamClient c = open()) {
             drain(c, Duration.ofMillis(300));
-            c.send("{\"type\":\"seek\",\"t\":1e9}");
-            Text seeked = null;
-            while (seeked == null) { // segments of timeline 1 may still be on their way
-                if (c.next(WAIT) instanceof Text t) seeked = t;
-            }
+            Text seeked = seek(c, "1e9");
             assertEquals("seeked", seeked.type(), "" + seeked);
             double duration = video.durationSeconds();
             int last = video.segmentAt(duration);
