@@ -43,9 +43,12 @@ public final class LoadHarness {
                                [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
                                           phase3,phase3-platform] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
+                               [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
                                [--http-clients N] [--jvm-arg ARG]... [--rounds N] [--command TEXT]
               --quick   1 s warm-up, 3 s windows, 50 viewers: checks that everything runs (numbers are noisy)
+              --client-warmup  seconds of load, discarded, before the first cell, so that this JVM (the load
+                        generator) is compiled before anything is measured; default 10 (--quick: 2), 0 for none
               --rounds  repeat every cell N times (server order rotated each round); the tables show the median
                         round per cell (req/s; viewers: TTFB p99), the CSV every round. ~4.5 min per round.
               --servers phase3 (virtual threads) / phase3-platform need -Dstreamlab.phase3.classpath=<phase 3's
@@ -67,7 +70,7 @@ public final class LoadHarness {
     record Options(Path root, Path out, Path csv, Path cache, List<String> servers, List<String> scenarios,
                    Duration warmup, Duration measure, int connections, int viewers, long largeBytes,
                    long maxRequests, int httpClients, List<String> jvmArgs, int rounds, String command,
-                   String title) {
+                   String title, Duration clientWarmup) {
 
         static Options parse(String... args) {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
@@ -78,6 +81,8 @@ public final class LoadHarness {
             List<String> scenarios = List.of("ranges", "small", "viewers", "bulk");
             double warmup = 3;
             double seconds = 10;
+            double clientWarmup = -1; // 10 s, or 2 with --quick, unless given
+            boolean quick = false;
             int connections = 50;
             int viewers = 200;
             long largeBytes = 1L << 30;
@@ -91,6 +96,7 @@ public final class LoadHarness {
                 String a = args[i];
                 switch (a) {
                     case "--quick" -> {
+                        quick = true;
                         warmup = 1;
                         seconds = 3;
                         viewers = 50;
@@ -102,6 +108,7 @@ public final class LoadHarness {
                     case "--servers" -> servers = List.of(value(args, ++i, a).split(","));
                     case "--scenarios" -> scenarios = List.of(value(args, ++i, a).split(","));
                     case "--warmup" -> warmup = number(args, ++i, a, 0, 60);
+                    case "--client-warmup" -> clientWarmup = number(args, ++i, a, 0, 120);
                     case "--seconds" -> seconds = number(args, ++i, a, 0.5, 120);
                     case "--connections" -> connections = (int) number(args, ++i, a, 1, 1000);
                     case "--viewers" -> viewers = (int) number(args, ++i, a, 1, 2000);
@@ -132,7 +139,8 @@ public final class LoadHarness {
                 csv = out.resolveSibling(name + ".csv");
             }
             return new Options(root, out, csv, cache, servers, scenarios, Duration.ofMillis((long) (warmup * 1000)),
-                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, List.copyOf(jvmArgs), rounds, command, title);
+                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, List.copyOf(jvmArgs), rounds, command, title,
+                    Duration.ofMillis((long) ((clientWarmup >= 0 ? clientWarmup : quick ? 2 : 10) * 1000)));
         }
 
         private static String value(String[] args, int i, String option) {
@@ -212,6 +220,20 @@ public final class LoadHarness {
         String classpath = System.getProperty("java.class.path");
         Path nginx = ServerProcess.nginxExecutable();
         List<Measurement> all = new ArrayList<>();
+        if (!o.clientWarmup().isZero()) {
+            // This JVM is the load generator, and it starts cold: its HttpClient code is interpreted and C2 compiles
+            // it during the first cell, taking a core from whichever server runs first. Measured (2026-12-06, ranges,
+            // phase 3 and nginx, one round each order): the server in the first cell got 0.37-0.48x of the other's
+            // req/s; second, 0.96-1.02x. So the first cell of a run is preceded by load that is thrown away.
+            String first = o.servers().getFirst();
+            Workload w = scenario(o.scenarios().getFirst(), o, media);
+            log.println("== warming up the load generator: " + trim(o.clientWarmup().toMillis() / 1000.0) + " s of "
+                    + w.key() + " against " + first + " (discarded)");
+            Options warm = new Options(o.root(), o.out(), o.csv(), o.cache(), o.servers(), o.scenarios(),
+                    o.clientWarmup(), Duration.ofSeconds(1), o.connections(), o.viewers(), o.largeBytes(),
+                    o.maxRequests(), o.httpClients(), o.jvmArgs(), o.rounds(), o.command(), o.title(), Duration.ZERO);
+            measureScenario(warm, w, List.of(first), 0, media, work, frontend, classpath, nginx, new ArrayList<>(), log);
+        }
         for (int round = 1; round <= o.rounds(); round++) {
             List<String> order = new ArrayList<>(o.servers());
             java.util.Collections.rotate(order, -(round - 1)); // no server always runs first (or last)
@@ -257,7 +279,7 @@ public final class LoadHarness {
                 Measurement m = Measurement.run(server, w, o.warmup(), o.measure(), o.maxRequests(),
                         o.httpClients());
                 all.add(m.inRound(round));
-                if (name.startsWith("phase3") && server instanceof ServerProcess p) {
+                if (round > 0 && name.startsWith("phase3") && server instanceof ServerProcess p) {
                     long zeros = p.metric("streamlab_http_transferto_zero_returns_total");
                     ZERO_RETURNS.add(String.format(Locale.ROOT, "%s, %s, round %d: %,d transferTo zero returns "
                             + "(whole run incl. warm-up, %,d requests in the window)", w.key(), server.name(), round,
@@ -289,10 +311,11 @@ public final class LoadHarness {
         header.add(String.format(Locale.ROOT, "Each cell: one fresh server process, %s s warm-up then a %s s "
                         + "window%s, same seeds for every server; all traffic on 127.0.0.1; load generator = this JVM "
                         + "(java.net.http.HttpClient, HTTP/1.1, %d clients shared by the simulated connections, "
-                        + "virtual threads), on the same cores as the server.",
+                        + "virtual threads), on the same cores as the server%s.",
                 trim(o.warmup().toMillis() / 1000.0), trim(o.measure().toMillis() / 1000.0),
                 o.rounds() == 1 ? "" : " (the median of " + o.rounds() + " rounds: req/s, viewers by TTFB p99)",
-                o.httpClients()));
+                o.httpClients(), o.clientWarmup().isZero() ? "" : ", warmed up by " + trim(o.clientWarmup().toMillis()
+                        / 1000.0) + " s of discarded load before the first cell"));
         header.add("Servers: phase 2 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
                 + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` (G1, "
                 + "the default collector); jwebserver = `jwebserver -J-Xms" + ServerProcess.HEAP + " -J-Xmx"
