@@ -160,12 +160,15 @@ if [[ $name == phase3-ws ]]; then
   server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
   "$root/scripts/ensure-deps.sh" nginx
   suffix=""
-  load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3)
+  # --warmup 8: a fresh server JVM needs ~6 s under this load before C2 has compiled its request path (server CPU per
+  # second falls from 1.5 to 0.9 cores); -XX:+UseSerialGC for both JVM servers, as ./lab run starts phase 3.
+  load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3 --warmup 8
+             --jvm-arg -XX:+UseSerialGC)
   scale_args=(--max 19000 --step 2000)
   fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 30)
   if $quick; then
     suffix=-custom
-    load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --quick)
+    load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --quick --jvm-arg -XX:+UseSerialGC)
     scale_args=(--max 2000)
     fanout_args=(--subscribers 200 --bytes 65536 --rate 30 --warmup 1 --seconds 3)
   fi
