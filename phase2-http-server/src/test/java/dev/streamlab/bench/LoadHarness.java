@@ -317,8 +317,9 @@ public final class LoadHarness {
                 o.httpClients(), o.clientWarmup().isZero() ? "" : ", warmed up by " + trim(o.clientWarmup().toMillis()
                         / 1000.0) + " s of discarded load before the first cell"));
         header.add("Servers: phase 2 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
-                + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` (G1, "
-                + "the default collector); jwebserver = `jwebserver -J-Xms" + ServerProcess.HEAP + " -J-Xmx"
+                + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` ("
+                + (o.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC")) ? "the collector below"
+                        : "G1, the default collector") + "); jwebserver = `jwebserver -J-Xms" + ServerProcess.HEAP + " -J-Xmx"
                 + ServerProcess.HEAP + " -o none`; nginx = 2 workers, `sendfile on; tcp_nopush off; access_log off;"
                 + " keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
