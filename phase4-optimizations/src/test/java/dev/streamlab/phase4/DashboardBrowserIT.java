@@ -174,6 +174,9 @@ class DashboardBrowserIT {
         // The player's header links to the dashboard on this phase 4 server (it probes /metrics for it).
         assertEquals(Boolean.TRUE, player.script("const a = document.getElementById('dashboard-link');"
                 + " return !!a && !a.hidden && a.getAttribute('href') === '/dashboard' && a.offsetParent !== null;"));
+        assertEquals(Boolean.TRUE, player.script("const a = document.getElementById('processed-link');"
+                + " return !!a && !a.hidden && a.getAttribute('href') === '/processed.html' && a.offsetParent !== null;"),
+                "and to the processed view");
         player.assertNoConsoleErrors();
 
         // The page's Prometheus parser on the format's corner cases: escapes in label values, +Inf, no labels.

@@ -100,6 +100,8 @@ class PlayerShellBrowserIT {
         // The same /metrics probe that offered the ws mode found no dashboard (phase 4's): no link to a 404.
         assertEquals(Boolean.TRUE, browser.script("return document.getElementById('dashboard-link').hidden"),
                 "phase 3's header does not link to /dashboard");
+        assertEquals(Boolean.TRUE, browser.script("return document.getElementById('processed-link').hidden"),
+                "phase 3's header does not link to /processed.html (phase 4's page)");
 
         Map<String, Object> playing = awaitStats("currentTime to pass 5 s", Browser.WAIT, s -> num(s, "currentTime") >= 5);
         assertEquals("ws", playing.get("mode"), "stats().mode: " + playing);
