@@ -18,9 +18,11 @@ import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -318,6 +320,36 @@ class StreamEndpointTest {
             }
             assertEquals(StreamSession.MAX_BAD, errors, "an error for each of the first 50");
             assertEquals(1008, assertInstanceOf(Closed.class, m).code());
+        }
+    }
+
+    @Test
+    void aSegmentThatCannotBeMadeClosesWith1011AndAReasonAfterTheSegmentsBeforeIt() throws Exception {
+        // A segment source that fails from the fourth segment on, as phase 4's cache would if the file became
+        // unreadable: the client must hear why (1011, RFC 6455 §7.4.1) instead of waiting for media forever.
+        AtomicInteger served = new AtomicInteger();
+        SegmentSource failing = (track, index) -> {
+            if (served.incrementAndGet() > 3) throw new UncheckedIOException(new IOException("disk gone"));
+            return SegmentSource.RING.segment(track, index);
+        };
+        try (Phase3Server own = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
+                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS))) {
+            own.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+                    .register(StreamEndpoint.PATH,
+                            StreamEndpoint.create(own.catalog(), own.metrics()).useSegments(failing)));
+            try (StreamClient c = new StreamClient(own.uri())) {
+                c.send(HELLO);
+                c.send("{\"type\":\"open\",\"video\":\"" + id + "\"}");
+                int media = 0;
+                Msg m;
+                while (!((m = c.next(WAIT)) instanceof Closed)) { // next() fails the test after WAIT of silence
+                    if (m instanceof Binary b && b.header().kind() == SegmentHeader.Kind.MEDIA) media++;
+                }
+                Closed closed = (Closed) m;
+                assertEquals(1011, closed.code(), "internal error: " + closed);
+                assertTrue(closed.reason().contains("disk gone"), "the reason names the cause: " + closed.reason());
+                assertEquals(3, media, "the segments made before the failure were sent");
+            }
         }
     }
 
