@@ -158,6 +158,33 @@ class LiveDriftBrowserIT {
     }
 
     @Test
+    void aFewSecondsBehindThePlayerCatchesUpAt108PercentWithoutAJumpThenReturnsTo1x() throws Exception {
+        open();
+        Map<String, Object> settled = awaitStats("the player to play at 1x near the target latency", Browser.WAIT,
+                s -> s.get("latency_s") instanceof Number l && !(Boolean) s.get("paused")
+                        && l.doubleValue() < num(s, "target_s") + 0.5 && num(s, "playback_rate") == 1);
+        double target = num(settled, "target_s");
+        double jumps = num(settled, "jumps");
+
+        // Behind by more than the nudge bound (target + 1 s) but less than the jump bound (target + 6 s).
+        browser.script("document.getElementById('video').pause()");
+        awaitStats("the paused player to fall ~2.5 s behind", Duration.ofSeconds(15),
+                s -> num(s, "latency_s") > target + 2.5);
+        browser.script("document.getElementById('video').play()");
+        Map<String, Object> nudged = awaitStats("playback at the catch-up rate", Duration.ofSeconds(5),
+                s -> !(Boolean) s.get("paused") && num(s, "playback_rate") > 1);
+        assertEquals(1.08, num(nudged, "playback_rate"), 1e-9, "catch-up rate: " + nudged);
+
+        // 0.08 s of latency regained per second: ~25 s from target + 2.5 to under target + 0.25, where it stops.
+        Map<String, Object> caughtUp = awaitStats("back at 1x near the target", Duration.ofSeconds(60),
+                s -> num(s, "playback_rate") == 1 && num(s, "latency_s") < target + 0.5);
+        System.out.println("live nudge: target " + target + " s; at 1.08x from " + nudged.get("latency_s")
+                + " s; back at 1x at " + caughtUp.get("latency_s") + " s, stalls " + caughtUp.get("stalls"));
+        assertEquals(jumps, num(caughtUp, "jumps"), "caught up by playing faster, not by jumping: " + caughtUp);
+        assertEquals(Boolean.FALSE, caughtUp.get("paused"), "still playing: " + caughtUp);
+    }
+
+    @Test
     void joiningARunningChannelShowsTheFirstFrameSoon() throws Exception {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 4; i++) { // the first join starts the channel (cold); the next three join it running
