@@ -161,14 +161,13 @@ if [[ $name == phase3-ws ]]; then
   "$root/scripts/ensure-deps.sh" nginx
   suffix=""
   # --warmup 8: a fresh server JVM needs ~6 s under this load before C2 has compiled its request path (server CPU per
-  # second falls from 1.5 to 0.9 cores); -XX:+UseSerialGC for both JVM servers, as ./lab run starts phase 3.
-  load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3 --warmup 8
-             --jvm-arg -XX:+UseSerialGC)
+  # second falls from 1.5 to 0.9 cores). phase3-serial: the same server on the serial collector, beside the default.
+  load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3 --warmup 8)
   scale_args=(--max 19000 --step 2000)
   fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 30)
   if $quick; then
     suffix=-custom
-    load_args=(--servers phase3,phase2-mapped,nginx --scenarios ranges,bulk --quick --jvm-arg -XX:+UseSerialGC)
+    load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --quick)
     scale_args=(--max 2000)
     fanout_args=(--subscribers 200 --bytes 65536 --rate 30 --warmup 1 --seconds 3)
   fi

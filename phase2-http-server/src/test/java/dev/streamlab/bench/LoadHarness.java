@@ -41,7 +41,7 @@ public final class LoadHarness {
     static final String USAGE = """
             usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
                                [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
-                                          phase3,phase3-platform] [--title TEXT]
+                                          phase3,phase3-platform,phase3-serial] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
@@ -51,8 +51,9 @@ public final class LoadHarness {
                         generator) is compiled before anything is measured; default 10 (--quick: 2), 0 for none
               --rounds  repeat every cell N times (server order rotated each round); the tables show the median
                         round per cell (req/s; viewers: TTFB p99), the CSV every round. ~4.5 min per round.
-              --servers phase3 (virtual threads) / phase3-platform need -Dstreamlab.phase3.classpath=<phase 3's
-                        classes and its dependencies> (scripts/bench.sh phase3-ws sets it)
+              --servers phase3 (virtual threads) / phase3-platform / phase3-serial (virtual threads on the serial
+                        collector) need -Dstreamlab.phase3.classpath=<phase 3's classes and its dependencies>
+                        (scripts/bench.sh phase3-ws sets it)
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
@@ -124,7 +125,7 @@ public final class LoadHarness {
             }
             for (String s : servers) {
                 if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver", "phase3",
-                        "phase3-platform").contains(s)) {
+                        "phase3-platform", "phase3-serial").contains(s)) {
                     throw new IllegalArgumentException("unknown server " + s);
                 }
             }
@@ -260,9 +261,14 @@ public final class LoadHarness {
                         yield ServerProcess.nginx(nginx, media.dir(), work);
                     }
                     case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, o.jvmArgs());
-                    case "phase3", "phase3-platform" -> {
+                    case "phase3", "phase3-platform", "phase3-serial" -> {
                         String cp3 = System.getProperty("streamlab.phase3.classpath");
                         if (cp3 == null) throw new IOException("-Dstreamlab.phase3.classpath is not set");
+                        if (name.equals("phase3-serial")) { // the same server on the serial collector, beside G1
+                            List<String> jvm = new ArrayList<>(o.jvmArgs());
+                            jvm.add("-XX:+UseSerialGC");
+                            yield ServerProcess.phase3("virtual", ", serial GC", cp3, media.dir(), frontend, work, jvm);
+                        }
                         yield ServerProcess.phase3(name.equals("phase3") ? "virtual" : "platform", cp3, media.dir(),
                                 frontend, work, o.jvmArgs());
                     }
@@ -340,7 +346,8 @@ public final class LoadHarness {
                         + "figure that says what each server costs."));
         if (o.servers().stream().anyMatch(s -> s.startsWith("phase3"))) {
             notes.add("phase 3 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
-                    + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet` (our own HTTP/1.1 server, "
+                    + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet` (`serial GC`: with"
+                    + " -XX:+UseSerialGC; our own HTTP/1.1 server, "
                     + "FileChannel.transferTo; when it returns 0 on a full socket buffer it writes one small chunk "
                     + "blocking and resumes). From its /metrics: " + String.join("; ", ZERO_RETURNS) + ".");
         }

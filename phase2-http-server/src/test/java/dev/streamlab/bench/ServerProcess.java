@@ -81,6 +81,12 @@ final class ServerProcess implements ServerUnderTest {
      */
     static ServerProcess phase3(String threads, String classpath, Path media, Path frontend, Path workRoot,
                                 List<String> jvmArgs) throws IOException, InterruptedException {
+        return phase3(threads, "", classpath, media, frontend, workRoot, jvmArgs);
+    }
+
+    /** {@link #phase3} named {@code "phase3 <threads><suffix>"}: a variant with extra JVM options in one table. */
+    static ServerProcess phase3(String threads, String suffix, String classpath, Path media, Path frontend,
+                                Path workRoot, List<String> jvmArgs) throws IOException, InterruptedException {
         int port = freePort();
         Path work = Files.createTempDirectory(workRoot, "phase3-" + threads + "-");
         List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(), "-Xms" + HEAP,
@@ -89,7 +95,7 @@ final class ServerProcess implements ServerUnderTest {
         cmd.addAll(List.of("-Dstreamlab.frontend=" + frontend, "-cp", classpath, "dev.streamlab.phase3.Phase3Main",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--media", media.toString(),
                 "--threads", threads, "--quiet"));
-        return started("phase3 " + threads, cmd, port, id -> "/videos/" + id, true, work, true);
+        return started("phase3 " + threads + suffix, cmd, port, id -> "/videos/" + id, true, work, true);
     }
 
     /** The value of an unlabelled counter on this server's /metrics (phase 2 and 3 only; -1 for other servers). */
