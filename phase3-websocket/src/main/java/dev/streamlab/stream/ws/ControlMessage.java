@@ -97,32 +97,35 @@ public sealed interface ControlMessage {
             }
             rx = r.doubleValue();
         }
-        long[] totals = {Stats.NOT_SENT, Stats.NOT_SENT}; // dropped, stalls: running totals, both optional
-        String[] keys = {"dropped", "stalls"};
-        for (int i = 0; i < keys.length; i++) {
-            if (!m.containsKey(keys[i])) continue;
-            if (!isCount(m.get(keys[i]))) {
-                return new Invalid("bad_message", "stats: \"" + keys[i] + "\" is a whole number >= 0 (a running total)");
-            }
-            totals[i] = ((Number) m.get(keys[i])).longValue();
+        Long dropped = count(m, "dropped");
+        Long stalls = count(m, "stalls");
+        if (dropped == null || stalls == null) {
+            return new Invalid("bad_message", "stats: \"" + (dropped == null ? "dropped" : "stalls")
+                    + "\" is a whole number >= 0 (a running total)");
         }
-        return new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN, rx, totals[0],
-                totals[1]);
+        return new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN, rx, dropped,
+                stalls);
     }
 
-    /** A whole number in [0, 2^53 - 1]: JavaScript's safe integers, what a player's counter can be. */
-    private static boolean isCount(Object v) {
+    /**
+     * An optional running total: {@link Stats#NOT_SENT} when absent, null unless a whole number up to 2^53 - 1
+     * (JavaScript's safe integers, what a player's counter can be).
+     */
+    private static Long count(Map<String, Object> m, String key) {
+        if (!m.containsKey(key)) return Stats.NOT_SENT;
+        return wholeNumber(m.get(key), 9_007_199_254_740_991d) ? ((Number) m.get(key)).longValue() : null;
+    }
+
+    /** Whether {@code v} is a JSON number with no fraction in {@code [0, max]}. */
+    private static boolean wholeNumber(Object v, double max) {
         return v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
-                && n.doubleValue() <= 9_007_199_254_740_991d;
+                && n.doubleValue() <= max;
     }
 
     /** {@code "rung": N} (a whole number >= 0; the session checks it against the ladder) or {@code "auto"}. */
     private static ControlMessage quality(Object rung) {
         if ("auto".equals(rung)) return new Quality(Quality.AUTO);
-        if (rung instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
-                && n.doubleValue() <= 0xFFFF) {
-            return new Quality(n.intValue());
-        }
+        if (wholeNumber(rung, 0xFFFF)) return new Quality(((Number) rung).intValue());
         return new Invalid("bad_message", "quality needs \"rung\": a rung index or \"auto\"");
     }
 
