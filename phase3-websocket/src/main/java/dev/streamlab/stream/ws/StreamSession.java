@@ -266,14 +266,14 @@ final class StreamSession {
         // the sound alone of an HEVC film in a browser without HEVC looks like a broken player, not a choice.
         // Only a file without a video track plays as audio.
         Optional<Fmp4Track> picture = fmp4.video();
-        if (picture.isPresent() && !accepted.contains(picture.get().codec().toLowerCase(Locale.ROOT))) {
+        if (picture.isPresent() && !decodes(accepted, picture.get().codec())) {
             reply(errorJson("unsupported_codecs", id + ": its video is " + picture.get().codec()
                     + ", which this browser cannot decode (its hello lists " + accepted.stream().sorted().toList()
                     + "); nothing is streamed"));
             return;
         }
         List<Fmp4Track> offered = fmp4.tracks().stream()
-                .filter(t -> accepted.contains(t.codec().toLowerCase(Locale.ROOT))).toList();
+                .filter(t -> decodes(accepted, t.codec())).toList();
         if (offered.isEmpty()) {
             reply(errorJson("unsupported_codecs", id + " has " + fmp4.tracks().stream()
                     .map(Fmp4Track::codec).toList() + "; the browser decodes none of them"));
@@ -331,12 +331,17 @@ final class StreamSession {
     }
 
     private Fmp4Track otherRung(Ladder.Rung r, Set<String> accepted) {
-        if (!accepted.contains(r.codec().toLowerCase(Locale.ROOT))) return null;
+        if (!decodes(accepted, r.codec())) return null;
         try {
             return endpoint.remuxers().open(r.file()).video().orElse(null);
         } catch (IOException e) {
             return null; // a rung that cannot be remuxed is left out of the ladder, not fatal for the others
         }
+    }
+
+    /** Whether the browser's hello listed {@code codec} (the hello's codecs are kept in lower case). */
+    private static boolean decodes(Set<String> accepted, String codec) {
+        return accepted.contains(codec.toLowerCase(Locale.ROOT));
     }
 
     /** Bits/s the client receives on each rung: that rung's video plus the audio, which always is the opened file's. */
