@@ -54,10 +54,18 @@ public final class SegmentCache {
 
     /** One direct buffer holding a gather list's bytes: the single copy a cached segment costs. */
     static ByteBuffer gather(ByteBuffer[] parts) {
-        long n = 0;
+        return gather(0, parts);
+    }
+
+    /**
+     * {@link #gather(ByteBuffer[])} after {@code headroom} bytes left for the caller to fill with absolute puts
+     * (a description in front of the bytes, as {@link StreamSegments} keeps). The parts' positions do not move.
+     */
+    static ByteBuffer gather(int headroom, ByteBuffer[] parts) {
+        long n = headroom;
         for (ByteBuffer p : parts) n += p.remaining();
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("a segment of " + n + " bytes");
-        ByteBuffer all = ByteBuffer.allocateDirect((int) n);
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("a segment of " + (n - headroom) + " bytes");
+        ByteBuffer all = ByteBuffer.allocateDirect((int) n).position(headroom);
         for (ByteBuffer p : parts) all.put(p.duplicate());
         return all.flip();
     }

@@ -72,14 +72,11 @@ public final class StreamSegments implements SegmentSource {
 
     /** Description, then the segment's bytes, in one direct buffer: the one copy a cached segment costs. */
     static ByteBuffer load(Segment s) {
-        long n = DESCRIPTION + s.length();
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("a segment of " + s.length() + " bytes");
-        ByteBuffer all = ByteBuffer.allocateDirect((int) n);
-        all.putInt(s.sequence()).putInt(s.trackId()).putLong(s.timescale()).putLong(s.baseDecodeTime())
-                .putLong(s.startTime()).putLong(s.endTime()).putInt(s.firstSample()).putInt(s.sampleCount())
-                .put((byte) (s.independent() ? 1 : 0));
-        for (ByteBuffer part : s.buffers()) all.put(part);
-        return all.flip();
+        ByteBuffer all = SegmentCache.gather(DESCRIPTION, s.buffers());
+        all.putInt(0, s.sequence()).putInt(4, s.trackId()).putLong(8, s.timescale()).putLong(16, s.baseDecodeTime())
+                .putLong(24, s.startTime()).putLong(32, s.endTime()).putInt(40, s.firstSample())
+                .putInt(44, s.sampleCount()).put(48, (byte) (s.independent() ? 1 : 0));
+        return all;
     }
 
     /** The segment an entry holds: its wire bytes as one read-only view (no copy), its times from the description. */
