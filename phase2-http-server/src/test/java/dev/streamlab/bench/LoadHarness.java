@@ -73,6 +73,12 @@ public final class LoadHarness {
                    long maxRequests, int httpClients, List<String> jvmArgs, int rounds, String command,
                    String title, Duration clientWarmup) {
 
+        /** The same options with another warm-up and measuring window. */
+        Options withWindow(Duration warmup, Duration measure) {
+            return new Options(root, out, csv, cache, servers, scenarios, warmup, measure, connections, viewers,
+                    largeBytes, maxRequests, httpClients, jvmArgs, rounds, command, title, clientWarmup);
+        }
+
         static Options parse(String... args) {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
             Path out = null;
@@ -230,10 +236,7 @@ public final class LoadHarness {
             Workload w = scenario(o.scenarios().getFirst(), o, media);
             log.println("== warming up the load generator: " + trim(o.clientWarmup().toMillis() / 1000.0) + " s of "
                     + w.key() + " against " + first + " (discarded)");
-            Options warm = new Options(o.root(), o.out(), o.csv(), o.cache(), o.servers(), o.scenarios(),
-                    o.clientWarmup(), Duration.ofSeconds(1), o.connections(), o.viewers(), o.largeBytes(),
-                    o.maxRequests(), o.httpClients(), o.jvmArgs(), o.rounds(), o.command(), o.title(), Duration.ZERO);
-            measureScenario(warm, w, List.of(first), 0, media, work, frontend, classpath, nginx, new ArrayList<>(), log);
+            measureScenario(o.withWindow(o.clientWarmup(), Duration.ofSeconds(1)), w, List.of(first), 0, media, work, frontend, classpath, nginx, new ArrayList<>(), log);
         }
         for (int round = 1; round <= o.rounds(); round++) {
             List<String> order = new ArrayList<>(o.servers());

@@ -73,6 +73,12 @@ public final class CacheBench {
 
     record Options(Path root, Path out, int viewers, double warmup, double seconds, int files, int fileMib,
                    int cacheMib, List<String> scenarios, boolean dropCaches, String command) {
+        /** The same options with another warm-up and measuring window, in seconds. */
+        Options withWindow(double warmup, double seconds) {
+            return new Options(root, out, viewers, warmup, seconds, files, fileMib, cacheMib, scenarios, dropCaches,
+                    command);
+        }
+
         static Options parse(String... args) {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
             Path out = null;
@@ -243,10 +249,8 @@ public final class CacheBench {
      */
     private static void warmUp(Options o, PrintStream log, Path media, String scenario, Workload workload)
             throws Exception {
-        Options warm = new Options(o.root(), o.out(), o.viewers(), Math.min(8, 2 * o.warmup()), 1, o.files(),
-                o.fileMib(), o.cacheMib(), o.scenarios(), o.dropCaches(), o.command());
         log.println("== warming up this JVM (server and viewers) on " + scenario + ", discarded");
-        cell(warm, log, media, scenario, "warm-up", 0, workload);
+        cell(o.withWindow(Math.min(8, 2 * o.warmup()), 1), log, media, scenario, "warm-up", 0, workload);
     }
 
     /** One cell: a fresh server with a cache of {@code cacheBytes}, viewers for warm-up + window, then numbers. */
