@@ -19,8 +19,7 @@ class Phase3ApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                Phase3Server.Settings.of(ExternalTools.root().resolve("frontend")));
+        server = SampleServer.start();
         uri = server.uri();
     }
 

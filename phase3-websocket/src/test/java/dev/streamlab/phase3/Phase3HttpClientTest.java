@@ -32,8 +32,7 @@ class Phase3HttpClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                Phase3Server.Settings.of(ExternalTools.root().resolve("frontend")));
+        server = SampleServer.start();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .build();
         file = Files.readAllBytes(ExternalTools.media().resolve(ID + ".mp4"));

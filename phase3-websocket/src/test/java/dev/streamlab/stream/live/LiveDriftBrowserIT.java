@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.streamlab.browser.Browser;
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.stream.PlayerStats;
-import dev.streamlab.testing.ExternalTools;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsEndpoints;
@@ -79,8 +78,7 @@ class LiveDriftBrowserIT {
     @BeforeAll
     static void start() throws IOException {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
-        server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        server = SampleServer.start();
         LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), LiveConfig.DEFAULT);
         server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
                 .registerPrefix(LiveEndpoint.PREFIX, live.factory()));

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
 import dev.streamlab.stream.live.LiveClient.Binary;
 import dev.streamlab.stream.live.LiveClient.Closed;
@@ -48,8 +48,7 @@ class LiveEndpointTest {
     /** A server with only the live endpoint. */
     private record Lab(Phase3Server server, LiveEndpoint live) implements AutoCloseable {
         static Lab start(LiveConfig config) throws IOException {
-            Phase3Server server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                    new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+            Phase3Server server = SampleServer.start();
             LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), config);
             server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
                     .registerPrefix(LiveEndpoint.PREFIX, live.factory()));

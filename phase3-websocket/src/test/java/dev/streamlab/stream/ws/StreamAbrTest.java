@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.mp4.KeyframeIndex;
 import dev.streamlab.mp4.Mp4File;
 import dev.streamlab.mp4.TrackKind;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.stream.ws.StreamClient.Binary;
 import dev.streamlab.stream.ws.StreamClient.Closed;
 import dev.streamlab.stream.ws.StreamClient.Msg;
@@ -53,8 +53,7 @@ class StreamAbrTest {
     private record Started(Phase3Server server, StreamEndpoint endpoint) {}
 
     private static Started start(StreamEndpoint.Settings settings) throws IOException {
-        Phase3Server s = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        Phase3Server s = SampleServer.start();
         StreamEndpoint endpoint = StreamEndpoint.create(s.catalog(), s.metrics(), settings);
         s.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
                 .register(StreamEndpoint.PATH, endpoint));

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
 import dev.streamlab.stream.fmp4.Fmp4Track;
 import dev.streamlab.stream.ws.StreamClient.Binary;
@@ -44,8 +44,7 @@ class StreamEndpointTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        server = SampleServer.start();
         server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
                 .register(StreamEndpoint.PATH, StreamEndpoint.create(server.catalog(), server.metrics())));
         id = server.catalog().list().stream().filter(e -> e.file().getFileName().toString().equals(FILE))
@@ -332,8 +331,7 @@ class StreamEndpointTest {
             if (served.incrementAndGet() > 3) throw new UncheckedIOException(new IOException("disk gone"));
             return SegmentSource.RING.segment(track, index);
         };
-        try (Phase3Server own = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS))) {
+        try (Phase3Server own = SampleServer.start()) {
             own.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
                     .register(StreamEndpoint.PATH,
                             StreamEndpoint.create(own.catalog(), own.metrics()).useSegments(failing)));

@@ -1,9 +1,8 @@
 package dev.streamlab.websocket.hub;
 
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.http1.UpgradeHandler;
 import dev.streamlab.phase3.Phase3Server;
-import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsEndpoints;
@@ -20,8 +19,7 @@ final class HubTestServer {
     private HubTestServer() {}
 
     static Phase3Server start() throws IOException {
-        return Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        return SampleServer.start();
     }
 
     /** What Phase3Main registers, for {@code hub}. */

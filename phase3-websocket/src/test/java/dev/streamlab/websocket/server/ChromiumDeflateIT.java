@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.browser.Browser;
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
-import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.phase3.SampleServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,8 +32,7 @@ class ChromiumDeflateIT {
     @BeforeAll
     static void start() throws Exception {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
-        server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        server = SampleServer.start();
         server.setUpgradeHandler(Phase3Main.webSockets(server));
     }
 

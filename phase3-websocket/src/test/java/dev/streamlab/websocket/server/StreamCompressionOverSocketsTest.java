@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.stream.ws.SegmentHeader;
-import dev.streamlab.testing.ExternalTools;
 import dev.streamlab.websocket.frame.FrameWriter;
 import dev.streamlab.websocket.frame.WsOpcode;
 import java.io.ByteArrayOutputStream;
@@ -45,8 +44,7 @@ class StreamCompressionOverSocketsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        server = SampleServer.start();
         server.setUpgradeHandler(Phase3Main.webSockets(server));
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import java.io.IOException;
@@ -146,8 +147,7 @@ class WsServerTest {
 
     @Test
     void theJdkClientAgreesOnASubprotocolTheServerSpeaks() throws Exception {
-        Phase3Server s = Phase3Server.start("127.0.0.1", 0, dev.streamlab.testing.ExternalTools.media(),
-                Phase3Server.Settings.of(dev.streamlab.testing.ExternalTools.root().resolve("frontend")));
+        Phase3Server s = SampleServer.start();
         try {
             s.setUpgradeHandler(new WsEndpoints(WsHandshake.create(List.of(), List.of("streamlab.v1")),
                     WsLimits.DEFAULT, HEARTBEAT).register("/ws/echo", new EchoEndpoint()));

@@ -1,8 +1,7 @@
 package dev.streamlab.websocket.server;
 
-import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Server;
-import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.deflate.DeflateEvents;
@@ -22,8 +21,7 @@ final class WsTestServer {
     private WsTestServer() {}
 
     static Phase3Server start(Duration heartbeat) throws IOException {
-        Phase3Server s = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        Phase3Server s = SampleServer.start();
         s.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, heartbeat)
                 .register("/ws/echo", new EchoEndpoint()));
         return s;
@@ -32,8 +30,7 @@ final class WsTestServer {
     /** {@link #start} with permessage-deflate offered on these terms, reporting to {@code events}. */
     static Phase3Server startWithDeflate(Duration heartbeat, PerMessageDeflate.Config config, DeflateEvents events)
             throws IOException {
-        Phase3Server s = Phase3Server.start("127.0.0.1", 0, ExternalTools.media(),
-                new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
+        Phase3Server s = SampleServer.start();
         s.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin().withPermessageDeflate(config), WsLimits.DEFAULT,
                 heartbeat).observeDeflate(events).register("/ws/echo", new EchoEndpoint()));
         return s;
