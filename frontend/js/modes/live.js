@@ -14,7 +14,7 @@
 // A gap in what is buffered (the server skipped this viewer to a newer keyframe) is jumped over.
 
 import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText,
-  playbackTotals } from './mse.js';
+  playbackTotals, requeueOnQuota } from './mse.js';
 
 const PREFIX = '/ws/live/';
 const TICK_MS = 250;
@@ -126,14 +126,8 @@ function pump(s) {
       s.sb.appendBuffer(op.data);
     }
   } catch (e) {
-    if (e.name === 'QuotaExceededError') s.quotaErrors++; // trimming (report) should make this never happen
-    if (e.name === 'QuotaExceededError' && !op.retried) {
-      op.retried = true;
-      s.queue.unshift({ remove: [0, Math.max(0, s.video.currentTime - 5)] }, op);
-      setTimeout(() => pump(s), 0);
-    } else {
-      fail(s, e);
-    }
+    if (requeueOnQuota(s, s.queue, op, e)) setTimeout(() => pump(s), 0); // trimming (report) should prevent it
+    else fail(s, e);
   }
 }
 

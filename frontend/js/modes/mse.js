@@ -68,6 +68,21 @@ export function playbackTotals(video, stalls) {
   return { dropped: q ? q.droppedVideoFrames : 0, stalls };
 }
 
+/**
+ * appendBuffer threw `e` for `op`. A first QuotaExceededError (the SourceBuffer is full) puts `op` back at the head
+ * of `queue` behind a removal of everything played but the last 5 s, and returns true: pump the queue again. Anything
+ * else, or a second one for the same append, returns false: the stream has failed. Counted in `s.quotaErrors`, which
+ * trimming behind the playhead should keep at 0.
+ */
+export function requeueOnQuota(s, queue, op, e) {
+  if (e.name !== 'QuotaExceededError') return false;
+  s.quotaErrors++;
+  if (op.retried) return false;
+  op.retried = true;
+  queue.unshift({ remove: [0, Math.max(0, s.video.currentTime - 5)] }, op);
+  return true;
+}
+
 /** Seconds buffered ahead of the playhead, in the range that contains it (0 when it is in a gap). */
 export function bufferedAhead(video) {
   const b = video.buffered;

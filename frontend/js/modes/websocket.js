@@ -20,7 +20,7 @@
 // which the endpoint registers when it is installed.
 
 import { HEADER, MAGIC, KEEP_BEHIND_S, supportedCodecs, endpointAvailable, wsUrl, bufferedAhead, fatalErrorText,
-  playbackTotals } from './mse.js';
+  playbackTotals, requeueOnQuota } from './mse.js';
 
 const PATH = '/ws/stream';
 const STATS_MS = 1000;
@@ -193,15 +193,8 @@ function pump(s, track) {
       track.sb.appendBuffer(op.data);
     }
   } catch (e) {
-    if (e.name === 'QuotaExceededError') s.quotaErrors++; // trimming (tick) should make this never happen
-    if (e.name === 'QuotaExceededError' && !op.retried) {
-      // Full: drop everything played but the last 5 s, then try this append again.
-      op.retried = true;
-      track.queue.unshift({ remove: [0, Math.max(0, s.video.currentTime - 5)] }, op);
-      setTimeout(() => pump(s, track), 0);
-    } else {
-      fail(s, e);
-    }
+    if (requeueOnQuota(s, track.queue, op, e)) setTimeout(() => pump(s, track), 0); // trimming (tick) should prevent it
+    else fail(s, e);
   }
 }
 
