@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.phase3.SampleServer;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.WsEndpoints;
+import dev.streamlab.stream.PlayerPage;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +45,7 @@ class LiveBrowserIT {
             browsers.add(Browser.open()); // first: skips (or fails under CI) before anything else starts
             server = SampleServer.start();
             LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), LiveConfig.DEFAULT);
-            server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+            server.setUpgradeHandler(PlayerPage.endpoints()
                     .registerPrefix(LiveEndpoint.PREFIX, live.factory()));
             URI page = URI.create(server.uri() + "?channel=" + CHANNEL + "&mode=live&autoplay=1");
 

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.phase3.SampleServer;
+import dev.streamlab.stream.PlayerPage;
 import dev.streamlab.stream.PlayerStats;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -80,7 +78,7 @@ class LiveDriftBrowserIT {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
         server = SampleServer.start();
         LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), LiveConfig.DEFAULT);
-        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+        server.setUpgradeHandler(PlayerPage.endpoints()
                 .registerPrefix(LiveEndpoint.PREFIX, live.factory()));
         browser.cdp("Page.enable", Map.of());
         browser.cdp("Page.addScriptToEvaluateOnNewDocument", Map.of("source", JOIN_TIMER));
@@ -88,17 +86,12 @@ class LiveDriftBrowserIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            if (server != null) server.close();
-        }
+        PlayerPage.close(browser, server);
     }
 
     @BeforeEach
     void blankPage() {
-        browser.get(URI.create("about:blank"));
-        browser.clearConsoleErrors();
+        PlayerPage.blank(browser);
     }
 
     @AfterEach
@@ -210,8 +203,7 @@ class LiveDriftBrowserIT {
     // ---- helpers ----
 
     private static void open() {
-        browser.get(URI.create(server.uri() + "?channel=" + CHANNEL + "&mode=live&autoplay=1"));
-        browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        PlayerPage.open(browser, URI.create(server.uri() + "?channel=" + CHANNEL + "&mode=live&autoplay=1"));
         assertEquals("live", browser.script("return window.streamlab.mode"));
     }
 

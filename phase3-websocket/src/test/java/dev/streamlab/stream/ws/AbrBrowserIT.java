@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.phase3.SampleServer;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.WsEndpoints;
+import dev.streamlab.stream.PlayerPage;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -61,25 +59,19 @@ class AbrBrowserIT {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
         server = SampleServer.start();
         endpoint = StreamEndpoint.create(server.catalog(), server.metrics());
-        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+        server.setUpgradeHandler(PlayerPage.endpoints()
                 .register(StreamEndpoint.PATH, endpoint));
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            if (server != null) server.close();
-        }
+        PlayerPage.close(browser, server);
     }
 
     @Test
     void climbsToTheTopSettlesOnTheLowestRungWhenThrottledAndClimbsBack() throws Exception {
-        browser.get(URI.create("about:blank"));
-        browser.clearConsoleErrors();
-        browser.get(URI.create(server.uri() + "?autoplay=1#v=" + VIDEO + "&mode=ws"));
-        browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        PlayerPage.blank(browser);
+        PlayerPage.open(browser, URI.create(server.uri() + "?autoplay=1#v=" + VIDEO + "&mode=ws"));
         assertEquals("ws", browser.script("return window.streamlab.mode"));
         Map<String, Object> first = await("meta's three rungs", Browser.WAIT, st -> ((List<?>) st.get("rungs")).size() == 3);
         assertEquals("auto", first.get("abr"));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.phase3.SampleServer;
+import dev.streamlab.stream.PlayerPage;
 import dev.streamlab.stream.PlayerStats;
 import dev.streamlab.stream.live.LiveConfig;
 import dev.streamlab.stream.live.LiveEndpoint;
@@ -18,9 +19,6 @@ import dev.streamlab.stream.ws.StreamClient.Binary;
 import dev.streamlab.stream.ws.StreamClient.Closed;
 import dev.streamlab.stream.ws.StreamClient.Msg;
 import dev.streamlab.stream.ws.StreamClient.Text;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,24 +63,19 @@ class PlayerShellBrowserIT {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
         server = SampleServer.start();
         LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), LiveConfig.DEFAULT);
-        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+        server.setUpgradeHandler(PlayerPage.endpoints()
                 .register(StreamEndpoint.PATH, StreamEndpoint.create(server.catalog(), server.metrics()))
                 .registerPrefix(LiveEndpoint.PREFIX, live.factory()));
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            if (server != null) server.close();
-        }
+        PlayerPage.close(browser, server);
     }
 
     @BeforeEach
     void blankPage() {
-        browser.get(URI.create("about:blank")); // unloads the last test's player
-        browser.clearConsoleErrors();
+        PlayerPage.blank(browser);
     }
 
     @AfterEach
@@ -348,8 +341,7 @@ class PlayerShellBrowserIT {
     // ---- helpers ----
 
     private static void open(String pathAndQuery) {
-        browser.get(URI.create(server.uri() + pathAndQuery));
-        browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        PlayerPage.open(browser, URI.create(server.uri() + pathAndQuery));
     }
 
     private static Map<String, Object> stats() {

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.stream.PlayerPage;
 import dev.streamlab.testing.ExternalTools;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.WsEndpoints;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +34,10 @@ class UnsupportedCodecBrowserIT {
             CodecNegotiationTest.encode(media.resolve("hevc-hvc1.mp4"), CodecNegotiationTest.hevc("hvc1"));
             server = Phase3Server.start("127.0.0.1", 0, media,
                     new Phase3Server.Settings(ExternalTools.root().resolve("frontend"), Http1Settings.DEFAULTS));
-            server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+            server.setUpgradeHandler(PlayerPage.endpoints()
                     .register(StreamEndpoint.PATH, StreamEndpoint.create(server.catalog(), server.metrics())));
 
-            browser.get(URI.create(server.uri() + "?v=hevc-hvc1&mode=ws&autoplay=1"));
-            browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+            PlayerPage.open(browser, URI.create(server.uri() + "?v=hevc-hvc1&mode=ws&autoplay=1"));
             assertEquals("ws", browser.script("return window.streamlab.mode"));
             Object hevc = browser.script("return MediaSource.isTypeSupported('video/mp4; codecs=\"hvc1.1.6.L30.90\"')");
             if (Boolean.TRUE.equals(hevc)) {

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.streamlab.browser.Browser;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.phase3.SampleServer;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.WsEndpoints;
+import dev.streamlab.stream.PlayerPage;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -46,25 +44,19 @@ class WsVodBrowserIT {
     static void start() throws IOException {
         browser = Browser.open(); // first: skips (or fails under CI) before anything else starts
         server = SampleServer.start();
-        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+        server.setUpgradeHandler(PlayerPage.endpoints()
                 .register(StreamEndpoint.PATH, StreamEndpoint.create(server.catalog(), server.metrics())));
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            if (server != null) server.close();
-        }
+        PlayerPage.close(browser, server);
     }
 
     @Test
     void theSamplePlaysPausesAndSeeksOverTheWebSocket() throws IOException, InterruptedException {
-        browser.get(URI.create("about:blank"));
-        browser.clearConsoleErrors();
-        browser.get(URI.create(server.uri() + "?autoplay=1#v=" + SAMPLE + "&mode=ws"));
-        browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        PlayerPage.blank(browser);
+        PlayerPage.open(browser, URI.create(server.uri() + "?autoplay=1#v=" + SAMPLE + "&mode=ws"));
         assertTrue(((List<?>) browser.script("return window.streamlab.modes")).contains("ws"),
                 "phase 3 has /ws/stream, so the mode is offered");
         assertEquals("ws", browser.script("return window.streamlab.mode"), "#mode=ws selects it");
@@ -103,11 +95,9 @@ class WsVodBrowserIT {
 
     @Test
     void playedDataIsTrimmedToASmallKeepWindowWhilePlaybackGoesOn() throws IOException {
-        browser.get(URI.create("about:blank"));
-        browser.clearConsoleErrors();
+        PlayerPage.blank(browser);
         // keep=5: the mode removes played data once it is more than 10 s behind the playhead, down to 5 s behind.
-        browser.get(URI.create(server.uri() + "?v=" + SAMPLE + "&mode=ws&autoplay=1&keep=5"));
-        browser.awaitTrue("the player to load the catalog", "return !!(window.streamlab && window.streamlab.ready)");
+        PlayerPage.open(browser, URI.create(server.uri() + "?v=" + SAMPLE + "&mode=ws&autoplay=1&keep=5"));
         assertEquals(5.0, browser.number("return window.streamlab.stats().keep_behind_s"), "?keep=5 took effect");
 
         // Trimmed once: every SourceBuffer's first range starts well after 0 while the playhead moves on.
