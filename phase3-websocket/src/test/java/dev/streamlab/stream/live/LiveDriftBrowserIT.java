@@ -151,9 +151,12 @@ class LiveDriftBrowserIT {
     @Test
     void aFewSecondsBehindThePlayerCatchesUpAt108PercentWithoutAJumpThenReturnsTo1x() throws Exception {
         open();
-        Map<String, Object> settled = awaitStats("the player to play at 1x near the target latency", Browser.WAIT,
+        // Settled: at 1x inside the player's dead band (target - 0.5 s .. target + 1 s), where correct() leaves the
+        // rate alone. Anywhere in it is steady; a join that lands at target + 0.7 s stays there (a CI run waited
+        // for < target + 0.5 s and timed out on exactly that).
+        Map<String, Object> settled = awaitStats("the player to play at 1x inside the dead band", Browser.WAIT,
                 s -> s.get("latency_s") instanceof Number l && !(Boolean) s.get("paused")
-                        && l.doubleValue() < num(s, "target_s") + 0.5 && num(s, "playback_rate") == 1);
+                        && l.doubleValue() < num(s, "target_s") + 1 && num(s, "playback_rate") == 1);
         double target = num(settled, "target_s");
         double jumps = num(settled, "jumps");
 
