@@ -19,7 +19,11 @@ public final class CacheRoutes {
      */
     public static ChunkCache<CacheKey> install(Phase3Server server, long maxBytes) {
         ChunkCache<CacheKey> cache = new ChunkCache<>(maxBytes, server.metrics());
-        server.addRoute(CachedRangeRoute.PREFIX, new CachedRangeRoute(server.catalog(), cache));
+        CachedRangeRoute ranges = new CachedRangeRoute(server.catalog(), cache);
+        server.metrics().gauge("streamlab_cache_chunk_buffers_allocated", "1 MiB direct buffers the range route"
+                + " allocated; every other miss reused one that left the cache (ChunkCache.lease).",
+                ranges::buffersAllocated);
+        server.addRoute(CachedRangeRoute.PREFIX, ranges);
         server.addRoute(SegmentRoute.CACHED, SegmentRoute.cached(server.catalog(), cache));
         server.addRoute(SegmentRoute.UNCACHED, SegmentRoute.uncached(server.catalog()));
         return cache;

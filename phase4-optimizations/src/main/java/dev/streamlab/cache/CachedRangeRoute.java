@@ -8,6 +8,7 @@ import dev.streamlab.http.range.RangeRequest;
 import dev.streamlab.http.range.Representation;
 import dev.streamlab.http.range.ResponsePlan;
 import dev.streamlab.http.range.Validators;
+import dev.streamlab.http1.DirectBufferPool;
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import java.io.EOFException;
@@ -30,6 +31,12 @@ import java.util.Optional;
  * {@code write(2)} as it is). A range inside one chunk still reads the whole chunk on a miss, so a cold cache can read
  * more than it sends. {@code streamlab_cache_copies_per_byte} = loaded / sent. {@code /videos/{id}} next to it does
  * 0 with no memory of its own, which is the comparison {@code CacheBench} makes.
+ *
+ * <p><b>Memory reused, not allocated per miss.</b> A miss reads into a 1 MiB direct buffer from {@link #buffers}; the
+ * views are taken as {@link ChunkCache.Lease}s and closed once the write that sent them has returned, so a chunk
+ * evicted (or, with the cache off, never kept) goes back to the pool when no response is still writing it, and the
+ * next miss reads into it. {@code streamlab_cache_chunk_buffers_allocated} counts the pool's new buffers; under a
+ * stream of misses it stays near the cache's entries plus the misses in flight, where it used to grow by one per miss.
  */
 public final class CachedRangeRoute implements Http1Handler {
     public static final String PREFIX = "/cached/videos/";
@@ -37,13 +44,21 @@ public final class CachedRangeRoute implements Http1Handler {
     public static final int CHUNK = 1 << 20;
     /** Views gathered into one write: bounded, so a whole-file response does not build a huge array. */
     private static final int GATHER = 8;
+    /** Idle chunk buffers kept: enough for the misses of a busy moment; more are left to the GC. */
+    private static final int IDLE_BUFFERS = 32;
 
     private final Catalog catalog;
     private final ChunkCache<CacheKey> cache;
+    private final DirectBufferPool buffers = new DirectBufferPool(CHUNK, IDLE_BUFFERS);
 
     public CachedRangeRoute(Catalog catalog, ChunkCache<CacheKey> cache) {
         this.catalog = catalog;
         this.cache = cache;
+    }
+
+    /** Chunk buffers allocated so far (the rest of the misses reused one). */
+    public long buffersAllocated() {
+        return buffers.allocated();
     }
 
     @Override
@@ -98,33 +113,57 @@ public final class CachedRangeRoute implements Http1Handler {
         }
     }
 
-    /** Writes bytes {@code [start, start + length)} as views of cached chunks, a few chunks per gathering write. */
+    /**
+     * Writes bytes {@code [start, start + length)} as views of cached chunks, a few chunks per gathering write; each
+     * batch's leases are closed once its write has returned (or failed): the kernel has copied the bytes by then.
+     */
     private void send(Http1Exchange ex, FileChannel file, FileIdentity identity, long start, long length)
             throws IOException {
         long end = start + length; // exclusive
-        List<ByteBuffer> batch = new ArrayList<>(GATHER);
-        for (long index = start / CHUNK; index * CHUNK < end; index++) {
-            FileChunk key = new FileChunk(identity, CHUNK, index);
-            ByteBuffer chunk = cache.get(key, k -> read(file, k));
-            int from = (int) Math.max(0, start - key.start());
-            int to = (int) Math.min(chunk.limit(), end - key.start());
-            batch.add(chunk.position(from).limit(to)); // the view is ours alone: moving it affects no one else
-            if (batch.size() == GATHER) {
-                ex.write(batch.toArray(ByteBuffer[]::new));
-                batch.clear();
+        List<ChunkCache<CacheKey>.Lease> batch = new ArrayList<>(GATHER);
+        try {
+            for (long index = start / CHUNK; index * CHUNK < end; index++) {
+                FileChunk key = new FileChunk(identity, CHUNK, index);
+                ChunkCache<CacheKey>.Lease chunk = cache.lease(key, k -> read(file, k), buffers::release);
+                batch.add(chunk);
+                int from = (int) Math.max(0, start - key.start());
+                int to = (int) Math.min(chunk.view().limit(), end - key.start());
+                chunk.view().position(from).limit(to); // the view is ours alone: moving it affects no one else
+                if (batch.size() == GATHER) writeAndClose(ex, batch);
             }
+            if (!batch.isEmpty()) writeAndClose(ex, batch);
+        } finally {
+            for (ChunkCache<CacheKey>.Lease l : batch) l.close(); // a failed write or read: nothing still sends them
         }
-        if (!batch.isEmpty()) ex.write(batch.toArray(ByteBuffer[]::new));
     }
 
-    /** A miss: the chunk read into a direct buffer (1 user-space copy per byte, paid once per chunk while cached). */
-    private static ByteBuffer read(FileChannel file, FileChunk key) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(key.length());
-        long pos = key.start();
-        while (b.hasRemaining()) {
-            int n = file.read(b, pos + b.position());
-            if (n < 0) throw new EOFException("the file ended at " + (pos + b.position()) + ", before chunk "
-                    + key.index() + " was read: it changed while being served");
+    private static void writeAndClose(Http1Exchange ex, List<ChunkCache<CacheKey>.Lease> batch) throws IOException {
+        ByteBuffer[] views = new ByteBuffer[batch.size()];
+        for (int i = 0; i < views.length; i++) views[i] = batch.get(i).view();
+        try {
+            ex.write(views);
+        } finally {
+            for (ChunkCache<CacheKey>.Lease l : batch) l.close();
+            batch.clear();
+        }
+    }
+
+    /**
+     * A miss: the chunk read into a pooled direct buffer (1 user-space copy per byte, paid once per chunk while
+     * cached). Every byte of the entry is overwritten, so what the buffer's last user left never shows.
+     */
+    private ByteBuffer read(FileChannel file, FileChunk key) throws IOException {
+        ByteBuffer b = buffers.acquire().limit(key.length());
+        try {
+            long pos = key.start();
+            while (b.hasRemaining()) {
+                int n = file.read(b, pos + b.position());
+                if (n < 0) throw new EOFException("the file ended at " + (pos + b.position()) + ", before chunk "
+                        + key.index() + " was read: it changed while being served");
+            }
+        } catch (IOException | RuntimeException e) {
+            buffers.release(b); // never handed to the cache
+            throw e;
         }
         return b.flip();
     }

@@ -5,15 +5,18 @@ import dev.streamlab.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A byte-bounded LRU of read-only buffers shared by every client: file chunks for range requests, remuxed fMP4
@@ -40,13 +43,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * are evicted first. An entry larger than the whole bound is loaded, returned and not kept ("bypass"); with
  * {@code maxBytes = 0} the cache is off and every get is a bypass — the benchmark's "cache off" cell.
  *
- * <p><b>What the bound does not bound.</b> An evicted direct buffer is freed only when the garbage collector finds
- * it (and every view handed out) unreachable; it cannot be reused earlier, because a slow client may still be
- * writing a view of it (reuse would need reference counting). A server that allocates little heap runs few GCs, so
- * under a stream of misses direct memory grows far past {@code maxBytes} — up to {@code -XX:MaxDirectMemorySize},
- * where the JDK forces a GC before allocating more (a {@code CacheBench} smoke run: a 4 MiB cache, over 1 GiB of
- * direct memory). Watch {@code streamlab_jvm_direct_buffer_bytes}; size the cache for a high hit ratio and cap
- * direct memory explicitly.
+ * <p><b>Reuse: leases.</b> A buffer handed out by {@link #get} may be written by a slow client long after its entry
+ * was evicted, so its memory can only be freed by the garbage collector once nothing refers to it. A caller that
+ * knows when it is done — a route whose blocking write has returned — takes a {@link Lease} instead
+ * ({@link #lease}): the entry counts its open leases, and once it is out of the cache (evicted, or a bypass that was
+ * never kept) and the last lease is closed, its buffer goes to the recycler the loader named, to be filled by the
+ * next miss. Why it matters: with a fresh {@code allocateDirect} per miss, a profile of the miss-heavy benchmark cells
+ * spent ~60 % of the CPU on new memory (the kernel zeroing fresh pages, the JDK zeroing them again, {@code munmap}
+ * shooting down TLB entries) and direct memory grew far past the bound, to {@code -XX:MaxDirectMemorySize}, between
+ * GCs (README, "Chunk cache"). An entry any {@link #get} handed out is never recycled: its views have no end.
  *
  * @param <K> the key type: records with value equality
  */
@@ -55,6 +60,70 @@ public final class ChunkCache<K extends CacheKey> {
     @FunctionalInterface
     public interface Loader<K> {
         ByteBuffer load(K key) throws IOException;
+    }
+
+    /**
+     * A view of a cached entry that says when it is no longer used: {@link #close} after the last write of the view
+     * has returned (a blocking write has handed every byte to the kernel by then). Closing twice does nothing.
+     */
+    public final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private final ByteBuffer view;
+        private boolean closed;
+
+        private Lease(Entry entry) {
+            this.entry = entry;
+            this.view = entry.stored.duplicate();
+        }
+
+        /** A read-only view positioned at 0 over the entry; its position and limit are the holder's to move. */
+        public ByteBuffer view() {
+            return view;
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            boolean free;
+            lock.lock();
+            try {
+                entry.holds--;
+                free = entry.reusable();
+                if (free) entry.recycled = true;
+            } finally {
+                lock.unlock();
+            }
+            if (free) giveBack(entry);
+        }
+    }
+
+    /**
+     * A loaded buffer, its read-only form and who holds it. Mutable fields are guarded by {@link #lock}. It is
+     * recycled once: when it is out of the cache, no lease is open, no {@link #get} ever handed it out, and the
+     * loader gave a recycler.
+     */
+    private static final class Entry {
+        final String kind;
+        final ByteBuffer loaded;
+        final ByteBuffer stored;
+        final Consumer<ByteBuffer> recycler;
+        int holds;
+        boolean cached;
+        boolean escaped;
+        boolean recycled;
+
+        Entry(String kind, ByteBuffer loaded, Consumer<ByteBuffer> recycler) {
+            this.kind = kind;
+            this.loaded = loaded;
+            // slice: position 0 over exactly the entry; read-only: no holder of a view can change what others see.
+            this.stored = loaded.slice().asReadOnlyBuffer();
+            this.recycler = recycler;
+        }
+
+        boolean reusable() {
+            return recycler != null && !recycled && !cached && !escaped && holds == 0;
+        }
     }
 
     /** The numbers {@code /metrics} exports, read at once. */
@@ -70,9 +139,9 @@ public final class ChunkCache<K extends CacheKey> {
     private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
     /** Access order: iteration starts at the least recently used entry. Guarded by {@link #lock}. */
-    private final LinkedHashMap<K, ByteBuffer> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<K, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     /** Loads in progress, one per key. Guarded by {@link #lock}. */
-    private final Map<K, CompletableFuture<ByteBuffer>> loading = new HashMap<>();
+    private final Map<K, CompletableFuture<Entry>> loading = new HashMap<>();
     private long resident; // guarded by lock
 
     private final Counter hits;
@@ -81,6 +150,7 @@ public final class ChunkCache<K extends CacheKey> {
     private final Counter evictions;
     private final Counter bytesSaved;
     private final Counter loadedBytes;
+    private final Counter recycled;
     private final LongAdder sentBytes = new LongAdder();
 
     /**
@@ -106,9 +176,11 @@ public final class ChunkCache<K extends CacheKey> {
                 "Bytes answered from the cache: reads (range) or remuxing (segment) that did not happen.", "kind");
         loadedBytes = registry.counter("streamlab_cache_loaded_bytes_total",
                 "Bytes loaded into the cache (or for a bypass): 1 user-space copy each.", "kind");
+        recycled = registry.counter("streamlab_cache_recycled_total",
+                "Loaded buffers handed back for reuse: out of the cache and no lease open (ChunkCache.lease).", "kind");
         for (String kind : new String[] {"range", "segment"}) {
             // Present from the start, so a dashboard shows 0 rather than "no data".
-            for (Counter c : new Counter[] {hits, misses, bypasses, evictions, bytesSaved, loadedBytes}) {
+            for (Counter c : new Counter[] {hits, misses, bypasses, evictions, bytesSaved, loadedBytes, recycled}) {
                 c.labels(kind).add(0);
             }
         }
@@ -126,30 +198,74 @@ public final class ChunkCache<K extends CacheKey> {
 
     /**
      * The entry for {@code key}: a read-only view positioned at 0 over the cached bytes, loading it first on a miss
-     * (once, however many threads ask at the same time).
+     * (once, however many threads ask at the same time). The view has no end of use, so its buffer is never recycled;
+     * a caller that can say when it is done takes a {@link #lease} instead.
      *
      * @throws IOException when the loader fails (also thrown to every thread that waited for that load)
      */
     public <T extends K> ByteBuffer get(T key, Loader<? super T> loader) throws IOException {
+        return acquire(key, loader, null, false).stored.duplicate();
+    }
+
+    /**
+     * Like {@link #get}, as a {@link Lease}: once the entry is out of the cache and every lease of it is closed, the
+     * buffer the loader returned goes to {@code recycler} (a pool the loader takes its next buffer from). Close the
+     * lease when the view's last write has returned; a lease never closed only keeps its buffer from being reused.
+     *
+     * @throws IOException when the loader fails (also thrown to every thread that waited for that load)
+     */
+    public <T extends K> Lease lease(T key, Loader<? super T> loader, Consumer<ByteBuffer> recycler)
+            throws IOException {
+        return new Lease(acquire(key, loader, Objects.requireNonNull(recycler, "recycler"), true));
+    }
+
+    /** The entry for {@code key}, held by a lease ({@code lease}) or marked handed out for good. */
+    private <T extends K> Entry acquire(T key, Loader<? super T> loader, Consumer<ByteBuffer> recycler,
+            boolean lease) throws IOException {
         Objects.requireNonNull(key, "key");
-        CompletableFuture<ByteBuffer> mine;
-        CompletableFuture<ByteBuffer> theirs;
-        lock.lock();
-        try {
-            ByteBuffer hit = entries.get(key);
-            if (hit != null) {
-                hits.labels(key.kind()).increment();
-                bytesSaved.labels(key.kind()).add(hit.remaining());
-                return hit.duplicate();
+        while (true) {
+            CompletableFuture<Entry> mine;
+            CompletableFuture<Entry> theirs;
+            lock.lock();
+            try {
+                Entry hit = entries.get(key);
+                if (hit != null) {
+                    hits.labels(key.kind()).increment();
+                    bytesSaved.labels(key.kind()).add(hit.stored.remaining());
+                    return hold(hit, lease);
+                }
+                theirs = loading.get(key);
+                mine = theirs == null ? new CompletableFuture<>() : null;
+                if (mine != null) loading.put(key, mine);
+            } finally {
+                lock.unlock();
             }
-            theirs = loading.get(key);
-            mine = theirs == null ? new CompletableFuture<>() : null;
-            if (mine != null) loading.put(key, mine);
-        } finally {
-            lock.unlock();
+            if (theirs == null) return load(key, loader, recycler, lease, mine);
+            Entry loaded = awaitLoad(key, theirs);
+            lock.lock();
+            try {
+                // Another thread's load, but maybe a bypass whose leases were all closed (and recycled) before this
+                // thread woke up: then its buffer holds someone else's bytes by now, and this thread asks again.
+                if (!loaded.recycled) {
+                    // Served by someone else's load: for this caller it is a hit (nothing read on its behalf).
+                    hits.labels(key.kind()).increment();
+                    bytesSaved.labels(key.kind()).add(loaded.stored.remaining());
+                    return hold(loaded, lease);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
-        if (theirs != null) return awaitLoad(key, theirs);
-        return load(key, loader, mine);
+    }
+
+    /** Guarded by {@link #lock}. */
+    private static Entry hold(Entry e, boolean lease) {
+        if (lease) {
+            e.holds++;
+        } else {
+            e.escaped = true;
+        }
+        return e;
     }
 
     /** Counts body bytes a route sent from cached views: the denominator of copies per byte. */
@@ -159,13 +275,15 @@ public final class ChunkCache<K extends CacheKey> {
 
     /** Drops every entry (loads in progress finish and are kept). */
     public void clear() {
+        List<Entry> free = new ArrayList<>();
         lock.lock();
         try {
+            for (Entry e : entries.values()) drop(e, free);
             entries.clear();
-            resident = 0;
         } finally {
             lock.unlock();
         }
+        recycle(free);
     }
 
     public long maxBytes() {
@@ -196,49 +314,48 @@ public final class ChunkCache<K extends CacheKey> {
     }
 
     /** Loads outside the lock, then inserts and evicts under it, then wakes the waiters. */
-    private <T extends K> ByteBuffer load(T key, Loader<? super T> loader, CompletableFuture<ByteBuffer> mine)
-            throws IOException {
-        ByteBuffer stored;
+    private <T extends K> Entry load(T key, Loader<? super T> loader, Consumer<ByteBuffer> recycler, boolean lease,
+            CompletableFuture<Entry> mine) throws IOException {
+        Entry e;
         try {
-            ByteBuffer loaded = Objects.requireNonNull(loader.load(key), "the loader returned null");
-            // slice: position 0 over exactly the entry; read-only: no holder of a view can change what others see.
-            stored = loaded.slice().asReadOnlyBuffer();
-        } catch (IOException | RuntimeException | Error e) {
+            e = new Entry(key.kind(), Objects.requireNonNull(loader.load(key), "the loader returned null"), recycler);
+        } catch (IOException | RuntimeException | Error failure) {
             lock.lock();
             try {
                 loading.remove(key, mine);
             } finally {
                 lock.unlock();
             }
-            mine.completeExceptionally(e);
-            throw e;
+            mine.completeExceptionally(failure);
+            throw failure;
         }
-        long size = stored.remaining();
+        long size = e.stored.remaining();
         boolean keep = size <= maxBytes;
         loadedBytes.labels(key.kind()).add(size);
         (keep ? misses : bypasses).labels(key.kind()).increment();
+        List<Entry> free = new ArrayList<>(2);
         lock.lock();
         try {
             loading.remove(key, mine);
+            hold(e, lease);
             if (keep) {
-                ByteBuffer old = entries.put(key, stored);
-                resident += size - (old == null ? 0 : old.remaining());
-                evictOverBound();
+                e.cached = true;
+                Entry old = entries.put(key, e);
+                resident += size;
+                if (old != null) drop(old, free); // not expected (one load per key), but resident stays exact
+                evictOverBound(free);
             }
         } finally {
             lock.unlock();
         }
-        mine.complete(stored);
-        return stored.duplicate();
+        recycle(free);
+        mine.complete(e);
+        return e;
     }
 
-    private ByteBuffer awaitLoad(K key, CompletableFuture<ByteBuffer> theirs) throws IOException {
+    private Entry awaitLoad(K key, CompletableFuture<Entry> theirs) throws IOException {
         try {
-            ByteBuffer b = theirs.get(); // parks a virtual thread without pinning it
-            // Served by someone else's load: for this caller it is a hit (no bytes read or remuxed on its behalf).
-            hits.labels(key.kind()).increment();
-            bytesSaved.labels(key.kind()).add(b.remaining());
-            return b.duplicate();
+            return theirs.get(); // parks a virtual thread without pinning it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while waiting for another thread's load of " + key);
@@ -251,15 +368,36 @@ public final class ChunkCache<K extends CacheKey> {
         }
     }
 
-    /** Guarded by {@link #lock}. */
-    private void evictOverBound() {
-        Iterator<Map.Entry<K, ByteBuffer>> it = entries.entrySet().iterator();
+    /** Guarded by {@link #lock}: least recently used entries out until the bound holds. */
+    private void evictOverBound(List<Entry> free) {
+        Iterator<Map.Entry<K, Entry>> it = entries.entrySet().iterator();
         while (resident > maxBytes && it.hasNext()) {
-            Map.Entry<K, ByteBuffer> eldest = it.next();
-            resident -= eldest.getValue().remaining();
+            Map.Entry<K, Entry> eldest = it.next();
             evictions.labels(eldest.getKey().kind()).increment();
             it.remove();
+            drop(eldest.getValue(), free);
         }
+    }
+
+    /** Guarded by {@link #lock}: an entry leaves the cache; its buffer is free now if no lease holds it. */
+    private void drop(Entry e, List<Entry> free) {
+        resident -= e.stored.remaining();
+        e.cached = false;
+        if (e.reusable()) {
+            e.recycled = true;
+            free.add(e);
+        }
+    }
+
+    /** Outside the lock: the recyclers may do anything, and take their time. */
+    private void recycle(List<Entry> free) {
+        for (Entry e : free) giveBack(e);
+    }
+
+    /** Outside the lock: an entry marked recycled hands its buffer to its recycler. */
+    private void giveBack(Entry e) {
+        recycled.labels(e.kind).increment();
+        e.recycler.accept(e.loaded);
     }
 
     @Override

@@ -114,6 +114,46 @@ class CachedRoutesTest {
     }
 
     @Test
+    void withTheCacheOffMissesReuseOneOrTwoBuffersAcrossFilesAndStayExact() throws Exception {
+        // Every request a miss, alternating between two files: each chunk is read into a buffer the previous request
+        // gave back (the riskiest reuse: another file's bytes were there), and the bytes sent must still be exact.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ChunkCache<?>[] off = new ChunkCache<?>[1];
+        Phase3Server s = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err),
+                "phase4-test", (srv, ws) -> off[0] = CacheRoutes.install(srv, 0),
+                "--port", "0", "--media", ExternalTools.media().toString(), "--quiet");
+        assertNotNull(s, err.toString(StandardCharsets.UTF_8));
+        try {
+            byte[] big = Files.readAllBytes(ExternalTools.media().resolve("ladder/" + TWO_CHUNKS + ".mp4"));
+            SplittableRandom random = new SplittableRandom(7);
+            int requests = 40;
+            for (int i = 0; i < requests; i++) {
+                byte[] f = i % 2 == 0 ? big : file;
+                String id = i % 2 == 0 ? TWO_CHUNKS : ID;
+                int from = random.nextInt(f.length);
+                int to = Math.min(f.length - 1, from + random.nextInt(1 << 20)); // may span two chunks
+                RawHttp.Response r = RawHttp.get(s.uri(), "/cached/videos/" + id, "Range: bytes=" + from + "-" + to);
+                assertEquals(206, r.status());
+                assertArrayEquals(Arrays.copyOfRange(f, from, to + 1), r.body(), id + " " + from + "-" + to);
+            }
+            String metrics = new String(RawHttp.get(s.uri(), "/metrics").body(), StandardCharsets.UTF_8);
+            double allocated = metric(metrics, "streamlab_cache_chunk_buffers_allocated");
+            assertTrue(allocated >= 1 && allocated <= 2, "one request at a time holds at most two chunks, and every"
+                    + " other miss reuses them: " + allocated + " buffers for " + off[0].stats().bypasses() + " misses");
+            assertTrue(off[0].stats().bypasses() >= requests, off[0].toString());
+        } finally {
+            s.close();
+        }
+    }
+
+    private static double metric(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1));
+        }
+        throw new AssertionError(name + " not in /metrics:\n" + text);
+    }
+
+    @Test
     void multipartPartsCarryTheFileBytes() throws Exception {
         RawHttp.Response r = RawHttp.get(uri, "/cached/videos/" + ID, "Range: bytes=500-599,0-9,-10");
         assertEquals(206, r.status());

@@ -201,6 +201,106 @@ class ChunkCacheTest {
         assertFalse(text.contains("NaN"), text);
     }
 
+    // ---- leases: buffers reused once nothing holds them ----
+
+    /** Collects what the cache hands back, after scribbling over it the way the next miss will. */
+    final List<ByteBuffer> recycled = new ArrayList<>();
+
+    void recycle(ByteBuffer b) {
+        synchronized (recycled) {
+            for (int i = 0; i < b.capacity(); i++) b.put(i, (byte) 0xEE);
+            recycled.add(b);
+        }
+    }
+
+    ChunkCache<Key>.Lease lease(ChunkCache<Key> cache, int n, int size) throws IOException {
+        return cache.lease(new Key(n), k -> filled(k, size), this::recycle);
+    }
+
+    @Test
+    void anEvictedEntryGoesBackToItsRecyclerOnlyWhenItsLastLeaseCloses() throws IOException {
+        ChunkCache<Key> cache = new ChunkCache<>(200, registry);
+        ChunkCache<Key>.Lease first = lease(cache, 1, 100);
+        ChunkCache<Key>.Lease again = lease(cache, 1, 100); // a hit: a second lease of the same entry
+        first.close();
+        lease(cache, 2, 100).close();
+        lease(cache, 3, 100).close(); // evicts 1, still leased
+        assertEquals(List.of(), recycled, "leased: not reused");
+        assertEquals(1, again.view().get(99), "the open lease still sees its bytes");
+        again.close();
+        assertEquals(1, recycled.size(), "evicted and no lease open: handed back");
+        again.close(); // twice: nothing more
+        lease(cache, 4, 100).close(); // evicts 2, no lease open: at once
+        assertEquals(2, recycled.size());
+        assertTrue(registry.scrape().contains("streamlab_cache_recycled_total{kind=\"range\"} 2\n"));
+    }
+
+    @Test
+    void withTheCacheOffALeasedBufferIsReusedWhenTheLeaseCloses() throws IOException {
+        ChunkCache<Key> cache = new ChunkCache<>(0, registry);
+        try (ChunkCache<Key>.Lease l = lease(cache, 5, 64)) {
+            assertEquals(5, l.view().get(63));
+            assertEquals(List.of(), recycled);
+        }
+        assertEquals(1, recycled.size());
+        assertEquals(1, cache.stats().bypasses());
+    }
+
+    @Test
+    void anEntryEverHandedOutByGetIsNeverReused() throws IOException {
+        ChunkCache<Key> cache = new ChunkCache<>(100, registry);
+        lease(cache, 1, 100).close();
+        ByteBuffer forever = get(cache, 1, 100); // a view with no end of use
+        lease(cache, 2, 100).close(); // evicts 1
+        cache.clear(); // and 2, reused: only leases held it
+        assertEquals(1, recycled.size(), "2 alone was reused");
+        assertEquals(1, forever.get(99), "1's memory is untouched (reusing scribbles over it)");
+    }
+
+    @Test
+    void underConcurrentLeasesNoViewEverSeesAReusedBuffer() throws Exception {
+        // Many threads lease random keys of a cache that holds four of sixteen, through a pool: entries are evicted,
+        // reused and waited for all the time. A buffer reused while still leased would show the pool's scribble
+        // (0xEE) or another key's bytes in some view; every view is checked whole before its lease closes.
+        ChunkCache<Key> cache = new ChunkCache<>(4 * 256, registry);
+        java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> pool = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicInteger bad = new AtomicInteger();
+        AtomicInteger checked = new AtomicInteger();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                long seed = t;
+                done.add(threads.submit(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int i = 0; i < 2_000; i++) {
+                        int n = random.nextInt(16);
+                        try (ChunkCache<Key>.Lease l = cache.lease(new Key(n), k -> {
+                            ByteBuffer b = pool.poll();
+                            if (b == null) b = ByteBuffer.allocateDirect(256);
+                            b.clear();
+                            while (b.hasRemaining()) b.put((byte) k.n());
+                            return b.flip();
+                        }, b -> {
+                            for (int j = 0; j < b.capacity(); j++) b.put(j, (byte) 0xEE);
+                            pool.offer(b);
+                        })) {
+                            if (i % 7 == 0) Thread.yield(); // hold some leases across other threads' work
+                            ByteBuffer v = l.view();
+                            for (int j = 0; j < v.limit(); j++) if (v.get(j) != (byte) n) { bad.incrementAndGet(); break; }
+                            checked.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        }
+        assertEquals(16 * 2_000, checked.get());
+        assertEquals(0, bad.get(), "views that saw a reused buffer");
+        assertTrue(cache.stats().evictions() > 100, "the test evicted: " + cache.stats());
+        assertTrue(pool.size() <= 16 + 4, "buffers in use stayed bounded by the leases and entries: " + pool.size());
+    }
+
     @Test
     void aNegativeBoundIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ChunkCache<Key>(-1, registry));
