@@ -504,9 +504,10 @@ public final class CacheBench {
                 Notes: copies/byte is user space only (sendfile: transferTo's fallback chunks; cache: bytes loaded
                 over bytes sent — a miss reads a whole 1 MiB chunk). The remux route writes the moof from a heap
                 buffer (1 JDK copy per header byte) and the samples from the mapping (0); it has no counter of its own.
-                Heap and GC include the client threads in the same JVM. cache-off allocates a direct buffer per
-                chunk read; evicted or unused direct buffers are freed only when a GC finds them, so "direct peak"
-                shows the churn a direct-memory cache with misses causes.
+                Heap and GC include the client threads in the same JVM. A miss reads into a pooled 1 MiB direct
+                buffer, given back when its chunk is out of the cache and no response is writing it
+                (ChunkCache.lease), so "direct peak" is about the cached bytes plus the misses in flight; segments
+                are never given back (their views go to WebSocket queues with no end of use).
                 """);
         return sb.toString();
     }
