@@ -31,10 +31,14 @@ import java.util.concurrent.atomic.LongAdder;
  * the channel's cleaner once no response holds it. Deleted files answer 404 and leave the table.
  *
  * <p>One entry per catalog file that has been requested, so the descriptors held are bounded by the catalog's size.
+ * Phase 4's {@code /cached/videos} reads its cache misses through the same table ({@link Phase3Server#openFiles()}).
  */
-final class OpenFiles implements AutoCloseable {
-    /** An open file and what it was when opened: size, mtime and identity decide whether it still stands. */
-    record Open(FileChannel channel, long size, FileTime mtime, Object fileKey, Validators validators) {
+public final class OpenFiles implements AutoCloseable {
+    /**
+     * An open file and what it was when opened: size, mtime and identity decide whether it still stands. The channel
+     * is shared by every request: read it at absolute positions only, and never close it.
+     */
+    public record Open(FileChannel channel, long size, FileTime mtime, Object fileKey, Validators validators) {
         boolean describes(BasicFileAttributes now) {
             return size == now.size() && mtime.equals(now.lastModifiedTime()) && Objects.equals(fileKey, now.fileKey());
         }
@@ -48,7 +52,7 @@ final class OpenFiles implements AutoCloseable {
      *
      * @throws NoSuchFileException when the file is gone (its entry leaves the table)
      */
-    Open get(Path file) throws IOException {
+    public Open get(Path file) throws IOException {
         BasicFileAttributes now;
         try {
             now = Files.readAttributes(file, BasicFileAttributes.class); // one statx(2)

@@ -138,6 +138,11 @@ public final class Phase3Server implements AutoCloseable {
         return metrics.registry;
     }
 
+    /** The video files kept open across requests ({@code /videos/{id}}'s, for routes that read the same files). */
+    public OpenFiles openFiles() {
+        return files;
+    }
+
     /**
      * Registers the handler for upgrade requests to {@code /ws/...} (the WebSocket endpoint, written separately in
      * {@code dev.streamlab.websocket}); null unregisters. Until one is registered, {@code /ws/...} answers 404.

@@ -19,7 +19,7 @@ public final class CacheRoutes {
      */
     public static ChunkCache<CacheKey> install(Phase3Server server, long maxBytes) {
         ChunkCache<CacheKey> cache = new ChunkCache<>(maxBytes, server.metrics());
-        CachedRangeRoute ranges = new CachedRangeRoute(server.catalog(), cache);
+        CachedRangeRoute ranges = new CachedRangeRoute(server.catalog(), server.openFiles(), cache);
         server.metrics().gauge("streamlab_cache_chunk_buffers_allocated", "1 MiB direct buffers the range route"
                 + " allocated; every other miss reused one that left the cache (ChunkCache.lease).",
                 ranges::buffersAllocated);

@@ -7,16 +7,15 @@ import dev.streamlab.http.range.MultipartByteranges;
 import dev.streamlab.http.range.RangeRequest;
 import dev.streamlab.http.range.Representation;
 import dev.streamlab.http.range.ResponsePlan;
-import dev.streamlab.http.range.Validators;
 import dev.streamlab.http1.DirectBufferPool;
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
+import dev.streamlab.phase3.OpenFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,11 +47,14 @@ public final class CachedRangeRoute implements Http1Handler {
     private static final int IDLE_BUFFERS = 32;
 
     private final Catalog catalog;
+    private final OpenFiles files;
     private final ChunkCache<CacheKey> cache;
     private final DirectBufferPool buffers = new DirectBufferPool(CHUNK, IDLE_BUFFERS);
 
-    public CachedRangeRoute(Catalog catalog, ChunkCache<CacheKey> cache) {
+    /** @param files phase 3's table of open video files: a request costs one {@code statx}, not an open and close */
+    public CachedRangeRoute(Catalog catalog, OpenFiles files, ChunkCache<CacheKey> cache) {
         this.catalog = catalog;
+        this.files = files;
         this.cache = cache;
     }
 
@@ -74,42 +76,41 @@ public final class CachedRangeRoute implements Http1Handler {
             ex.error(404, "no video with id '" + (id.length() > 100 ? id.substring(0, 100) + "..." : id) + "'");
             return;
         }
-        FileChannel file;
+        OpenFiles.Open open;
         try {
-            file = FileChannel.open(entry.get().file(), StandardOpenOption.READ);
+            // One statx of the path; the channel stays open across requests while the file is unchanged (OpenFiles).
+            open = files.get(entry.get().file());
         } catch (NoSuchFileException e) {
             ex.error(404, "video '" + entry.get().id() + "' was removed");
             return;
         }
-        try (file) {
-            FileIdentity identity = FileIdentity.of(entry.get().file(), file);
-            Representation rep = new Representation(identity.size(), "video/mp4",
-                    Validators.forFile(identity.size(), identity.lastModified()));
-            ResponsePlan plan = RangeRequest.plan(ex.method(), ex.request()::header, rep);
-            for (ResponsePlan.Header h : plan.headers()) ex.header(h.name(), h.value());
-            ex.header("Cache-Control", "no-cache");
-            ex.sendHeaders(plan.status(), plan.contentLength());
-            if (ex.head() || plan.contentLength() <= 0) return;
-            long before = ex.bodyBytes();
-            try {
-                switch (plan) {
-                    case ResponsePlan.Whole w -> send(ex, file, identity, 0, identity.size());
-                    case ResponsePlan.Single s -> send(ex, file, identity, s.range().start(), s.range().length());
-                    case ResponsePlan.Multi m -> {
-                        // RFC 9110 §14.6: each part's header block, then its bytes; then the close delimiter.
-                        MultipartByteranges body = m.body();
-                        for (MultipartByteranges.Part part : body.parts()) {
-                            ex.write(part.header());
-                            ByteRange r = part.range();
-                            send(ex, file, identity, r.start(), r.length());
-                        }
-                        ex.write(body.closeDelimiter());
+        FileChannel file = open.channel(); // shared: read at absolute positions, never closed here
+        FileIdentity identity = new FileIdentity(entry.get().file(), open.size(), open.mtime());
+        Representation rep = new Representation(open.size(), "video/mp4", open.validators());
+        ResponsePlan plan = RangeRequest.plan(ex.method(), ex.request()::header, rep);
+        for (ResponsePlan.Header h : plan.headers()) ex.header(h.name(), h.value());
+        ex.header("Cache-Control", "no-cache");
+        ex.sendHeaders(plan.status(), plan.contentLength());
+        if (ex.head() || plan.contentLength() <= 0) return;
+        long before = ex.bodyBytes();
+        try {
+            switch (plan) {
+                case ResponsePlan.Whole w -> send(ex, file, identity, 0, identity.size());
+                case ResponsePlan.Single s -> send(ex, file, identity, s.range().start(), s.range().length());
+                case ResponsePlan.Multi m -> {
+                    // RFC 9110 §14.6: each part's header block, then its bytes; then the close delimiter.
+                    MultipartByteranges body = m.body();
+                    for (MultipartByteranges.Part part : body.parts()) {
+                        ex.write(part.header());
+                        ByteRange r = part.range();
+                        send(ex, file, identity, r.start(), r.length());
                     }
-                    default -> throw new IllegalStateException("a " + plan.status() + " has no body");
+                    ex.write(body.closeDelimiter());
                 }
-            } finally {
-                cache.sent(ex.bodyBytes() - before);
+                default -> throw new IllegalStateException("a " + plan.status() + " has no body");
             }
+        } finally {
+            cache.sent(ex.bodyBytes() - before);
         }
     }
 
