@@ -51,7 +51,10 @@ import java.util.function.Consumer;
  * next miss. Why it matters: with a fresh {@code allocateDirect} per miss, a profile of the miss-heavy benchmark cells
  * spent ~60 % of the CPU on new memory (the kernel zeroing fresh pages, the JDK zeroing them again, {@code munmap}
  * shooting down TLB entries) and direct memory grew far past the bound, to {@code -XX:MaxDirectMemorySize}, between
- * GCs (README, "Chunk cache"). An entry any {@link #get} handed out is never recycled: its views have no end.
+ * GCs (README, "Chunk cache"). An entry any {@link #get} handed out is never recycled: its views have no end. So
+ * where entries go out through {@code get} (the segments of {@code /ws/stream}, whose views wait in WebSocket send
+ * queues), a stream of misses can still hold far more direct memory than {@code maxBytes} until a GC, up to
+ * {@code -XX:MaxDirectMemorySize}: watch {@code streamlab_jvm_direct_buffer_bytes} and cap direct memory explicitly.
  *
  * @param <K> the key type: records with value equality
  */
