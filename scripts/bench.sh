@@ -162,18 +162,12 @@ if [[ $name == phase3-ws ]]; then
   suffix=""
   # --warmup 8: a fresh server JVM needs ~6 s under this load before C2 has compiled its request path (server CPU per
   # second falls from 1.5 to 0.9 cores). phase3-serial: the same server on the serial collector, beside the default.
-  # -XX:+AlwaysPreTouch: the JVM servers run with a fixed 512 MB heap, and G1 keeps moving eden into regions it has
-  # never touched until all of it is resident (~20 s at this load): 26,500-34,000 first-touch page faults in a 10 s
-  # window, costly on this paravirtualized machine, where the serial collector reuses one eden (< 200). Touching the
-  # heap at start measures the servers' steady state (phase 3 README, Benchmarks, part 1).
-  load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3 --warmup 8
-             --jvm-arg -XX:+AlwaysPreTouch)
+  load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3 --warmup 8)
   scale_args=(--max 19000 --step 2000)
   fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 30)
   if $quick; then
     suffix=-custom
-    load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --quick
-               --jvm-arg -XX:+AlwaysPreTouch)
+    load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --quick)
     scale_args=(--max 2000)
     fanout_args=(--subscribers 200 --bytes 65536 --rate 30 --warmup 1 --seconds 3)
   fi

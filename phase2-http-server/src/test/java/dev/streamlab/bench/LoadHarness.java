@@ -325,11 +325,12 @@ public final class LoadHarness {
                 o.rounds() == 1 ? "" : " (the median of " + o.rounds() + " rounds: req/s, viewers by TTFB p99)",
                 o.httpClients(), o.clientWarmup().isZero() ? "" : ", warmed up by " + trim(o.clientWarmup().toMillis()
                         / 1000.0) + " s of discarded load before the first cell"));
-        header.add("Servers: phase 2 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
+        String heap = String.join(" ", ServerProcess.HEAP_OPTIONS);
+        header.add("Servers: phase 2 = `java " + heap
                 + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` ("
                 + (o.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC")) ? "the collector below"
-                        : "G1, the default collector") + "); jwebserver = `jwebserver -J-Xms" + ServerProcess.HEAP + " -J-Xmx"
-                + ServerProcess.HEAP + " -o none`; nginx = 2 workers, `sendfile on; tcp_nopush off; access_log off;"
+                        : "G1, the default collector") + "); jwebserver = `jwebserver -J"
+                + String.join(" -J", ServerProcess.HEAP_OPTIONS) + " -o none`; nginx = 2 workers, `sendfile on; tcp_nopush off; access_log off;"
                 + " keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
         List<String> notes = new ArrayList<>(List.of(
@@ -348,8 +349,7 @@ public final class LoadHarness {
                         + "the rest, nginx's req/s is the load generator's ceiling, not nginx's; CPU µs/req is then the "
                         + "figure that says what each server costs."));
         if (o.servers().stream().anyMatch(s -> s.startsWith("phase3"))) {
-            notes.add("phase 3 = `java -Xms" + ServerProcess.HEAP + " -Xmx" + ServerProcess.HEAP
-                    + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet` (`serial GC`: with"
+            notes.add("phase 3 = `java " + heap + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet` (`serial GC`: with"
                     + " -XX:+UseSerialGC; our own HTTP/1.1 server, "
                     + "FileChannel.transferTo; when it returns 0 on a full socket buffer it writes one small chunk "
                     + "blocking and resumes). From its /metrics: " + String.join("; ", ZERO_RETURNS) + ".");
