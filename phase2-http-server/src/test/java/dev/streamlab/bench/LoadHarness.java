@@ -203,7 +203,7 @@ public final class LoadHarness {
         }
         try {
             List<Measurement> all = measureAll(o, out);
-            String md = report(o, Results.medianRows(all));
+            String md = report(o, all);
             Files.createDirectories(o.out().toAbsolutePath().getParent());
             Files.writeString(o.out(), md, StandardCharsets.UTF_8);
             Files.writeString(o.csv(), Results.csv(all), StandardCharsets.UTF_8);
@@ -322,7 +322,8 @@ public final class LoadHarness {
                         + "(java.net.http.HttpClient, HTTP/1.1, %d clients shared by the simulated connections, "
                         + "virtual threads), on the same cores as the server%s.",
                 trim(o.warmup().toMillis() / 1000.0), trim(o.measure().toMillis() / 1000.0),
-                o.rounds() == 1 ? "" : " (the median of " + o.rounds() + " rounds: req/s, viewers by TTFB p99)",
+                o.rounds() == 1 ? "" : " (the median of " + o.rounds() + " rounds: req/s, viewers by TTFB p99; a ratio"
+                        + " to nginx is the median of the per-round ratios)",
                 o.httpClients(), o.clientWarmup().isZero() ? "" : ", warmed up by " + trim(o.clientWarmup().toMillis()
                         / 1000.0) + " s of discarded load before the first cell"));
         String heap = String.join(" ", ServerProcess.HEAP_OPTIONS);

@@ -8,31 +8,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
  * The load test's report: one Markdown table per scenario (rows in the order the servers ran), ratios against
  * nginx from the same run, and a CSV with every figure for notebooks and plots.
+ *
+ * <p>With several rounds a row shows its server's median round, and a ratio column is the median of the per-round
+ * ratios (each server against nginx of the same round), not the ratio of two medians: rounds are minutes apart on a
+ * shared machine whose speed drifts, and two medians can come from different rounds (measured: nginx's rounds at
+ * 12,015–18,550 req/s in one run, where the ratio of medians said 0.75 and the per-round ratios 0.75, 0.87, 0.87).
  */
 final class Results {
     static final String REFERENCE = "nginx";
 
     private Results() {}
 
-    /** The whole report: title, header lines ({@code - ...}), one section per scenario, notes. */
+    /**
+     * The whole report: title, header lines ({@code - ...}), one section per scenario, notes.
+     *
+     * @param all every measurement, every round
+     */
     static String markdown(String title, List<String> header, List<Measurement> all, List<String> notes) {
         StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
         header.forEach(line -> md.append("- ").append(line).append('\n'));
         Map<String, List<Measurement>> byScenario = new LinkedHashMap<>();
         for (Measurement m : all) byScenario.computeIfAbsent(m.workload().key(), k -> new ArrayList<>()).add(m);
-        for (List<Measurement> rows : byScenario.values()) {
-            md.append("\n### ").append(rows.getFirst().workload().title()).append("\n\n");
-            Measurement first = rows.getFirst();
-            md.append(first.workload() instanceof Workload.Viewers ? viewersTable(rows)
-                    : first.bulk() ? bulkTable(rows) : rangesTable(rows));
-            String problems = problems(rows);
+        for (List<Measurement> scenario : byScenario.values()) {
+            Measurement first = scenario.getFirst();
+            md.append("\n### ").append(first.workload().title()).append("\n\n");
+            md.append(first.workload() instanceof Workload.Viewers ? viewersTable(scenario)
+                    : first.bulk() ? bulkTable(scenario) : rangesTable(scenario));
+            String problems = problems(medianRows(scenario));
             if (!problems.isEmpty()) md.append('\n').append(problems);
         }
         if (!notes.isEmpty()) {
@@ -42,8 +50,9 @@ final class Results {
         return md.toString();
     }
 
-    static String rangesTable(List<Measurement> rows) {
-        Optional<Measurement> ref = reference(rows);
+    /** @param scenario every round of one scenario's measurements */
+    static String rangesTable(List<Measurement> scenario) {
+        List<Measurement> rows = medianRows(scenario);
         StringBuilder t = new StringBuilder("| server | req/s | MB/s | TTFB p50 (ms) | TTFB p99 (ms) | failed "
                 + "| server CPU (s) | CPU µs/req | RSS peak (anon) MiB | alloc/req | GCs | copies/byte | client CPU (s) "
                 + "| req/s ÷ nginx | CPU/req ÷ nginx |\n");
@@ -67,15 +76,16 @@ final class Results {
                     .append(" | ").append(m.gcs() < 0 ? "–" : Long.toString(m.gcs()))
                     .append(" | ").append(num(m.copiesPerByte(), 2))
                     .append(" | ").append(num(m.clientCpu(), 1))
-                    .append(" | ").append(ratio(m, ref, Measurement::requestsPerSecond))
-                    .append(" | ").append(ratio(m, ref, Measurement::cpuMicrosPerRequest))
+                    .append(" | ").append(ratio(m, scenario, Measurement::requestsPerSecond))
+                    .append(" | ").append(ratio(m, scenario, Measurement::cpuMicrosPerRequest))
                     .append(" |\n");
         }
         return t.toString();
     }
 
-    static String viewersTable(List<Measurement> rows) {
-        Optional<Measurement> ref = reference(rows);
+    /** @param scenario every round of one scenario's measurements */
+    static String viewersTable(List<Measurement> scenario) {
+        List<Measurement> rows = medianRows(scenario);
         StringBuilder t = new StringBuilder("| server | chunks | TTFB p50 (ms) | TTFB p99 (ms) | stalls | seeks "
                 + "| failed | bulk MB/s | server CPU (s) | RSS peak (anon) MiB | alloc/MiB sent | GCs | copies/byte "
                 + "| client CPU (s) | CPU ÷ nginx |\n");
@@ -100,14 +110,15 @@ final class Results {
                     .append(" | ").append(m.gcs() < 0 ? "–" : Long.toString(m.gcs()))
                     .append(" | ").append(num(m.copiesPerByte(), 2))
                     .append(" | ").append(num(m.clientCpu(), 1))
-                    .append(" | ").append(ratio(m, ref, Measurement::serverCpuSeconds))
+                    .append(" | ").append(ratio(m, scenario, Measurement::serverCpuSeconds))
                     .append(" |\n");
         }
         return t.toString();
     }
 
-    static String bulkTable(List<Measurement> rows) {
-        Optional<Measurement> ref = reference(rows);
+    /** @param scenario every round of one scenario's measurements */
+    static String bulkTable(List<Measurement> scenario) {
+        List<Measurement> rows = medianRows(scenario);
         StringBuilder t = new StringBuilder("| server | MB/s | downloads done | server CPU (s) | CPU s/GB "
                 + "| RSS peak (anon) MiB | alloc/MiB sent | GCs | copies/byte | client CPU (s) | MB/s ÷ nginx "
                 + "| CPU/GB ÷ nginx |\n");
@@ -127,8 +138,8 @@ final class Results {
                     .append(" | ").append(m.gcs() < 0 ? "–" : Long.toString(m.gcs()))
                     .append(" | ").append(num(m.copiesPerByte(), 2))
                     .append(" | ").append(num(m.clientCpu(), 1))
-                    .append(" | ").append(ratio(m, ref, Measurement::megabytesPerSecond))
-                    .append(" | ").append(ratio(m, ref, Measurement::cpuSecondsPerGigabyte))
+                    .append(" | ").append(ratio(m, scenario, Measurement::megabytesPerSecond))
+                    .append(" | ").append(ratio(m, scenario, Measurement::cpuSecondsPerGigabyte))
                     .append(" |\n");
         }
         return t.toString();
@@ -207,14 +218,24 @@ final class Results {
         return rows;
     }
 
-    private static Optional<Measurement> reference(List<Measurement> rows) {
-        return rows.stream().filter(m -> m.server().equals(REFERENCE) && m.measured()).findFirst();
-    }
-
-    private static String ratio(Measurement m, Optional<Measurement> ref, Function<Measurement, Double> f) {
-        if (ref.isEmpty()) return "–";
-        double r = f.apply(m) / f.apply(ref.get());
-        return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f", r) : "–";
+    /**
+     * {@code f} of {@code m}'s server over nginx's, round by round in {@code scenario}, and the median of those (the
+     * lower one for an even count, as {@link #medianRows}); "–" where no round measured both.
+     */
+    private static String ratio(Measurement m, List<Measurement> scenario, Function<Measurement, Double> f) {
+        List<Double> perRound = new ArrayList<>();
+        for (Measurement s : scenario) {
+            if (!s.server().equals(m.server()) || !s.measured()) continue;
+            for (Measurement ref : scenario) {
+                if (ref.server().equals(REFERENCE) && ref.measured() && ref.round() == s.round()) {
+                    double r = f.apply(s) / f.apply(ref);
+                    if (Double.isFinite(r)) perRound.add(r);
+                }
+            }
+        }
+        if (perRound.isEmpty()) return "–";
+        perRound.sort(null);
+        return String.format(Locale.ROOT, "%.2f", perRound.get((perRound.size() - 1) / 2));
     }
 
     private static String failed(Tally.Summary c) {

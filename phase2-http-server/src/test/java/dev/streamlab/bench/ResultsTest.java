@@ -51,6 +51,18 @@ class ResultsTest {
     }
 
     @Test
+    void withSeveralRoundsARatioIsTheMedianOfTheSameRoundRatios() {
+        // nginx 10,000 / 20,000 / 15,000 req/s; the other server 0.90, 0.85 and 0.50 of it, round by round. Its median
+        // round (9,000 req/s, round 1) over nginx's (15,000, round 3) would say 0.60, mixing two moments of the machine.
+        String table = Results.rangesTable(List.of(m("nginx", 1, 100_000, 2, -1), m("phase3 virtual", 1, 90_000, 7, 0),
+                m("phase3 virtual", 2, 170_000, 7, 0), m("nginx", 2, 200_000, 2, -1), m("nginx", 3, 150_000, 2, -1),
+                m("phase3 virtual", 3, 75_000, 7, 0)));
+        assertTrue(table.contains("| phase3 virtual | 9,000 |"), "the row is the median round, whole: " + table);
+        // CPU per request over nginx's, per round: 3.89, 4.12, 7.00.
+        assertTrue(table.contains("| 0.85 | 4.12 |\n"), table);
+    }
+
+    @Test
     void aSingleStreamIsJudgedPerByte() {
         Workload bulk = new Workload.Ranges("bulk", "d. bulk", "v", 1L << 30, 0, 1, 4);
         // 8 GB arrived in 10 s (as counted while arriving; completed downloads are not counted twice).
