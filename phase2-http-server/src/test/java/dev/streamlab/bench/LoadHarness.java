@@ -331,8 +331,8 @@ public final class LoadHarness {
                 + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` ("
                 + (o.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC")) ? "the collector below"
                         : "G1, the default collector") + "); jwebserver = `jwebserver -J"
-                + String.join(" -J", ServerProcess.HEAP_OPTIONS) + " -o none`; nginx = 2 workers, `sendfile on; tcp_nopush off; access_log off;"
-                + " keepalive_requests 1000000`."
+                + String.join(" -J", ServerProcess.HEAP_OPTIONS) + " -o none`; nginx = 2 workers, `sendfile on;"
+                + " tcp_nopush off; access_log off; keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
         List<String> notes = new ArrayList<>(List.of(
                 "req/s and MB/s count responses completed in the window (failed ones too; whole-file downloads: "
@@ -350,8 +350,8 @@ public final class LoadHarness {
                         + "the rest, nginx's req/s is the load generator's ceiling, not nginx's; CPU µs/req is then the "
                         + "figure that says what each server costs."));
         if (o.servers().stream().anyMatch(s -> s.startsWith("phase3"))) {
-            notes.add("phase 3 = `java " + heap + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet` (`serial GC`: with"
-                    + " -XX:+UseSerialGC; our own HTTP/1.1 server, "
+            notes.add("phase 3 = `java " + heap + " dev.streamlab.phase3.Phase3Main --threads virtual|platform --quiet`"
+                    + " (`serial GC`: with -XX:+UseSerialGC; our own HTTP/1.1 server, "
                     + "FileChannel.transferTo; when it returns 0 on a full socket buffer it writes one small chunk "
                     + "blocking and resumes). From its /metrics: " + String.join("; ", ZERO_RETURNS) + ".");
         }

@@ -52,8 +52,8 @@ class ResultsTest {
 
     @Test
     void withSeveralRoundsARatioIsTheMedianOfTheSameRoundRatios() {
-        // nginx 10,000 / 20,000 / 15,000 req/s; the other server 0.90, 0.85 and 0.50 of it, round by round. Its median
-        // round (9,000 req/s, round 1) over nginx's (15,000, round 3) would say 0.60, mixing two moments of the machine.
+        // nginx 10,000 / 20,000 / 15,000 req/s; the other server 0.90, 0.85 and 0.50 of it, round by round. Its
+        // median round (9,000 req/s, round 1) over nginx's (15,000, round 3) would say 0.60: two moments mixed.
         String table = Results.rangesTable(List.of(m("nginx", 1, 100_000, 2, -1), m("phase3 virtual", 1, 90_000, 7, 0),
                 m("phase3 virtual", 2, 170_000, 7, 0), m("nginx", 2, 200_000, 2, -1), m("nginx", 3, 150_000, 2, -1),
                 m("phase3 virtual", 3, 75_000, 7, 0)));
