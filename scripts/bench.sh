@@ -162,12 +162,14 @@ if [[ $name == phase3-ws ]]; then
   suffix=""
   # --warmup 8: a fresh server JVM needs ~6 s under this load before C2 has compiled its request path (server CPU per
   # second falls from 1.5 to 0.9 cores). phase3-serial: the same server on the serial collector, beside the default.
-  load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3 --warmup 8)
+  # phase3-floor: phase 3's FloorServer (its test classes), the least a JVM server does for a range, beside phase 3.
+  load_args=(--servers phase3,phase3-serial,phase3-floor,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3
+    --warmup 8)
   scale_args=(--max 19000 --step 2000)
   fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 30)
   if $quick; then
     suffix=-custom
-    load_args=(--servers phase3,phase3-serial,phase2-mapped,nginx --scenarios ranges,bulk --quick)
+    load_args=(--servers phase3,phase3-serial,phase3-floor,phase2-mapped,nginx --scenarios ranges,bulk --quick)
     scale_args=(--max 2000)
     fanout_args=(--subscribers 200 --bytes 65536 --rate 30 --warmup 1 --seconds 3)
   fi
@@ -175,6 +177,7 @@ if [[ $name == phase3-ws ]]; then
   if [[ $parts == *load* ]]; then
   echo "==> java -cp <phase 2 test classpath> $harness ${load_args[*]}"
   "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -Dstreamlab.phase3.classpath="$server_cp" \
+    -Dstreamlab.floor.classpath="$abs/test-classes" \
     -cp "$snapshot/phase2-test-classes:$server_cp" "$harness" "${load_args[@]}" \
     --title "Phase 3 vs phase 2 vs nginx: random ranges and bulk (phase3-ws)" \
     --out "$results/$name$suffix.md" --command "$command"

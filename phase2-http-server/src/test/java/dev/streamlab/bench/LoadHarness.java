@@ -41,7 +41,7 @@ public final class LoadHarness {
     static final String USAGE = """
             usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
                                [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
-                                          phase3,phase3-platform,phase3-serial] [--title TEXT]
+                                          phase3,phase3-platform,phase3-serial,phase3-floor] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
@@ -53,7 +53,9 @@ public final class LoadHarness {
                         round per cell (req/s; viewers: TTFB p99), the CSV every round. ~4.5 min per round.
               --servers phase3 (virtual threads) / phase3-platform / phase3-serial (virtual threads on the serial
                         collector) need -Dstreamlab.phase3.classpath=<phase 3's classes and its dependencies>
-                        (scripts/bench.sh phase3-ws sets it)
+                        (scripts/bench.sh phase3-ws sets it); phase3-floor (the least a JVM server on virtual
+                        threads does for a range: phase 3's FloorServer) needs -Dstreamlab.floor.classpath=<phase 3's
+                        test classes> (bench.sh sets it too)
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
@@ -131,7 +133,7 @@ public final class LoadHarness {
             }
             for (String s : servers) {
                 if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver", "phase3",
-                        "phase3-platform", "phase3-serial").contains(s)) {
+                        "phase3-platform", "phase3-serial", "phase3-floor").contains(s)) {
                     throw new IllegalArgumentException("unknown server " + s);
                 }
             }
@@ -264,6 +266,11 @@ public final class LoadHarness {
                         yield ServerProcess.nginx(nginx, media.dir(), work);
                     }
                     case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, o.jvmArgs());
+                    case "phase3-floor" -> {
+                        String cp = System.getProperty("streamlab.floor.classpath");
+                        if (cp == null) throw new IOException("-Dstreamlab.floor.classpath is not set");
+                        yield ServerProcess.floor(cp, media.dir(), work, o.jvmArgs());
+                    }
                     case "phase3", "phase3-platform", "phase3-serial" -> {
                         String cp3 = System.getProperty("streamlab.phase3.classpath");
                         if (cp3 == null) throw new IOException("-Dstreamlab.phase3.classpath is not set");
@@ -288,7 +295,8 @@ public final class LoadHarness {
                 Measurement m = Measurement.run(server, w, o.warmup(), o.measure(), o.maxRequests(),
                         o.httpClients());
                 all.add(m.inRound(round));
-                if (round > 0 && name.startsWith("phase3") && server instanceof ServerProcess p) {
+                if (round > 0 && name.startsWith("phase3") && !name.equals("phase3-floor")
+                        && server instanceof ServerProcess p) {
                     long zeros = p.metric("streamlab_http_transferto_zero_returns_total");
                     ZERO_RETURNS.add(String.format(Locale.ROOT, "%s, %s, round %d: %,d transferTo zero returns "
                             + "(whole run incl. warm-up, %,d requests in the window)", w.key(), server.name(), round,
@@ -354,6 +362,14 @@ public final class LoadHarness {
                     + " (`serial GC`: with -XX:+UseSerialGC; our own HTTP/1.1 server, "
                     + "FileChannel.transferTo; when it returns 0 on a full socket buffer it writes one small chunk "
                     + "blocking and resumes). From its /metrics: " + String.join("; ", ZERO_RETURNS) + ".");
+        }
+        if (o.servers().contains("phase3-floor")) {
+            notes.add("phase3 floor = `java " + heap + " dev.streamlab.bench.FloorServer` (phase 3's test classes): "
+                    + "the least a JVM server on virtual threads does for a range request — a virtual thread per "
+                    + "connection, keep-alive, files opened once, a head built per request, the body by "
+                    + "FileChannel.transferTo with the same fallback — and none of phase 3's checks, validators, "
+                    + "timeouts or metrics. Its distance to nginx is the JVM's; phase 3's distance to it is phase 3's "
+                    + "own.");
         }
         return Results.markdown(o.title(), header, all, notes);
     }

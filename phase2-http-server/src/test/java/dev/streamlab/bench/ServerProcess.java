@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * A server under test in a process of its own, listening on 127.0.0.1 only, started by one of the factories and
- * stopped by {@link #close}: phase 2 with an I/O strategy, phase 3 (our own HTTP/1.1 server), the JDK's {@code jwebserver}, or nginx with a
- * configuration generated into a temporary folder (nothing under {@code /etc} or {@code /var} is touched).
+ * stopped by {@link #close}: phase 2 with an I/O strategy, phase 3 (our own HTTP/1.1 server) and its benchmark
+ * floor, the JDK's {@code jwebserver}, or nginx with a configuration generated into a temporary folder (nothing under
+ * {@code /etc} or {@code /var} is touched).
  *
  * <p>JVM servers run with the same fixed heap ({@link #HEAP_OPTIONS}) and the JDK's default collector (G1, what
  * {@code ./lab run phase2} gets): a fixed heap keeps GC frequency a function of the allocation rate, not of heap
@@ -101,6 +102,24 @@ final class ServerProcess implements ServerUnderTest {
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--media", media.toString(),
                 "--threads", threads, "--quiet"));
         return started("phase3 " + threads + suffix, cmd, port, id -> "/videos/" + id, true, work, true);
+    }
+
+    /**
+     * Phase 3's benchmark floor ({@code dev.streamlab.bench.FloorServer}, in phase 3's test classes on
+     * {@code classpath}): a virtual thread per connection and {@code transferTo}, nothing else.
+     *
+     * @throws IOException when it does not start or does not answer within 30 s
+     */
+    static ServerProcess floor(String classpath, Path media, Path workRoot, List<String> jvmArgs)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        Path work = Files.createTempDirectory(workRoot, "phase3-floor-");
+        List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString()));
+        cmd.addAll(HEAP_OPTIONS);
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", classpath, "dev.streamlab.bench.FloorServer", "--port", Integer.toString(port),
+                "--media", media.toString()));
+        return started("phase3 floor", cmd, port, id -> "/videos/" + id, false, work, true);
     }
 
     /** The value of an unlabelled counter on this server's /metrics (phase 2 and 3 only; -1 for other servers). */
