@@ -163,11 +163,18 @@ final class Results {
                         a.strategyBytes() < 0 ? -1 : a.strategyBytes() - b.strategyBytes(), m.clientCpu(), ""));
             } else {
                 for (int i = 0; i < 18; i++) v.add("");
-                v.add('"' + m.unavailable().replace("\"", "'") + '"');
+                v.add(m.unavailable());
             }
-            s.append(String.join(",", v.stream().map(String::valueOf).toList())).append('\n');
+            s.append(String.join(",", v.stream().map(Results::csvField).toList())).append('\n');
         }
         return s.toString();
+    }
+
+    /** RFC 4180 §2: a field with a comma, quote or line break goes in quotes, its quotes doubled. */
+    static String csvField(Object value) {
+        String f = String.valueOf(value);
+        boolean quote = f.chars().anyMatch(c -> c == ',' || c == '"' || c == '\r' || c == '\n');
+        return quote ? '"' + f.replace("\"", "\"\"") + '"' : f;
     }
 
     /** Machine, JDK, nginx and date lines for the header. */

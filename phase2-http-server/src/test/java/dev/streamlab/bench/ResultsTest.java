@@ -99,4 +99,12 @@ class ResultsTest {
         assertEquals(columns, lines.get(1).split(",", -1).length, lines.get(1));
         assertEquals(columns, lines.get(2).split(",", -1).length, lines.get(2));
     }
+
+    @Test
+    void csvQuotesAServerNameWithACommaSoItStaysOneField() {
+        String line = Results.csv(List.of(m("phase3 virtual, serial GC", 2, 100, 1, -1))).lines().toList().get(1);
+        assertTrue(line.startsWith("ranges,\"phase3 virtual, serial GC\",2,"), line);
+        assertEquals("\"say \"\"no\"\"\"", Results.csvField("say \"no\""));
+        assertEquals("plain", Results.csvField("plain"));
+    }
 }
