@@ -20,12 +20,15 @@ import java.util.concurrent.atomic.LongAdder;
  * Not a server to use: it is phase 3's request path with everything taken out but the system calls.
  *
  * <p>What it keeps: a virtual thread per connection blocking in {@code read}, keep-alive, one
- * {@code FileChannel} per file opened once and never checked again, a response head built per request, and the body
- * sent with {@code FileChannel.transferTo} (sendfile) with the small blocking fallback for the zero return a virtual
- * thread's non-blocking socket gives (phase 3's {@code Http1Writer}). What it leaves out, and phase 3 pays for: the
- * {@code statx} and validators of every request (ETag, Last-Modified, If-Range), multi-range and suffix ranges,
- * header limits and timeouts, the watchdog, metrics, the access log, error bodies. Range syntax beyond
- * {@code bytes=a-b} and {@code bytes=a-} is not understood, and an unknown path answers 404 with no body.
+ * {@code FileChannel} per file opened once (its size read per request, one {@code fstat}, where phase 3 makes one
+ * {@code statx} of the path), a response head built per request, and the body sent with
+ * {@code FileChannel.transferTo} (sendfile) with the small blocking fallback for the zero return a virtual thread's
+ * non-blocking socket gives (phase 3's {@code Http1Writer}). What it leaves out, and phase 3 pays for: validators
+ * (ETag, Last-Modified, If-Range), multi-range and suffix ranges, header limits and timeouts, the watchdog, metrics,
+ * the access log, error bodies. So it does not use phase 3's parser or phase 2's range model either, whose checks are
+ * part of what the floor leaves out: a request line and {@code Range: bytes=a-b} or {@code bytes=a-} (field name as
+ * clients send it) are found with {@code indexOf}, anything else is not understood, and an unknown path answers 404
+ * with no body.
  *
  * <p>Copies per body byte: 0 in user space, as in phase 3 (sendfile), except for fallback chunks (1 each).
  *

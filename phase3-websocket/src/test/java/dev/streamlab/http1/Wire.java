@@ -16,21 +16,31 @@ import java.util.TreeMap;
 /**
  * One raw client connection that stays open: write any bytes, read responses one at a time (for keep-alive and
  * pipelining; phase 2's {@link RawHttp} reads one response per connection), and tell whether the server closed.
+ * Public for the benchmark's {@code FloorServerTest}.
  */
-final class Wire implements AutoCloseable {
+public final class Wire implements AutoCloseable {
     final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    Wire(InetSocketAddress server) throws IOException {
+    public Wire(InetSocketAddress server) throws IOException {
+        this(server, 0);
+    }
+
+    /**
+     * @param receiveBuffer {@code SO_RCVBUF} in bytes, set before connecting so that TCP's window follows it (a
+     *                      small one makes a server's socket buffer fill while this side does not read); 0: default
+     */
+    public Wire(InetSocketAddress server, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
         socket.connect(server, 5000);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
 
-    Wire send(String raw) throws IOException {
+    public Wire send(String raw) throws IOException {
         return send(raw.getBytes(StandardCharsets.ISO_8859_1));
     }
 
@@ -57,7 +67,7 @@ final class Wire implements AutoCloseable {
         return new RawHttp.Response(status, headers, body);
     }
 
-    RawHttp.Response read() throws IOException {
+    public RawHttp.Response read() throws IOException {
         return read(false);
     }
 
