@@ -295,9 +295,10 @@ public final class LoadHarness {
                 Measurement m = Measurement.run(server, w, o.warmup(), o.measure(), o.maxRequests(),
                         o.httpClients());
                 all.add(m.inRound(round));
-                if (round > 0 && name.startsWith("phase3") && !name.equals("phase3-floor")
-                        && server instanceof ServerProcess p) {
-                    long zeros = p.metric("streamlab_http_transferto_zero_returns_total");
+                // -1: a server without phase 3's /metrics (the floor) has no count to give.
+                long zeros = round > 0 && name.startsWith("phase3") && server instanceof ServerProcess p
+                        ? p.metric("streamlab_http_transferto_zero_returns_total") : -1;
+                if (zeros >= 0) {
                     ZERO_RETURNS.add(String.format(Locale.ROOT, "%s, %s, round %d: %,d transferTo zero returns "
                             + "(whole run incl. warm-up, %,d requests in the window)", w.key(), server.name(), round,
                             zeros, m.clients().requests()));

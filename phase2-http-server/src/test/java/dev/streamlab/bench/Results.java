@@ -40,8 +40,6 @@ final class Results {
             md.append("\n### ").append(first.workload().title()).append("\n\n");
             md.append(first.workload() instanceof Workload.Viewers ? viewersTable(scenario)
                     : first.bulk() ? bulkTable(scenario) : rangesTable(scenario));
-            String problems = problems(medianRows(scenario));
-            if (!problems.isEmpty()) md.append('\n').append(problems);
         }
         if (!notes.isEmpty()) {
             md.append('\n');
@@ -50,7 +48,7 @@ final class Results {
         return md.toString();
     }
 
-    /** @param scenario every round of one scenario's measurements */
+    /** @param scenario every round of one scenario's measurements; the table is of its median rounds */
     static String rangesTable(List<Measurement> scenario) {
         List<Measurement> rows = medianRows(scenario);
         StringBuilder t = new StringBuilder("| server | req/s | MB/s | TTFB p50 (ms) | TTFB p99 (ms) | failed "
@@ -80,10 +78,10 @@ final class Results {
                     .append(" | ").append(ratio(m, scenario, Measurement::cpuMicrosPerRequest))
                     .append(" |\n");
         }
-        return t.toString();
+        return withProblems(t, rows);
     }
 
-    /** @param scenario every round of one scenario's measurements */
+    /** @param scenario every round of one scenario's measurements; the table is of its median rounds */
     static String viewersTable(List<Measurement> scenario) {
         List<Measurement> rows = medianRows(scenario);
         StringBuilder t = new StringBuilder("| server | chunks | TTFB p50 (ms) | TTFB p99 (ms) | stalls | seeks "
@@ -113,10 +111,10 @@ final class Results {
                     .append(" | ").append(ratio(m, scenario, Measurement::serverCpuSeconds))
                     .append(" |\n");
         }
-        return t.toString();
+        return withProblems(t, rows);
     }
 
-    /** @param scenario every round of one scenario's measurements */
+    /** @param scenario every round of one scenario's measurements; the table is of its median rounds */
     static String bulkTable(List<Measurement> scenario) {
         List<Measurement> rows = medianRows(scenario);
         StringBuilder t = new StringBuilder("| server | MB/s | downloads done | server CPU (s) | CPU s/GB "
@@ -142,7 +140,7 @@ final class Results {
                     .append(" | ").append(ratio(m, scenario, Measurement::cpuSecondsPerGigabyte))
                     .append(" |\n");
         }
-        return t.toString();
+        return withProblems(t, rows);
     }
 
     /** Every figure of every measurement, one line each. */
@@ -255,16 +253,19 @@ final class Results {
     }
 
     /** Failures by kind, under the table, so "failed" is never a bare number. */
-    private static String problems(List<Measurement> rows) {
-        StringBuilder s = new StringBuilder();
+    /** The table, then a "Failures, server: …" line for each row whose clients saw failures. */
+    private static String withProblems(StringBuilder table, List<Measurement> rows) {
+        boolean first = true;
         for (Measurement m : rows) {
             if (!m.measured() || m.clients().problems().isEmpty()) continue;
-            s.append("Failures, ").append(m.server()).append(": ");
+            if (first) table.append('\n');
+            first = false;
+            table.append("Failures, ").append(m.server()).append(": ");
             List<String> parts = new ArrayList<>();
             m.clients().problems().forEach((k, n) -> parts.add(String.format(Locale.ROOT, "%,d × %s", n, k)));
-            s.append(String.join("; ", parts)).append(".  \n");
+            table.append(String.join("; ", parts)).append(".  \n");
         }
-        return s.toString();
+        return table.toString();
     }
 
     private static String rss(Measurement m) {

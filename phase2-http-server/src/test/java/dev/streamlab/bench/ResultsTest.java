@@ -101,6 +101,17 @@ class ResultsTest {
     }
 
     @Test
+    void failuresOfTheMedianRoundFollowTheTableOnce() {
+        Measurement ok = m("jwebserver", 1, 10, 1, -1);
+        Measurement failing = new Measurement("jwebserver", RANGES, 1, new Tally.Summary(10, 10, 0, 1.0, 9.0, 0, 0, 0,
+                0, Map.of("status 200 (wanted 206)", 10L)), 10, ok.before(), ok.after(), 5, null);
+        String table = Results.rangesTable(List.of(m("nginx", 1, 100, 1, -1), failing));
+        assertTrue(table.endsWith("|\n\nFailures, jwebserver: 10 × status 200 (wanted 206).  \n"), table);
+        String md = Results.markdown("t", List.of(), List.of(m("nginx", 1, 100, 1, -1), failing), List.of());
+        assertEquals(md.indexOf("Failures, jwebserver"), md.lastIndexOf("Failures, jwebserver"), md);
+    }
+
+    @Test
     void csvQuotesAServerNameWithACommaSoItStaysOneField() {
         String line = Results.csv(List.of(m("phase3 virtual, serial GC", 2, 100, 1, -1))).lines().toList().get(1);
         assertTrue(line.startsWith("ranges,\"phase3 virtual, serial GC\",2,"), line);

@@ -67,14 +67,10 @@ final class ServerProcess implements ServerUnderTest {
                                 List<String> jvmArgs) throws IOException, InterruptedException {
         int port = freePort();
         Path work = Files.createTempDirectory(workRoot, "phase2-" + io + "-");
-        List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString()));
-        cmd.addAll(HEAP_OPTIONS);
-        // Phase2Server.configure() sets it too; said here so the command line documents the run.
-        cmd.add("-Dsun.net.httpserver.nodelay=true");
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-Dstreamlab.frontend=" + frontend, "-cp", classpath, "dev.streamlab.phase2.Phase2Main",
-                "--host", "127.0.0.1", "--port", Integer.toString(port), "--media", media.toString(),
-                "--io", io, "--quiet"));
+        // Phase2Server.configure() sets nodelay too; said here so the command line documents the run.
+        List<String> cmd = java(jvmArgs, "-Dsun.net.httpserver.nodelay=true", "-Dstreamlab.frontend=" + frontend,
+                "-cp", classpath, "dev.streamlab.phase2.Phase2Main", "--host", "127.0.0.1", "--port",
+                Integer.toString(port), "--media", media.toString(), "--io", io, "--quiet");
         return started("phase2 " + io, cmd, port, id -> "/videos/" + id, true, work, true);
     }
 
@@ -95,12 +91,9 @@ final class ServerProcess implements ServerUnderTest {
                                 Path workRoot, List<String> jvmArgs) throws IOException, InterruptedException {
         int port = freePort();
         Path work = Files.createTempDirectory(workRoot, "phase3-" + threads + "-");
-        List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString()));
-        cmd.addAll(HEAP_OPTIONS);
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-Dstreamlab.frontend=" + frontend, "-cp", classpath, "dev.streamlab.phase3.Phase3Main",
-                "--host", "127.0.0.1", "--port", Integer.toString(port), "--media", media.toString(),
-                "--threads", threads, "--quiet"));
+        List<String> cmd = java(jvmArgs, "-Dstreamlab.frontend=" + frontend, "-cp", classpath,
+                "dev.streamlab.phase3.Phase3Main", "--host", "127.0.0.1", "--port", Integer.toString(port), "--media",
+                media.toString(), "--threads", threads, "--quiet");
         return started("phase3 " + threads + suffix, cmd, port, id -> "/videos/" + id, true, work, true);
     }
 
@@ -114,12 +107,18 @@ final class ServerProcess implements ServerUnderTest {
             throws IOException, InterruptedException {
         int port = freePort();
         Path work = Files.createTempDirectory(workRoot, "phase3-floor-");
+        List<String> cmd = java(jvmArgs, "-cp", classpath, "dev.streamlab.bench.FloorServer", "--port",
+                Integer.toString(port), "--media", media.toString());
+        return started("phase3 floor", cmd, port, id -> "/videos/" + id, false, work, true);
+    }
+
+    /** {@code java}, {@link #HEAP_OPTIONS}, then {@code jvmArgs} (which may override them), then {@code rest}. */
+    private static List<String> java(List<String> jvmArgs, String... rest) {
         List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString()));
         cmd.addAll(HEAP_OPTIONS);
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", classpath, "dev.streamlab.bench.FloorServer", "--port", Integer.toString(port),
-                "--media", media.toString()));
-        return started("phase3 floor", cmd, port, id -> "/videos/" + id, false, work, true);
+        cmd.addAll(List.of(rest));
+        return cmd;
     }
 
     /** The value of an unlabelled counter on this server's /metrics (phase 2 and 3 only; -1 for other servers). */
