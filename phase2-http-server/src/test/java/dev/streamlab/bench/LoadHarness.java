@@ -50,7 +50,7 @@ public final class LoadHarness {
               --client-warmup  seconds of load, discarded, before the first cell, so that this JVM (the load
                         generator) is compiled before anything is measured; default 10 (--quick: 2), 0 for none
               --rounds  repeat every cell N times (server order rotated each round); the tables show the median
-                        round per cell (req/s; viewers: TTFB p99), the CSV every round. ~4.5 min per round.
+                        round per cell (req/s; viewers: TTFB p99), the CSV every round. ~6 min per round.
               --servers phase3 (virtual threads) / phase3-platform / phase3-serial (virtual threads on the serial
                         collector) need -Dstreamlab.phase3.classpath=<phase 3's classes and its dependencies>
                         (scripts/bench.sh phase3-ws sets it); phase3-floor (the least a JVM server on virtual

@@ -118,6 +118,8 @@ public final class FloorServer implements AutoCloseable {
                     if (!in.hasRemaining() || ch.read(in) < 0) return; // too long, or the client closed
                     end = headEnd(in);
                 }
+                // The head (~100 bytes) is copied twice, into an array and a String: found with indexOf in a few
+                // lines, against 64 KiB of body copied 0 times. Parsing the direct buffer in place would save both.
                 byte[] head = new byte[end];
                 in.get(0, head);
                 in.flip().position(end);
