@@ -12,6 +12,9 @@
 #                                         WebSockets, virtual vs platform threads (WsScale), then fan-out to 1,000
 #                                         subscribers (WsFanout; --fanout-only) -> phase3-ws.md, phase3-scale.{md,png},
 #                                         phase3-fanout.md in phase3-websocket/bench-results
+#   scripts/bench.sh phase3-wrk [OPTIONS] random 64 KiB ranges with wrk as the client: nginx vs phase 3's floor vs
+#                                         phase 3 vs the floor from a mapping (WrkRanges, --help) -> phase3-wrk.md;
+#                                         installs wrk and nginx from Debian when missing and root
 #   scripts/bench.sh phase4-cache [--quick] [CacheBench options]
 #                                         chunk cache vs page cache + sendfile (ranges), cached vs rebuilt fMP4
 #                                         segments; 200 viewers, Zipf popularity -> phase4-cache.md in
@@ -29,7 +32,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,22s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,31s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
@@ -57,6 +60,9 @@ case "$name" in
   phase3-ws)
     module=phase3-websocket
     harness=dev.streamlab.bench.LoadHarness
+    ;;
+  phase3-wrk)
+    module=phase3-websocket
     ;;
   phase3-hub)
     module=phase3-websocket
@@ -93,7 +99,7 @@ case "$name" in
     post_main=dev.streamlab.bench.CompressionRatios
     ;;
   -h|--help) usage ;;
-  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase4-cache, phase4-cache-views, phase4-compression, phase4-pixels)" >&2
+  *) echo "bench.sh: unknown benchmark '$name' (known: buffers, phase2, phase2-io, phase3-hub, phase3-fmp4, phase3-live, phase3-ws, phase3-wrk, phase4-cache, phase4-cache-views, phase4-compression, phase4-pixels)" >&2
      exit 2 ;;
 esac
 
@@ -134,12 +140,12 @@ cd "$root"
 results=$module/bench-results
 mkdir -p "$results"
 
-if [[ $name == phase3-ws ]]; then
+if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
   # Phase 2's load harness (in phase 2's test classes) with phase 3 as one more server process, then phase 3's own
-  # idle-WebSocket scale test (WsScale, in phase 3's test classes).
+  # idle-WebSocket scale test (WsScale, in phase 3's test classes). phase3-wrk: the same servers under wrk.
   quick=false
   parts=load,scale,fanout
-  for arg in "${user_args[@]}"; do
+  [[ $name == phase3-ws ]] && for arg in "${user_args[@]}"; do
     case "$arg" in
       --quick) quick=true ;;
       --load-only) parts=load ;;
@@ -159,6 +165,16 @@ if [[ $name == phase3-ws ]]; then
   abs=$root/$snapshot
   server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
   "$root/scripts/ensure-deps.sh" nginx
+  if [[ $name == phase3-wrk ]]; then
+    "$root/scripts/ensure-deps.sh" wrk
+    out=$results/phase3-wrk.md
+    [[ ${#user_args[@]} -gt 0 ]] && out=$results/phase3-wrk-custom.md # a partial run must not overwrite the full one
+    echo "==> java -cp <phase 2 test classpath> dev.streamlab.bench.WrkRanges ${user_args[*]}"
+    exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -Dstreamlab.phase3.classpath="$server_cp" \
+      -Dstreamlab.floor.classpath="$abs/test-classes" -cp "$snapshot/phase2-test-classes:$server_cp" \
+      dev.streamlab.bench.WrkRanges "${user_args[@]}" --out "$out" \
+      --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WrkRanges${user_args[*]:+ ${user_args[*]}}"
+  fi
   suffix=""
   # --warmup 8: a fresh server JVM needs ~6 s under this load before C2 has compiled its request path (server CPU per
   # second falls from 1.5 to 0.9 cores). phase3-serial: the same server on the serial collector, beside the default.

@@ -41,7 +41,8 @@ public final class LoadHarness {
     static final String USAGE = """
             usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
                                [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
-                                          phase3,phase3-platform,phase3-serial,phase3-floor] [--title TEXT]
+                                          phase3,phase3-platform,phase3-serial,phase3-floor,
+                                          phase3-floor-mapped] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
@@ -55,7 +56,8 @@ public final class LoadHarness {
                         collector) need -Dstreamlab.phase3.classpath=<phase 3's classes and its dependencies>
                         (scripts/bench.sh phase3-ws sets it); phase3-floor (the least a JVM server on virtual
                         threads does for a range: phase 3's FloorServer) needs -Dstreamlab.floor.classpath=<phase 3's
-                        test classes> (bench.sh sets it too)
+                        test classes> (bench.sh sets it too); phase3-floor-mapped: the floor sending each head
+                        and range in one gathering write from a mapping of the file instead of transferTo
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
@@ -133,7 +135,7 @@ public final class LoadHarness {
             }
             for (String s : servers) {
                 if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver", "phase3",
-                        "phase3-platform", "phase3-serial", "phase3-floor").contains(s)) {
+                        "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped").contains(s)) {
                     throw new IllegalArgumentException("unknown server " + s);
                 }
             }
@@ -260,31 +262,7 @@ public final class LoadHarness {
             long t0 = System.nanoTime();
             ServerUnderTest server;
             try {
-                server = switch (name) {
-                    case "nginx" -> {
-                        if (nginx == null) throw new IOException("nginx is not installed (apt-get install nginx)");
-                        yield ServerProcess.nginx(nginx, media.dir(), work);
-                    }
-                    case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, o.jvmArgs());
-                    case "phase3-floor" -> {
-                        String cp = System.getProperty("streamlab.floor.classpath");
-                        if (cp == null) throw new IOException("-Dstreamlab.floor.classpath is not set");
-                        yield ServerProcess.floor(cp, media.dir(), work, o.jvmArgs());
-                    }
-                    case "phase3", "phase3-platform", "phase3-serial" -> {
-                        String cp3 = System.getProperty("streamlab.phase3.classpath");
-                        if (cp3 == null) throw new IOException("-Dstreamlab.phase3.classpath is not set");
-                        if (name.equals("phase3-serial")) { // the same server on the serial collector, beside G1
-                            List<String> jvm = new ArrayList<>(o.jvmArgs());
-                            jvm.add("-XX:+UseSerialGC");
-                            yield ServerProcess.phase3("virtual", ", serial GC", cp3, media.dir(), frontend, work, jvm);
-                        }
-                        yield ServerProcess.phase3(name.equals("phase3") ? "virtual" : "platform", cp3, media.dir(),
-                                frontend, work, o.jvmArgs());
-                    }
-                    default -> ServerProcess.phase2(name.substring("phase2-".length()), classpath, media.dir(),
-                            frontend, work, o.jvmArgs());
-                };
+                server = start(name, o.jvmArgs(), media, work, frontend, classpath, nginx);
             } catch (IOException e) {
                 log.println("   " + name + ": unavailable: " + e.getMessage());
                 all.add(Measurement.unavailable(name, w, e.getMessage().lines().findFirst().orElse("?"))
@@ -308,6 +286,43 @@ public final class LoadHarness {
                         (System.nanoTime() - t0) / 1e9));
             }
         }
+    }
+
+    /**
+     * A fresh process of server {@code name} (one of {@link Options}' server names) serving {@code media}; phase 3
+     * and its floor from the class paths in {@code -Dstreamlab.phase3.classpath} and {@code
+     * -Dstreamlab.floor.classpath}.
+     *
+     * @throws IOException when it is not installed, not configured, or does not answer within 30 s
+     */
+    static ServerProcess start(String name, List<String> jvmArgs, BenchMedia media, Path work, Path frontend,
+                               String classpath, Path nginx) throws IOException, InterruptedException {
+        return switch (name) {
+            case "nginx" -> {
+                if (nginx == null) throw new IOException("nginx is not installed (apt-get install nginx)");
+                yield ServerProcess.nginx(nginx, media.dir(), work);
+            }
+            case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, jvmArgs);
+            case "phase3-floor", "phase3-floor-mapped" -> {
+                String cp = System.getProperty("streamlab.floor.classpath");
+                if (cp == null) throw new IOException("-Dstreamlab.floor.classpath is not set");
+                yield ServerProcess.floor(name.endsWith("-mapped") ? "mapped" : "sendfile", cp, media.dir(), work,
+                        jvmArgs);
+            }
+            case "phase3", "phase3-platform", "phase3-serial" -> {
+                String cp3 = System.getProperty("streamlab.phase3.classpath");
+                if (cp3 == null) throw new IOException("-Dstreamlab.phase3.classpath is not set");
+                if (name.equals("phase3-serial")) { // the same server on the serial collector, beside G1
+                    List<String> jvm = new ArrayList<>(jvmArgs);
+                    jvm.add("-XX:+UseSerialGC");
+                    yield ServerProcess.phase3("virtual", ", serial GC", cp3, media.dir(), frontend, work, jvm);
+                }
+                yield ServerProcess.phase3(name.equals("phase3") ? "virtual" : "platform", cp3, media.dir(),
+                        frontend, work, jvmArgs);
+            }
+            default -> ServerProcess.phase2(name.substring("phase2-".length()), classpath, media.dir(), frontend,
+                    work, jvmArgs);
+        };
     }
 
     private static String progress(Measurement m) {
@@ -375,7 +390,7 @@ public final class LoadHarness {
         return Results.markdown(o.title(), header, all, notes);
     }
 
-    private static String nginxVersion() {
+    static String nginxVersion() {
         Path nginx = ServerProcess.nginxExecutable();
         if (nginx == null) return "not installed";
         try {

@@ -57,14 +57,55 @@ final class ProcStats {
     }
 
     static double cpuSeconds(String pid) {
+        Cpu c = cpu(pid, 14);
+        return c.user() + c.system();
+    }
+
+    /**
+     * CPU seconds split into user and system time.
+     *
+     * @param user   utime (or cutime)
+     * @param system stime (or cstime)
+     */
+    record Cpu(double user, double system) {
+        Cpu minus(Cpu earlier) {
+            return new Cpu(user - earlier.user, system - earlier.system);
+        }
+    }
+
+    /** User and system CPU of the process and every descendant alive now. */
+    static Cpu treeCpu(long pid) {
+        double user = 0;
+        double system = 0;
+        List<Long> pids = new ArrayList<>(List.of(pid));
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        for (long p : pids) {
+            Cpu c = cpu(Long.toString(p), 14);
+            user += c.user();
+            system += c.system();
+        }
+        return new Cpu(user, system);
+    }
+
+    /**
+     * The CPU of this JVM's children that have exited and been waited for (cutime, cstime): how a client program
+     * such as wrk is measured, by the difference across its run and {@code waitFor}.
+     */
+    static Cpu reapedChildrenCpu() {
+        return cpu("self", 16);
+    }
+
+    /** Fields {@code first} and {@code first + 1} of {@code /proc/PID/stat} in seconds; zeros when gone. */
+    private static Cpu cpu(String pid, int first) {
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
             // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
             // f[0] is field 3 (state), so field n is f[n - 3].
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+            return new Cpu(Long.parseLong(f[first - 3]) / TICKS_PER_SECOND,
+                    Long.parseLong(f[first - 2]) / TICKS_PER_SECOND);
         } catch (IOException | RuntimeException e) {
-            return 0; // gone, or not Linux
+            return new Cpu(0, 0); // gone, or not Linux
         }
     }
 

@@ -3,6 +3,7 @@ package dev.streamlab.bench;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,41 +34,59 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Copies per body byte: 0 in user space, as in phase 3 (sendfile), except for fallback chunks (1 each).
  *
- * <p>Usage: {@code java dev.streamlab.bench.FloorServer --port N --media DIR} serves {@code DIR/{id}.mp4} on
- * 127.0.0.1 until killed. Started by {@code LoadHarness --servers phase3-floor} ({@code scripts/bench.sh phase3-ws}).
+ * <p>{@link Body#MAPPED} is the question every student asks next: is sendfile worth its three system calls per
+ * request (the JDK's {@code transferTo} makes an {@code fstat}, a {@code copy_file_range} the socket refuses, then
+ * {@code sendfile}), and the head's separate write? That variant maps each file once and sends head and range in one
+ * gathering {@code write} (writev) from the mapping: one system call per response, still 0 user-space copies, but
+ * the kernel copies every body byte from the mapped page cache into the socket buffer, where sendfile hands it page
+ * references. A mapping is one {@code MappedByteBuffer}, so files of 2 GiB and more are refused in that mode.
+ *
+ * <p>Usage: {@code java dev.streamlab.bench.FloorServer --port N --media DIR [--body sendfile|mapped]} serves
+ * {@code DIR/{id}.mp4} on 127.0.0.1 until killed. Started by {@code LoadHarness --servers
+ * phase3-floor[-mapped]} ({@code scripts/bench.sh phase3-ws}, {@code phase3-wrk}).
  */
 public final class FloorServer implements AutoCloseable {
     private static final int HEAD_LIMIT = 8192;
     private static final int FALLBACK_CHUNK = 64 * 1024;
 
+    /** How a response's body leaves: {@code FileChannel.transferTo}, or a gathering write from a file mapping. */
+    public enum Body { SENDFILE, MAPPED }
+
     private final Path media;
+    private final Body body;
     private final ServerSocketChannel listener;
     private final ConcurrentHashMap<String, FileChannel> files = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<FileChannel, MappedByteBuffer> mappings = new ConcurrentHashMap<>();
     private final LongAdder fallbackChunks = new LongAdder();
 
-    private FloorServer(Path media, ServerSocketChannel listener) {
+    private FloorServer(Path media, Body body, ServerSocketChannel listener) {
         this.media = media;
+        this.body = body;
         this.listener = listener;
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
         int port = 0;
         Path media = null;
+        Body body = Body.SENDFILE;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--media" -> media = Path.of(args[i + 1]);
+                case "--body" -> body = Body.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (media == null) throw new IllegalArgumentException("usage: FloorServer --port N --media DIR");
-        FloorServer server = start(media, port);
+        if (media == null) {
+            throw new IllegalArgumentException("usage: FloorServer --port N --media DIR [--body sendfile|mapped]");
+        }
+        FloorServer server = start(media, port, body);
         System.out.println("floor server on http://127.0.0.1:" + server.port() + "/videos/{id}");
         Thread.currentThread().join(); // until killed
     }
 
     /** Listens on 127.0.0.1:{@code port} (0: any free port) and accepts on a thread of its own until closed. */
-    public static FloorServer start(Path media, int port) throws IOException {
+    public static FloorServer start(Path media, int port, Body body) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
             listener.bind(new InetSocketAddress("127.0.0.1", port));
@@ -74,7 +94,7 @@ public final class FloorServer implements AutoCloseable {
             listener.close();
             throw e;
         }
-        FloorServer server = new FloorServer(media, listener);
+        FloorServer server = new FloorServer(media, body, listener);
         Thread.ofPlatform().name("floor-accept").daemon().start(server::acceptLoop);
         return server;
     }
@@ -142,8 +162,15 @@ public final class FloorServer implements AutoCloseable {
                 long length = range[1] - range[0] + 1;
                 String status = length == size ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.1 206 Partial Content\r\n"
                         + "Content-Range: bytes " + range[0] + "-" + range[1] + "/" + size + "\r\n";
-                ch.write(ByteBuffer.wrap((status + "Content-Type: video/mp4\r\nContent-Length: " + length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1)));
+                ByteBuffer responseHead = ByteBuffer.wrap((status + "Content-Type: video/mp4\r\nContent-Length: "
+                        + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                if (body == Body.MAPPED) {
+                    // One writev for head and range; on a virtual thread a full socket buffer parks the write.
+                    ByteBuffer[] response = {responseHead, mapping(file, size).slice((int) start, (int) length)};
+                    while (response[1].hasRemaining()) ch.write(response);
+                    continue;
+                }
+                ch.write(responseHead);
                 for (long pos = start, stop = start + length; pos < stop; ) {
                     long n = file.transferTo(pos, stop - pos, ch);
                     if (n > 0) {
@@ -192,6 +219,16 @@ public final class FloorServer implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /** The file mapped whole, once (again if its size changed); refused for files of 2 GiB or more. */
+    private MappedByteBuffer mapping(FileChannel file, long size) throws IOException {
+        MappedByteBuffer m = mappings.get(file);
+        if (m != null && m.capacity() == size) return m;
+        if (size > Integer.MAX_VALUE) throw new IOException("a file of 2 GiB or more cannot be one mapping");
+        m = file.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        mappings.put(file, m);
+        return m;
     }
 
     /** {@code [first, last]} from {@code Range: bytes=a-b} or {@code bytes=a-}, the whole file without one. */

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The benchmark's floor server must send the right bytes, or its row in the load test measures nothing: ranges
  * byte for byte, keep-alive and pipelining, a body far larger than the socket buffer read slowly (the zero return
- * of {@code transferTo} and its fallback), and its two refusals.
+ * of {@code transferTo} and its fallback), and its two refusals — each way of sending the body.
  */
 class FloorServerTest {
     private static final int SIZE = 8 << 20;
@@ -33,20 +35,21 @@ class FloorServerTest {
     private FloorServer server;
 
     @BeforeEach
-    void start() throws IOException {
+    void writeClip() throws IOException {
         content = new byte[SIZE];
         new Random(7).nextBytes(content);
         Files.write(media.resolve("clip.mp4"), content);
-        server = FloorServer.start(media, 0);
     }
 
     @AfterEach
     void stop() throws IOException {
-        server.close();
+        if (server != null) server.close();
     }
 
-    @Test
-    void rangeIsTheFileRegionByteForByte() throws IOException {
+    @ParameterizedTest
+    @EnumSource(FloorServer.Body.class)
+    void rangeIsTheFileRegionByteForByte(FloorServer.Body body) throws IOException {
+        server = FloorServer.start(media, 0, body);
         try (Wire w = connect(0)) {
             RawHttp.Response r = w.send(get("clip", "bytes=1000-70999")).read();
             assertEquals(206, r.status());
@@ -55,8 +58,10 @@ class FloorServerTest {
         }
     }
 
-    @Test
-    void pipelinedRequestsOnOneConnectionAreAnsweredInOrder() throws IOException {
+    @ParameterizedTest
+    @EnumSource(FloorServer.Body.class)
+    void pipelinedRequestsOnOneConnectionAreAnsweredInOrder(FloorServer.Body body) throws IOException {
+        server = FloorServer.start(media, 0, body);
         try (Wire w = connect(0)) {
             w.send(get("clip", "bytes=0-9") + get("clip", "bytes=" + (SIZE - 5) + "-") + get("clip", null));
             assertArrayEquals(Arrays.copyOfRange(content, 0, 10), w.read().body());
@@ -71,6 +76,7 @@ class FloorServerTest {
 
     @Test
     void aSlowReaderOfABodyLargerThanTheSocketBufferGetsEveryByte() throws Exception {
+        server = FloorServer.start(media, 0, FloorServer.Body.SENDFILE);
         try (Wire w = connect(16 * 1024)) {
             w.send(get("clip", null));
             // Not reading yet: the socket buffers fill, transferTo returns 0 and the server falls back.
@@ -83,7 +89,21 @@ class FloorServerTest {
     }
 
     @Test
-    void unsatisfiableOrMalformedRangesAre416AndUnknownFilesAre404() throws IOException {
+    void aMappedBodyFarLargerThanTheSocketBuffersArrivesWholeAndTheConnectionGoesOn() throws IOException {
+        server = FloorServer.start(media, 0, FloorServer.Body.MAPPED);
+        try (Wire w = connect(16 * 1024)) {
+            // 8 MiB against a 16 KiB receive buffer: the gathering write parks many times (it has no zero return).
+            w.send(get("clip", null) + get("clip", "bytes=5-9"));
+            assertArrayEquals(content, w.read().body());
+            assertArrayEquals(Arrays.copyOfRange(content, 5, 10), w.read().body());
+            assertEquals(0, server.fallbackChunks(), "the mapped body never takes transferTo's fallback");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(FloorServer.Body.class)
+    void unsatisfiableOrMalformedRangesAre416AndUnknownFilesAre404(FloorServer.Body body) throws IOException {
+        server = FloorServer.start(media, 0, body);
         try (Wire w = connect(0)) {
             w.send(get("clip", "bytes=" + SIZE + "-") + get("clip", "bytes=x-y") + get("missing", null)
                     + get("..%2fetc", null));
