@@ -154,12 +154,12 @@ public final class LoadHarness {
                     Duration.ofMillis((long) ((clientWarmup >= 0 ? clientWarmup : quick ? 2 : 10) * 1000)));
         }
 
-        private static String value(String[] args, int i, String option) {
+        static String value(String[] args, int i, String option) {
             if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
             return args[i];
         }
 
-        private static double number(String[] args, int i, String option, double min, double max) {
+        static double number(String[] args, int i, String option, double min, double max) {
             double v;
             try {
                 v = Double.parseDouble(value(args, i, option));

@@ -1,5 +1,8 @@
 package dev.streamlab.bench;
 
+import static dev.streamlab.bench.LoadHarness.Options.number;
+import static dev.streamlab.bench.LoadHarness.Options.value;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +71,7 @@ public final class WrkRanges {
             String command = "java dev.streamlab.bench.WrkRanges " + String.join(" ", args);
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
-                switch (a) {
+                switch (a) { // value() and number() are the harness's: the same messages for the same mistakes
                     case "--servers" -> servers = List.of(value(args, ++i, a).split(","));
                     case "--rounds" -> rounds = (int) number(args, ++i, a, 1, 9);
                     case "--warmup" -> warmup = Math.rint(number(args, ++i, a, 0, 60));
@@ -76,7 +79,7 @@ public final class WrkRanges {
                     case "--connections" -> connections = (int) number(args, ++i, a, 1, 1000);
                     case "--threads" -> threads = (int) number(args, ++i, a, 1, 16);
                     case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
-                    case "--large-bytes" -> largeBytes = (long) number(args, ++i, a, 16 << 20, 8.0 * (1L << 30));
+                    case "--large-bytes" -> largeBytes = (long) number(args, ++i, a, 16 << 20, 8.0 * (1 << 30));
                     case "--root" -> root = Path.of(value(args, ++i, a)).toAbsolutePath().normalize();
                     case "--cache" -> cache = Path.of(value(args, ++i, a));
                     case "--out" -> out = Path.of(value(args, ++i, a));
@@ -91,24 +94,6 @@ public final class WrkRanges {
             if (out == null) out = root.resolve("phase3-websocket/bench-results/phase3-wrk.md");
             return new Options(root, cache, out, servers, rounds, warmup, seconds, connections, threads,
                     List.copyOf(jvmArgs), largeBytes, title, command);
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
-            return args[i];
-        }
-
-        private static double number(String[] args, int i, String option, double min, double max) {
-            double v;
-            try {
-                v = Double.parseDouble(value(args, i, option));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " needs a number");
-            }
-            if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException(option + " must be in [" + min + ", " + max + "]");
-            }
-            return v;
         }
     }
 
@@ -127,8 +112,8 @@ public final class WrkRanges {
                      long non2xx) {
         private static final Pattern TOTAL = Pattern.compile(
                 "(\\d+) requests in ([0-9.]+)(us|ms|s|m), ([0-9.]+)([KMGT]?B) read");
-        private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s|m)\\s*$",
-                Pattern.MULTILINE);
+        private static final Pattern PERCENTILE = Pattern.compile(
+                "^\\s*(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s|m)\\s*$", Pattern.MULTILINE);
         private static final Pattern SOCKET_ERRORS = Pattern.compile(
                 "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
         private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -186,8 +171,24 @@ public final class WrkRanges {
     /** One server in one round: wrk's view, and the CPU the server and wrk used in the window. */
     record Cell(String server, int round, WrkResult wrk, ProcStats.Cpu serverCpu, ProcStats.Cpu clientCpu,
                 String unavailable) {
-        double microsPerRequest(ProcStats.Cpu cpu) {
-            return (cpu.user() + cpu.system()) * 1e6 / wrk.requests();
+        double requestsPerSecond() {
+            return wrk.requestsPerSecond();
+        }
+
+        double userMicros() {
+            return serverCpu.user() * 1e6 / wrk.requests();
+        }
+
+        double systemMicros() {
+            return serverCpu.system() * 1e6 / wrk.requests();
+        }
+
+        double clientMicros() {
+            return (clientCpu.user() + clientCpu.system()) * 1e6 / wrk.requests();
+        }
+
+        long errors() {
+            return wrk.socketErrors() + wrk.non2xx();
         }
     }
 
@@ -305,10 +306,9 @@ public final class WrkRanges {
 
     private static String line(Cell c) {
         return String.format(Locale.ROOT, "round %d %-22s %,8.0f req/s  p99 %6.2f ms  server %5.1f + %5.1f µs/req  "
-                        + "wrk %5.1f µs/req  %,.0f B/response  errors %d, non-2xx %d", c.round(), c.server(),
-                c.wrk().requestsPerSecond(), c.wrk().p99Ms(), c.serverCpu().user() * 1e6 / c.wrk().requests(),
-                c.serverCpu().system() * 1e6 / c.wrk().requests(), c.microsPerRequest(c.clientCpu()),
-                c.wrk().bytesRead() / c.wrk().requests(), c.wrk().socketErrors(), c.wrk().non2xx());
+                        + "wrk %5.1f µs/req  %,.0f B/response  errors + non-2xx %d", c.round(), c.server(),
+                c.requestsPerSecond(), c.wrk().p99Ms(), c.userMicros(), c.systemMicros(), c.clientMicros(),
+                c.wrk().bytesRead() / c.wrk().requests(), c.errors());
     }
 
     static String report(Options o, List<Cell> cells) {
@@ -333,11 +333,11 @@ public final class WrkRanges {
                 """);
         List<String> servers = cells.stream().map(Cell::server).distinct().toList();
         md.append("## Summary (median round per server)\n\n");
-        md.append("| server | req/s | ÷ nginx (rounds) | server CPU µs/req (user + sys) | p99 ms (rounds) | wrk CPU µs/req "
-                + "| errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| server | req/s | ÷ nginx (rounds) | server CPU µs/req (user + sys) | p99 ms (rounds) "
+                + "| wrk CPU µs/req | errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (String s : servers) {
             List<Cell> mine = cells.stream().filter(c -> c.server().equals(s) && c.unavailable() == null)
-                    .sorted(Comparator.comparingDouble(c -> c.wrk().requestsPerSecond())).toList();
+                    .sorted(Comparator.comparingDouble(Cell::requestsPerSecond)).toList();
             if (mine.isEmpty()) {
                 md.append("| ").append(s).append(" | unavailable | | | | | |\n");
                 continue;
@@ -346,22 +346,20 @@ public final class WrkRanges {
             List<Double> ratios = new ArrayList<>();
             for (Cell c : mine) {
                 double ref = nginxRequestsPerSecond(cells, c.round());
-                if (!Double.isNaN(ref)) ratios.add(c.wrk().requestsPerSecond() / ref);
+                if (!Double.isNaN(ref)) ratios.add(c.requestsPerSecond() / ref);
             }
             Collections.sort(ratios);
             double p99Low = mine.stream().mapToDouble(c -> c.wrk().p99Ms()).min().orElse(Double.NaN);
             double p99High = mine.stream().mapToDouble(c -> c.wrk().p99Ms()).max().orElse(Double.NaN);
-            long errors = mine.stream().mapToLong(c -> c.wrk().socketErrors() + c.wrk().non2xx()).sum();
-            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.1f (%.1f + %.1f) | %.2f (%.2f–%.2f) | %.1f | %d |\n",
-                    s, m.wrk().requestsPerSecond(),
-                    ratios.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", ratios.get(ratios.size() / 2),
-                            ratios.getFirst(), ratios.getLast()),
-                    m.microsPerRequest(m.serverCpu()), m.serverCpu().user() * 1e6 / m.wrk().requests(),
-                    m.serverCpu().system() * 1e6 / m.wrk().requests(), m.wrk().p99Ms(), p99Low, p99High,
-                    m.microsPerRequest(m.clientCpu()), errors));
+            long errors = mine.stream().mapToLong(Cell::errors).sum();
+            String ratio = ratios.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)",
+                    ratios.get(ratios.size() / 2), ratios.getFirst(), ratios.getLast());
+            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.1f (%.1f + %.1f) | %.2f (%.2f–%.2f) | %.1f "
+                            + "| %d |\n", s, m.requestsPerSecond(), ratio, m.userMicros() + m.systemMicros(),
+                    m.userMicros(), m.systemMicros(), m.wrk().p99Ms(), p99Low, p99High, m.clientMicros(), errors));
         }
-        md.append("\n## Every cell\n\n| round | server | req/s | ÷ nginx | server µs/req (user + sys) | p50 ms | p99 ms "
-                + "| wrk µs/req | B/resp | errors + non-2xx |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("\n## Every cell\n\n| round | server | req/s | ÷ nginx | server µs/req (user + sys) | p50 ms "
+                + "| p99 ms | wrk µs/req | B/resp | errors + non-2xx |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Cell c : cells) {
             if (c.unavailable() != null) {
                 md.append("| ").append(c.round()).append(" | ").append(c.server()).append(" | unavailable: ")
@@ -369,19 +367,18 @@ public final class WrkRanges {
                 continue;
             }
             double ref = nginxRequestsPerSecond(cells, c.round());
-            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %s | %.1f + %.1f | %.2f | %.2f | %.1f | %,.0f | %d |\n",
-                    c.round(), c.server(), c.wrk().requestsPerSecond(),
-                    Double.isNaN(ref) ? "–" : String.format(Locale.ROOT, "%.2f×", c.wrk().requestsPerSecond() / ref),
-                    c.serverCpu().user() * 1e6 / c.wrk().requests(), c.serverCpu().system() * 1e6 / c.wrk().requests(),
-                    c.wrk().p50Ms(), c.wrk().p99Ms(), c.microsPerRequest(c.clientCpu()),
-                    c.wrk().bytesRead() / c.wrk().requests(), c.wrk().socketErrors() + c.wrk().non2xx()));
+            String ratio = Double.isNaN(ref) ? "–" : String.format(Locale.ROOT, "%.2f×", c.requestsPerSecond() / ref);
+            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %s | %.1f + %.1f | %.2f | %.2f | %.1f | %,.0f "
+                            + "| %d |\n", c.round(), c.server(), c.requestsPerSecond(), ratio, c.userMicros(),
+                    c.systemMicros(), c.wrk().p50Ms(), c.wrk().p99Ms(), c.clientMicros(),
+                    c.wrk().bytesRead() / c.wrk().requests(), c.errors()));
         }
         return md.toString();
     }
 
     private static double nginxRequestsPerSecond(List<Cell> cells, int round) {
         return cells.stream().filter(c -> c.server().equals("nginx") && c.round() == round && c.unavailable() == null)
-                .mapToDouble(c -> c.wrk().requestsPerSecond()).findFirst().orElse(Double.NaN);
+                .mapToDouble(Cell::requestsPerSecond).findFirst().orElse(Double.NaN);
     }
 
     private static Path executable(String name) {
