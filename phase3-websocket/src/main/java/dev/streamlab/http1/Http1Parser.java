@@ -76,6 +76,7 @@ public final class Http1Parser {
     private byte[] line = new byte[INITIAL_LINE];
     private int lineLength;
     private boolean sawCr;
+    private boolean methodRead; // the request line's first SP has been seen
     private int emptyLines;
     // The request being parsed.
     private String method;
@@ -156,6 +157,7 @@ public final class Http1Parser {
     }
 
     private void append(byte b) throws Http1Exception {
+        if (state == State.REQUEST_LINE) requestLineByte(b);
         if (state == State.REQUEST_LINE && lineLength + 1 > limits.maxRequestLineBytes()) {
             throw new Http1Exception(414, "request line longer than " + limits.maxRequestLineBytes() + " bytes");
         }
@@ -169,10 +171,28 @@ public final class Http1Parser {
         line[lineLength++] = b;
     }
 
+    /**
+     * Refuses, at the first byte no request line can hold, what {@link #requestLine} would refuse at its end: a
+     * TLS ClientHello sent to this plain-HTTP port (an {@code https://} URL), or binary noise, may hold no line end
+     * at all, and would wait out the request timeout for a 408 instead of getting its 400 now. Checked byte by
+     * byte, so the answer does not depend on where the input was split.
+     */
+    private void requestLineByte(byte b) throws Http1Exception {
+        if (b == ' ') {
+            methodRead = true;
+        } else if (!methodRead && !tchar(b)) {
+            throw bad("the method is not a token"); // RFC 9110 §9.1: method = token
+        } else if (b < 0x21 || b > 0x7E) {
+            // Target and version are visible US-ASCII (RFC 3986, RFC 9112 §2.3); single SPs between them.
+            throw bad("the request line has a byte outside visible US-ASCII");
+        }
+    }
+
     private Http1Request endOfLine() throws Http1Exception {
         int n = lineLength;
         lineLength = 0;
         if (state == State.REQUEST_LINE) {
+            methodRead = false;
             if (n == 0) {
                 if (++emptyLines > MAX_EMPTY_LINES) throw bad("more than " + MAX_EMPTY_LINES + " empty lines");
                 return null;

@@ -106,6 +106,9 @@ class Http1ParserTest {
                 Arguments.of("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505),               // the HTTP/2 preface
                 Arguments.of("GET / HTTP/0.9\r\n\r\n", 505),
                 Arguments.of("G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400),             // method not a token
+                // No line end at all, refused at the first impossible byte rather than after the request timeout:
+                Arguments.of("\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003", 400), // TLS hello
+                Arguments.of("GET /a\u0000", 400),                                     // NUL in the target
                 Arguments.of("GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n", 400),       // control in the target
                 Arguments.of("GET /caf\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n", 400),      // non-ASCII in the target
                 Arguments.of("GET /a#frag HTTP/1.1\r\nHost: x\r\n\r\n", 400),
