@@ -299,7 +299,7 @@ public final class Phase2Server implements AutoCloseable {
     private static boolean allow(Call c, String... methods) throws IOException {
         for (String m : methods) if (m.equals(c.method())) return true;
         c.setHeader("Allow", String.join(", ", methods));
-        c.error(405, "method " + c.method() + " is not allowed here; use " + String.join(" or ", methods));
+        c.error(405, "method " + shorten(c.method()) + " is not allowed here; use " + String.join(" or ", methods));
         return false;
     }
 
