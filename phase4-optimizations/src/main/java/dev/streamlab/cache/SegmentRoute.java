@@ -88,12 +88,9 @@ public final class SegmentRoute implements Http1Handler {
             ex.error(404, "the track is 'video' or 'audio'");
             return;
         }
-        int index;
-        try {
-            index = parts[2].equals("init") ? SegmentKey.INIT : Integer.parseInt(parts[2]);
-        } catch (NumberFormatException e) {
-            index = Integer.MIN_VALUE;
-        }
+        // Digits only: parseInt would also take "-1" (SegmentKey.INIT, the init segment under another name) and "+1".
+        int index = parts[2].equals("init") ? SegmentKey.INIT
+                : parts[2].matches("[0-9]{1,9}") ? Integer.parseInt(parts[2]) : Integer.MIN_VALUE;
         if (index < SegmentKey.INIT) {
             ex.error(404, "the segment is 'init' or an index from 0");
             return;

@@ -201,6 +201,9 @@ class CachedRoutesTest {
         assertEquals(404, RawHttp.get(uri, "/cached/segments/" + ID + "/video/99999").status());
         assertEquals(404, RawHttp.get(uri, "/cached/segments/" + ID + "/subtitles/0").status());
         assertEquals(404, RawHttp.get(uri, "/cached/segments/" + ID + "/video/-5").status());
+        // -1 is the init segment's key inside, not a name for it outside; nor is +1 another spelling of 1.
+        assertEquals(404, RawHttp.get(uri, "/cached/segments/" + ID + "/video/-1").status());
+        assertEquals(404, RawHttp.get(uri, "/cached/segments/" + ID + "/video/+1").status());
         assertEquals(404, RawHttp.get(uri, "/cached/segments/" + ID).status());
         assertEquals(404, RawHttp.get(uri, "/cached/segments/sample-10s-360p-video-only/audio/0").status());
     }
