@@ -37,9 +37,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@link Body#MAPPED} is the question every student asks next: is sendfile worth its three system calls per
  * request (the JDK's {@code transferTo} makes an {@code fstat}, a {@code copy_file_range} the socket refuses, then
  * {@code sendfile}), and the head's separate write? That variant maps each file once and sends head and range in one
- * gathering {@code write} (writev) from the mapping: one system call per response, still 0 user-space copies, but
- * the kernel copies every body byte from the mapped page cache into the socket buffer, where sendfile hands it page
- * references. A mapping is one {@code MappedByteBuffer}, so files of 2 GiB and more are refused in that mode.
+ * gathering {@code write} (writev) from the mapping: two system calls per response (the floor's own {@code fstat}
+ * for the size, then the writev) where the sendfile path makes five, still 0 user-space copies, but the kernel copies
+ * every body byte from the mapped page cache into the socket buffer, where sendfile hands it page references. A
+ * mapping is one {@code MappedByteBuffer}, so files of 2 GiB and more are refused in that mode.
  *
  * <p>Usage: {@code java dev.streamlab.bench.FloorServer --port N --media DIR [--body sendfile|mapped]} serves
  * {@code DIR/{id}.mp4} on 127.0.0.1 until killed. Started by {@code LoadHarness --servers
