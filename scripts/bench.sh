@@ -12,9 +12,9 @@
 #                                         WebSockets, virtual vs platform threads (WsScale), then fan-out to 1,000
 #                                         subscribers (WsFanout; --fanout-only) -> phase3-ws.md, phase3-scale.{md,png},
 #                                         phase3-fanout.md in phase3-websocket/bench-results
-#   scripts/bench.sh phase3-wrk [OPTIONS] random 64 KiB ranges with wrk as the client: nginx vs phase 3's floor vs
-#                                         phase 3 vs the floor from a mapping (WrkRanges, --help) -> phase3-wrk.md;
-#                                         installs wrk and nginx from Debian when missing and root
+#   scripts/bench.sh phase3-wrk [OPTIONS] random 64 KiB ranges with wrk as the client: nginx vs phase 3 vs its floor
+#                                         on virtual threads, on selector loops and from a mapping (WrkRanges,
+#                                         --help) -> phase3-wrk.md; installs wrk and nginx when missing and root
 #   scripts/bench.sh phase4-cache [--quick] [CacheBench options]
 #                                         chunk cache vs page cache + sendfile (ranges), cached vs rebuilt fMP4
 #                                         segments; 200 viewers, Zipf popularity -> phase4-cache.md in

@@ -42,7 +42,7 @@ public final class LoadHarness {
             usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
                                [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
                                           phase3,phase3-platform,phase3-serial,phase3-floor,
-                                          phase3-floor-mapped] [--title TEXT]
+                                          phase3-floor-mapped,phase3-floor-selector] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
@@ -57,7 +57,9 @@ public final class LoadHarness {
                         (scripts/bench.sh phase3-ws sets it); phase3-floor (the least a JVM server on virtual
                         threads does for a range: phase 3's FloorServer) needs -Dstreamlab.floor.classpath=<phase 3's
                         test classes> (bench.sh sets it too); phase3-floor-mapped: the floor sending each head
-                        and range in one gathering write from a mapping of the file instead of transferTo
+                        and range in one gathering write from a mapping of the file instead of transferTo;
+                        phase3-floor-selector: the floor on one selector loop per core (platform threads,
+                        non-blocking sockets, nginx's model) instead of a virtual thread per connection
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
@@ -135,7 +137,8 @@ public final class LoadHarness {
             }
             for (String s : servers) {
                 if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver", "phase3",
-                        "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped").contains(s)) {
+                        "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped", "phase3-floor-selector")
+                        .contains(s)) {
                     throw new IllegalArgumentException("unknown server " + s);
                 }
             }
@@ -303,11 +306,16 @@ public final class LoadHarness {
                 yield ServerProcess.nginx(nginx, media.dir(), work);
             }
             case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, jvmArgs);
-            case "phase3-floor", "phase3-floor-mapped" -> {
+            case "phase3-floor", "phase3-floor-mapped", "phase3-floor-selector" -> {
                 String cp = System.getProperty("streamlab.floor.classpath");
                 if (cp == null) throw new IOException("-Dstreamlab.floor.classpath is not set");
-                yield ServerProcess.floor(name.endsWith("-mapped") ? "mapped" : "sendfile", cp, media.dir(), work,
-                        jvmArgs);
+                yield switch (name) {
+                    case "phase3-floor-mapped" -> ServerProcess.floor("phase3 floor, mapped",
+                            List.of("--body", "mapped"), cp, media.dir(), work, jvmArgs);
+                    case "phase3-floor-selector" -> ServerProcess.floor("phase3 floor, selector loops",
+                            List.of("--loop", "selector"), cp, media.dir(), work, jvmArgs);
+                    default -> ServerProcess.floor("phase3 floor", List.of(), cp, media.dir(), work, jvmArgs);
+                };
             }
             case "phase3", "phase3-platform", "phase3-serial" -> {
                 String cp3 = System.getProperty("streamlab.phase3.classpath");
@@ -379,15 +387,32 @@ public final class LoadHarness {
                     + "FileChannel.transferTo; when it returns 0 on a full socket buffer it writes one small chunk "
                     + "blocking and resumes). From its /metrics: " + String.join("; ", ZERO_RETURNS) + ".");
         }
-        if (o.servers().contains("phase3-floor")) {
+        notes.addAll(floorNotes(o.servers(), heap));
+        return Results.markdown(o.title(), header, all, notes);
+    }
+
+    /** What the floor variants among {@code servers} are, for a report's notes (also {@link WrkRanges}'). */
+    static List<String> floorNotes(List<String> servers, String heap) {
+        List<String> notes = new ArrayList<>();
+        if (servers.contains("phase3-floor")) {
             notes.add("phase3 floor = `java " + heap + " dev.streamlab.bench.FloorServer` (phase 3's test classes): "
                     + "the least a JVM server on virtual threads does for a range request — a virtual thread per "
                     + "connection, keep-alive, files opened once, a head built per request, the body by "
                     + "FileChannel.transferTo with the same fallback — and none of phase 3's checks, validators, "
-                    + "timeouts or metrics. Its distance to nginx is the JVM's; phase 3's distance to it is phase 3's "
-                    + "own.");
+                    + "timeouts or metrics. phase 3's distance to it is phase 3's own.");
         }
-        return Results.markdown(o.title(), header, all, notes);
+        if (servers.contains("phase3-floor-selector")) {
+            notes.add("phase3 floor, selector loops = the floor with `--loop selector`: the same request code on one "
+                    + "Selector loop per core (platform threads, non-blocking sockets, nginx's model) instead of a "
+                    + "virtual thread per connection. Its distance to the floor is the cost of virtual threads; its "
+                    + "distance to nginx, the JVM's.");
+        }
+        if (servers.contains("phase3-floor-mapped")) {
+            notes.add("phase3 floor, mapped = the floor with `--body mapped`: head and range in one gathering write "
+                    + "from a mapping of the file (0 user-space copies, one kernel copy into the socket buffer) "
+                    + "instead of a head write and transferTo (sendfile).");
+        }
+        return notes;
     }
 
     static String nginxVersion() {

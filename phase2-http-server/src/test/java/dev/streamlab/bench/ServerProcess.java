@@ -99,19 +99,21 @@ final class ServerProcess implements ServerUnderTest {
 
     /**
      * Phase 3's benchmark floor ({@code dev.streamlab.bench.FloorServer}, in phase 3's test classes on
-     * {@code classpath}): a virtual thread per connection and {@code transferTo} ({@code body} "sendfile"), or one
-     * gathering write of head and range from a mapping of the file ("mapped"), nothing else.
+     * {@code classpath}): a virtual thread per connection and {@code transferTo}, nothing else; {@code options} pick
+     * a variant ({@code --body mapped}: one gathering write from a mapping; {@code --loop selector}: selector loops
+     * on platform threads), shown as {@code name}.
      *
      * @throws IOException when it does not start or does not answer within 30 s
      */
-    static ServerProcess floor(String body, String classpath, Path media, Path workRoot, List<String> jvmArgs)
-            throws IOException, InterruptedException {
+    static ServerProcess floor(String name, List<String> options, String classpath, Path media, Path workRoot,
+                               List<String> jvmArgs) throws IOException, InterruptedException {
         int port = freePort();
         Path work = Files.createTempDirectory(workRoot, "phase3-floor-");
-        List<String> cmd = java(jvmArgs, "-cp", classpath, "dev.streamlab.bench.FloorServer", "--port",
-                Integer.toString(port), "--media", media.toString(), "--body", body);
-        return started(body.equals("sendfile") ? "phase3 floor" : "phase3 floor, " + body, cmd, port,
-                id -> "/videos/" + id, false, work, true);
+        List<String> rest = new ArrayList<>(List.of("-cp", classpath, "dev.streamlab.bench.FloorServer", "--port",
+                Integer.toString(port), "--media", media.toString()));
+        rest.addAll(options);
+        return started(name, java(jvmArgs, rest.toArray(String[]::new)), port, id -> "/videos/" + id, false, work,
+                true);
     }
 
     /** {@code java}, {@link #HEAP_OPTIONS}, then {@code jvmArgs} (which may override them), then {@code rest}. */

@@ -40,7 +40,8 @@ public final class WrkRanges {
                              [--root DIR] [--cache DIR] [--out FILE.md] [--title TEXT] [--command TEXT]
               servers: LoadHarness's names (--help there); phase3* need -Dstreamlab.phase3.classpath and
                        -Dstreamlab.floor.classpath (scripts/bench.sh phase3-wrk sets both). Default
-                       nginx,phase3-floor,phase3,phase3-floor-mapped, 3 rounds, 8 s warm-up, 10 s windows: ~5 min.
+                       nginx,phase3-floor,phase3,phase3-floor-selector,phase3-floor-mapped, 3 rounds, 8 s warm-up,
+                       10 s windows: ~5 min.
             """;
     private static final int RANGE = 64 * 1024;
 
@@ -59,7 +60,8 @@ public final class WrkRanges {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
             Path cache = Path.of(System.getProperty("java.io.tmpdir"), "streamlab-bench");
             Path out = null;
-            List<String> servers = List.of("nginx", "phase3-floor", "phase3", "phase3-floor-mapped");
+            List<String> servers = List.of("nginx", "phase3-floor", "phase3", "phase3-floor-selector",
+                    "phase3-floor-mapped");
             int rounds = 3;
             double warmup = 8; // a fresh JVM needs ~6 s of this load before C2 has compiled its request path
             double seconds = 10;
@@ -67,7 +69,7 @@ public final class WrkRanges {
             int threads = 2;
             List<String> jvmArgs = new ArrayList<>();
             long largeBytes = 1L << 30;
-            String title = "Random 64 KiB ranges under wrk: phase 3 vs its floor vs nginx (phase3-wrk)";
+            String title = "Random 64 KiB ranges under wrk: phase 3 vs its floors vs nginx (phase3-wrk)";
             String command = "java dev.streamlab.bench.WrkRanges " + String.join(" ", args);
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -329,8 +331,11 @@ public final class WrkRanges {
                   from /proc/PID/stat (nginx: master + workers) ÷ responses. wrk CPU: the load generator's own. p50/p99:
                   wrk's latency, request written → response read whole. B/resp: bytes read ÷ responses (64 KiB +
                   head when every answer was the range asked for).
-
                 """);
+        for (String note : LoadHarness.floorNotes(o.servers(), String.join(" ", ServerProcess.HEAP_OPTIONS))) {
+            md.append("- ").append(note).append('\n');
+        }
+        md.append('\n');
         List<String> servers = cells.stream().map(Cell::server).distinct().toList();
         md.append("## Summary (median round per server)\n\n");
         md.append("| server | req/s | ÷ nginx (rounds) | server CPU µs/req (user + sys) | p99 ms (rounds) "

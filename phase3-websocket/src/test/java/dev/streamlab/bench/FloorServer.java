@@ -5,14 +5,19 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -53,12 +58,16 @@ public final class FloorServer implements AutoCloseable {
     /** How a response's body leaves: {@code FileChannel.transferTo}, or a gathering write from a file mapping. */
     public enum Body { SENDFILE, MAPPED }
 
+    /** Who runs a connection: a virtual thread of its own, or one of a few selector loops on platform threads. */
+    public enum Loop { VIRTUAL, SELECTOR }
+
     private final Path media;
     private final Body body;
     private final ServerSocketChannel listener;
     private final ConcurrentHashMap<String, FileChannel> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<FileChannel, MappedByteBuffer> mappings = new ConcurrentHashMap<>();
     private final LongAdder fallbackChunks = new LongAdder();
+    private final List<EventLoop> loops = new ArrayList<>();
 
     private FloorServer(Path media, Body body, ServerSocketChannel listener) {
         this.media = media;
@@ -70,24 +79,33 @@ public final class FloorServer implements AutoCloseable {
         int port = 0;
         Path media = null;
         Body body = Body.SENDFILE;
+        Loop loop = Loop.VIRTUAL;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--media" -> media = Path.of(args[i + 1]);
                 case "--body" -> body = Body.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
+                case "--loop" -> loop = Loop.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (media == null) {
-            throw new IllegalArgumentException("usage: FloorServer --port N --media DIR [--body sendfile|mapped]");
+            throw new IllegalArgumentException(
+                    "usage: FloorServer --port N --media DIR [--body sendfile|mapped] [--loop virtual|selector]");
         }
-        FloorServer server = start(media, port, body);
+        FloorServer server = start(media, port, body, loop);
         System.out.println("floor server on http://127.0.0.1:" + server.port() + "/videos/{id}");
         Thread.currentThread().join(); // until killed
     }
 
-    /** Listens on 127.0.0.1:{@code port} (0: any free port) and accepts on a thread of its own until closed. */
-    public static FloorServer start(Path media, int port, Body body) throws IOException {
+    /**
+     * Listens on 127.0.0.1:{@code port} (0: any free port) and accepts on a thread of its own until closed; with
+     * {@link Loop#SELECTOR}, one loop per available processor (nginx's {@code worker_processes auto}).
+     */
+    public static FloorServer start(Path media, int port, Body body, Loop loop) throws IOException {
+        if (loop == Loop.SELECTOR && body != Body.SENDFILE) {
+            throw new IllegalArgumentException("the selector loops send with transferTo only");
+        }
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
             listener.bind(new InetSocketAddress("127.0.0.1", port));
@@ -96,6 +114,13 @@ public final class FloorServer implements AutoCloseable {
             throw e;
         }
         FloorServer server = new FloorServer(media, body, listener);
+        if (loop == Loop.SELECTOR) {
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                EventLoop l = server.new EventLoop();
+                server.loops.add(l);
+                Thread.ofPlatform().name("floor-loop-" + i).daemon().start(l);
+            }
+        }
         Thread.ofPlatform().name("floor-accept").daemon().start(server::acceptLoop);
         return server;
     }
@@ -109,24 +134,78 @@ public final class FloorServer implements AutoCloseable {
         return ((InetSocketAddress) listener.getLocalAddress()).getPort();
     }
 
-    /** Stops accepting and closes the files; connections already open end when their clients close them. */
+    /**
+     * Stops accepting and closes the files; connections already open end when their clients close them (virtual
+     * threads) or now (selector loops).
+     */
     @Override
     public void close() throws IOException {
         listener.close();
+        for (EventLoop l : loops) l.selector.wakeup();
         for (FileChannel f : files.values()) f.close();
     }
 
     private void acceptLoop() {
         try {
-            while (true) {
+            for (int next = 0; ; next++) {
                 SocketChannel ch = listener.accept();
-                Thread.ofVirtual().start(() -> serve(ch));
+                if (loops.isEmpty()) {
+                    Thread.ofVirtual().start(() -> serve(ch));
+                } else {
+                    loops.get(next % loops.size()).add(ch);
+                }
             }
         } catch (IOException e) {
             // closed: stop accepting
         }
     }
 
+    /** One response to send: its head, then {@code length} bytes of {@code file} from {@code start} (none: null). */
+    private record Response(ByteBuffer head, FileChannel file, long start, long length, long fileSize) {}
+
+    /**
+     * The response to the next complete request in {@code in} (write mode), consumed from it; null while the
+     * request is incomplete.
+     *
+     * @throws IOException when the request head does not fit in {@code in}
+     */
+    private Response next(ByteBuffer in) throws IOException {
+        int end = headEnd(in);
+        if (end < 0) {
+            if (!in.hasRemaining()) throw new IOException("request head longer than " + HEAD_LIMIT + " bytes");
+            return null;
+        }
+        // The head (~100 bytes) is copied twice, into an array and a String: found with indexOf in a few
+        // lines, against 64 KiB of body copied 0 times. Parsing the direct buffer in place would save both.
+        byte[] head = new byte[end];
+        in.get(0, head);
+        in.flip().position(end);
+        in.compact(); // a pipelined next request stays
+        String request = new String(head, StandardCharsets.ISO_8859_1);
+        FileChannel file = file(request);
+        if (file == null) return headOnly("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        long size = file.size();
+        long[] range = range(request, size);
+        if (range == null) {
+            return headOnly("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + size
+                    + "\r\nContent-Length: 0\r\n\r\n");
+        }
+        long length = range[1] - range[0] + 1;
+        String status = length == size ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.1 206 Partial Content\r\n"
+                + "Content-Range: bytes " + range[0] + "-" + range[1] + "/" + size + "\r\n";
+        return new Response(ascii(status + "Content-Type: video/mp4\r\nContent-Length: " + length + "\r\n\r\n"),
+                file, range[0], length, size);
+    }
+
+    private static Response headOnly(String head) {
+        return new Response(ascii(head), null, 0, 0, 0);
+    }
+
+    private static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** A virtual thread's connection: blocking reads and writes, which park it. */
     private void serve(SocketChannel ch) {
         // Direct: the JDK reads a socket into a heap buffer through a temporary direct one, a copy we need not make.
         ByteBuffer in = ByteBuffer.allocateDirect(HEAD_LIMIT);
@@ -134,46 +213,21 @@ public final class FloorServer implements AutoCloseable {
         try (ch) {
             ch.socket().setTcpNoDelay(true);
             while (true) {
-                int end = headEnd(in);
-                while (end < 0) {
-                    if (!in.hasRemaining() || ch.read(in) < 0) return; // too long, or the client closed
-                    end = headEnd(in);
+                Response r = next(in);
+                while (r == null) {
+                    if (ch.read(in) < 0) return; // the client closed
+                    r = next(in);
                 }
-                // The head (~100 bytes) is copied twice, into an array and a String: found with indexOf in a few
-                // lines, against 64 KiB of body copied 0 times. Parsing the direct buffer in place would save both.
-                byte[] head = new byte[end];
-                in.get(0, head);
-                in.flip().position(end);
-                in.compact(); // a pipelined next request stays
-                String request = new String(head, StandardCharsets.ISO_8859_1);
-                FileChannel file = file(request);
-                if (file == null) {
-                    ch.write(ByteBuffer.wrap("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
-                            .getBytes(StandardCharsets.ISO_8859_1)));
-                    continue;
-                }
-                long size = file.size();
-                long[] range = range(request, size);
-                if (range == null) {
-                    ch.write(ByteBuffer.wrap(("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */"
-                            + size + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)));
-                    continue;
-                }
-                long start = range[0];
-                long length = range[1] - range[0] + 1;
-                String status = length == size ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.1 206 Partial Content\r\n"
-                        + "Content-Range: bytes " + range[0] + "-" + range[1] + "/" + size + "\r\n";
-                ByteBuffer responseHead = ByteBuffer.wrap((status + "Content-Type: video/mp4\r\nContent-Length: "
-                        + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                if (body == Body.MAPPED) {
+                if (body == Body.MAPPED && r.file() != null) {
                     // One writev for head and range; on a virtual thread a full socket buffer parks the write.
-                    ByteBuffer[] response = {responseHead, mapping(file, size).slice((int) start, (int) length)};
+                    ByteBuffer[] response = {r.head(), mapping(r.file(), r.fileSize()).slice((int) r.start(),
+                            (int) r.length())};
                     while (response[1].hasRemaining()) ch.write(response);
                     continue;
                 }
-                ch.write(responseHead);
-                for (long pos = start, stop = start + length; pos < stop; ) {
-                    long n = file.transferTo(pos, stop - pos, ch);
+                ch.write(r.head());
+                for (long pos = r.start(), stop = r.start() + r.length(); pos < stop; ) {
+                    long n = r.file().transferTo(pos, stop - pos, ch);
                     if (n > 0) {
                         pos += n;
                         continue;
@@ -182,13 +236,115 @@ public final class FloorServer implements AutoCloseable {
                     if (fallback == null) fallback = ByteBuffer.allocateDirect(FALLBACK_CHUNK);
                     fallbackChunks.increment();
                     fallback.clear().limit((int) Math.min(FALLBACK_CHUNK, stop - pos));
-                    if (file.read(fallback, pos) < 0) return; // the file shrank
+                    if (r.file().read(fallback, pos) < 0) return; // the file shrank
                     fallback.flip();
                     while (fallback.hasRemaining()) pos += ch.write(fallback);
                 }
             }
         } catch (IOException e) {
             // the client went away: nothing to answer
+        }
+    }
+
+    /**
+     * {@link Loop#SELECTOR}: one platform thread and one {@code Selector} (epoll) for its share of the connections,
+     * as each of nginx's workers has; non-blocking sockets, so a full socket buffer is a {@code transferTo} that
+     * returns 0 and an {@code OP_WRITE} interest until it drains, with no fallback copy and no thread parked.
+     */
+    private final class EventLoop implements Runnable {
+        private final Selector selector = Selector.open();
+        private final ConcurrentLinkedQueue<SocketChannel> incoming = new ConcurrentLinkedQueue<>();
+
+        EventLoop() throws IOException {}
+
+        void add(SocketChannel ch) {
+            incoming.add(ch);
+            selector.wakeup();
+        }
+
+        @Override
+        public void run() {
+            try (selector) {
+                while (listener.isOpen()) {
+                    for (SocketChannel ch; (ch = incoming.poll()) != null; ) {
+                        try {
+                            ch.configureBlocking(false);
+                            ch.socket().setTcpNoDelay(true);
+                            ch.register(selector, SelectionKey.OP_READ, new Connection(ch));
+                        } catch (IOException e) {
+                            close(ch);
+                        }
+                    }
+                    selector.select(key -> {
+                        Connection c = (Connection) key.attachment();
+                        try {
+                            c.ready(key);
+                        } catch (IOException e) {
+                            key.cancel();
+                            close(c.ch);
+                        }
+                    });
+                }
+                for (SelectionKey k : selector.keys()) close((SocketChannel) k.channel());
+            } catch (IOException e) {
+                // the selector failed: this loop's connections end with it
+            }
+        }
+
+        private static void close(SocketChannel ch) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** A connection of an {@link EventLoop}: what is left of the response being sent, and the bytes read so far. */
+    private final class Connection {
+        final SocketChannel ch;
+        final ByteBuffer in = ByteBuffer.allocateDirect(HEAD_LIMIT);
+        Response sending;
+        long pos;
+
+        Connection(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        /** Reads what arrived, then answers every complete request until the socket buffer is full or none is left. */
+        void ready(SelectionKey key) throws IOException {
+            if (key.isReadable() && ch.read(in) < 0) throw new IOException("the client closed");
+            while (true) {
+                if (sending != null && !flush()) {
+                    key.interestOps(SelectionKey.OP_WRITE); // the rest when the socket drains
+                    return;
+                }
+                sending = next(in);
+                if (sending == null) {
+                    key.interestOps(SelectionKey.OP_READ);
+                    return;
+                }
+                pos = sending.start();
+            }
+        }
+
+        /** Sends what it can of {@link #sending}; true when all of it is sent. */
+        private boolean flush() throws IOException {
+            if (sending.head().hasRemaining()) {
+                ch.write(sending.head());
+                if (sending.head().hasRemaining()) return false;
+            }
+            long stop = sending.start() + sending.length();
+            while (pos < stop) {
+                long n = sending.file().transferTo(pos, stop - pos, ch);
+                if (n == 0) {
+                    if (pos >= sending.file().size()) throw new IOException("the file shrank");
+                    return false;
+                }
+                pos += n;
+            }
+            sending = null;
+            return true;
         }
     }
 

@@ -14,12 +14,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The benchmark's floor server must send the right bytes, or its row in the load test measures nothing: ranges
@@ -46,10 +49,17 @@ class FloorServerTest {
         if (server != null) server.close();
     }
 
+    /** The three ways the floor can run: virtual threads with sendfile or a mapping, selector loops with sendfile. */
+    static Stream<Arguments> variants() {
+        return Stream.of(Arguments.of(FloorServer.Body.SENDFILE, FloorServer.Loop.VIRTUAL),
+                Arguments.of(FloorServer.Body.MAPPED, FloorServer.Loop.VIRTUAL),
+                Arguments.of(FloorServer.Body.SENDFILE, FloorServer.Loop.SELECTOR));
+    }
+
     @ParameterizedTest
-    @EnumSource(FloorServer.Body.class)
-    void rangeIsTheFileRegionByteForByte(FloorServer.Body body) throws IOException {
-        server = FloorServer.start(media, 0, body);
+    @MethodSource("variants")
+    void rangeIsTheFileRegionByteForByte(FloorServer.Body body, FloorServer.Loop loop) throws IOException {
+        server = FloorServer.start(media, 0, body, loop);
         try (Wire w = connect(0)) {
             RawHttp.Response r = w.send(get("clip", "bytes=1000-70999")).read();
             assertEquals(206, r.status());
@@ -59,9 +69,10 @@ class FloorServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(FloorServer.Body.class)
-    void pipelinedRequestsOnOneConnectionAreAnsweredInOrder(FloorServer.Body body) throws IOException {
-        server = FloorServer.start(media, 0, body);
+    @MethodSource("variants")
+    void pipelinedRequestsOnOneConnectionAreAnsweredInOrder(FloorServer.Body body, FloorServer.Loop loop)
+            throws IOException {
+        server = FloorServer.start(media, 0, body, loop);
         try (Wire w = connect(0)) {
             w.send(get("clip", "bytes=0-9") + get("clip", "bytes=" + (SIZE - 5) + "-") + get("clip", null));
             assertArrayEquals(Arrays.copyOfRange(content, 0, 10), w.read().body());
@@ -76,7 +87,7 @@ class FloorServerTest {
 
     @Test
     void aSlowReaderOfABodyLargerThanTheSocketBufferGetsEveryByte() throws Exception {
-        server = FloorServer.start(media, 0, FloorServer.Body.SENDFILE);
+        server = FloorServer.start(media, 0, FloorServer.Body.SENDFILE, FloorServer.Loop.VIRTUAL);
         try (Wire w = connect(16 * 1024)) {
             w.send(get("clip", null));
             // Not reading yet: the socket buffers fill, transferTo returns 0 and the server falls back.
@@ -88,22 +99,26 @@ class FloorServerTest {
         }
     }
 
-    @Test
-    void aMappedBodyFarLargerThanTheSocketBuffersArrivesWholeAndTheConnectionGoesOn() throws IOException {
-        server = FloorServer.start(media, 0, FloorServer.Body.MAPPED);
+    @ParameterizedTest
+    @CsvSource({"MAPPED, VIRTUAL", "SENDFILE, SELECTOR"})
+    void aBodyFarLargerThanTheSocketBuffersArrivesWholeWithoutTheFallback(FloorServer.Body body,
+                                                                          FloorServer.Loop loop) throws IOException {
+        server = FloorServer.start(media, 0, body, loop);
         try (Wire w = connect(16 * 1024)) {
-            // 8 MiB against a 16 KiB receive buffer: the gathering write parks many times (it has no zero return).
+            // 8 MiB against a 16 KiB receive buffer: the gathering write parks many times (it has no zero return);
+            // the selector loop's transferTo returns 0 as often and waits for OP_WRITE.
             w.send(get("clip", null) + get("clip", "bytes=5-9"));
             assertArrayEquals(content, w.read().body());
             assertArrayEquals(Arrays.copyOfRange(content, 5, 10), w.read().body());
-            assertEquals(0, server.fallbackChunks(), "the mapped body never takes transferTo's fallback");
+            assertEquals(0, server.fallbackChunks(), "only a virtual thread's transferTo needs the fallback");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(FloorServer.Body.class)
-    void unsatisfiableOrMalformedRangesAre416AndUnknownFilesAre404(FloorServer.Body body) throws IOException {
-        server = FloorServer.start(media, 0, body);
+    @MethodSource("variants")
+    void unsatisfiableOrMalformedRangesAre416AndUnknownFilesAre404(FloorServer.Body body, FloorServer.Loop loop)
+            throws IOException {
+        server = FloorServer.start(media, 0, body, loop);
         try (Wire w = connect(0)) {
             w.send(get("clip", "bytes=" + SIZE + "-") + get("clip", "bytes=x-y") + get("missing", null)
                     + get("..%2fetc", null));
