@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
 
 /**
  * {@code ./lab bench phase3-wrk}: the load test's random 64 KiB ranges, with {@code wrk} as the load generator in
- * place of the harness's JVM. The harness's client (java.net.http on virtual threads) spends ~2× more CPU per request
- * than nginx does, on the same 2 cores, which compresses every ratio toward 1 (phase 3 README, part 1); wrk (C, epoll,
- * one thread per core) leaves more of the machine to the server, so that CPU per request decides the req/s. The
- * servers are the harness's own ({@link LoadHarness#start}), each started fresh per cell, the order rotated per round.
+ * place of the harness's JVM. The harness's client (java.net.http on virtual threads) spends ~115 µs of CPU per
+ * request, about 3× nginx's, on the same 2 cores, which pulls every ratio toward 1 (phase 3 README, part 1); wrk (C,
+ * epoll, one thread per core) spends about half that (it too reads every 64 KiB), so a server's CPU per request weighs
+ * more in its req/s. The servers are the harness's own ({@link LoadHarness#start}), each started fresh per cell, the
+ * order rotated per round.
  *
  * <p>Per cell: {@code wrk -t2 -c50} for the warm-up (discarded), then for the window with {@code --latency}. The
  * server's user and system CPU over the window from {@code /proc/PID/stat}; wrk's own from this JVM's reaped-children
@@ -260,6 +261,11 @@ public final class WrkRanges {
                     Cell c = new Cell(server.name(), round, WrkResult.parse(report), cpu, client, null);
                     cells.add(c);
                     log.println("   " + line(c));
+                } catch (IOException | IllegalArgumentException e) {
+                    // This cell failed (wrk could not run or reported nothing); the others still say something.
+                    log.println("   " + server.name() + ": failed: " + e.getMessage());
+                    cells.add(new Cell(server.name(), round, null, null, null, "failed: "
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse("?")));
                 }
             }
         }

@@ -72,6 +72,19 @@ class WrkRangesTest {
     }
 
     @Test
+    void aFailedCellKeepsItsReasonAndTheServersOtherRoundsStillMakeItsSummary() {
+        WrkRanges.Options o = WrkRanges.Options.parse("--servers", "nginx,phase3", "--rounds", "2");
+        List<WrkRanges.Cell> cells = List.of(
+                cell("nginx", 1, 20_000), new WrkRanges.Cell("phase3 virtual", 1, null, null, null,
+                        "failed: wrk exited with 1: unable to connect | refused"),
+                cell("nginx", 2, 20_000), cell("phase3 virtual", 2, 18_000));
+        String md = WrkRanges.report(o, cells);
+        assertTrue(md.contains("| 1 | phase3 virtual | unavailable: failed: wrk exited with 1: unable to connect "
+                + "\\| refused |"), md);
+        assertTrue(md.contains("| phase3 virtual | 18,000 | 0.90× (0.90–0.90) |"), md);
+    }
+
+    @Test
     void unknownServersAreRefusedByTheHarnessList() {
         assertThrows(IllegalArgumentException.class, () -> WrkRanges.Options.parse("--servers", "apache"));
     }
