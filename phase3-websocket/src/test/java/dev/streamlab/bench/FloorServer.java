@@ -47,9 +47,13 @@ import java.util.concurrent.atomic.LongAdder;
  * every body byte from the mapped page cache into the socket buffer, where sendfile hands it page references. A
  * mapping is one {@code MappedByteBuffer}, so files of 2 GiB and more are refused in that mode.
  *
- * <p>Usage: {@code java dev.streamlab.bench.FloorServer --port N --media DIR [--body sendfile|mapped]} serves
- * {@code DIR/{id}.mp4} on 127.0.0.1 until killed. Started by {@code LoadHarness --servers
- * phase3-floor[-mapped]} ({@code scripts/bench.sh phase3-ws}, {@code phase3-wrk}).
+ * <p>{@link Loop#SELECTOR} asks the other question: is the distance to nginx the JVM's, or the virtual threads'? It
+ * runs the same request code ({@link #next}, {@code transferTo}) on one selector loop per core instead of a virtual
+ * thread per connection. Measured (phase 3 README, part 1): it matches nginx, where the virtual-thread floor does not.
+ *
+ * <p>Usage: {@code java dev.streamlab.bench.FloorServer --port N --media DIR [--body sendfile|mapped]
+ * [--loop virtual|selector]} serves {@code DIR/{id}.mp4} on 127.0.0.1 until killed. Started by {@code LoadHarness
+ * --servers phase3-floor[-mapped|-selector]} ({@code scripts/bench.sh phase3-ws}, {@code phase3-wrk}).
  */
 public final class FloorServer implements AutoCloseable {
     private static final int HEAD_LIMIT = 8192;
