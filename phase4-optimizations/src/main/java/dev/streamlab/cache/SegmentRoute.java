@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 
 /**
  * {@code GET|HEAD {prefix}{id}/{video|audio}/{init|N}}: one remuxed fMP4 segment of a catalog video over plain HTTP,
@@ -30,6 +31,11 @@ public final class SegmentRoute implements Http1Handler {
     public static final String CACHED = "/cached/segments/";
     public static final String UNCACHED = "/remux/segments/";
     private static final int REMUXERS = 32;
+    /**
+     * A segment index: ASCII digits, at most 9 (an int). {@code parseInt} alone would also take "-1"
+     * ({@link SegmentKey#INIT}, the init segment under another name), "+1" and non-ASCII digits.
+     */
+    private static final Pattern INDEX = Pattern.compile("[0-9]{1,9}");
 
     private final String prefix;
     private final Catalog catalog;
@@ -88,9 +94,8 @@ public final class SegmentRoute implements Http1Handler {
             ex.error(404, "the track is 'video' or 'audio'");
             return;
         }
-        // Digits only: parseInt would also take "-1" (SegmentKey.INIT, the init segment under another name) and "+1".
         int index = parts[2].equals("init") ? SegmentKey.INIT
-                : parts[2].matches("[0-9]{1,9}") ? Integer.parseInt(parts[2]) : Integer.MIN_VALUE;
+                : INDEX.matcher(parts[2]).matches() ? Integer.parseInt(parts[2]) : Integer.MIN_VALUE;
         if (index < SegmentKey.INIT) {
             ex.error(404, "the segment is 'init' or an index from 0");
             return;
@@ -156,4 +161,5 @@ public final class SegmentRoute implements Http1Handler {
             lock.unlock();
         }
     }
+
 }
