@@ -252,8 +252,10 @@ final class Results {
                 + " – |".repeat(cells - 1) + "\n";
     }
 
-    /** Failures by kind, under the table, so "failed" is never a bare number. */
-    /** The table, then a "Failures, server: …" line for each row whose clients saw failures. */
+    /**
+     * The table, then a "Failures, server: …" line (failures by kind) for each row whose clients saw failures, so
+     * "failed" is never a bare number.
+     */
     private static String withProblems(StringBuilder table, List<Measurement> rows) {
         boolean first = true;
         for (Measurement m : rows) {
