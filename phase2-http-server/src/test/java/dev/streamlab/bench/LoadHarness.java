@@ -63,6 +63,11 @@ public final class LoadHarness {
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
+    /** The servers {@link #start} knows, by the names {@code --servers} takes. */
+    static final List<String> SERVERS = List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped",
+            "jwebserver", "phase3", "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped",
+            "phase3-floor-selector");
+
     /** Phase 3's streamlab_http_transferto_zero_returns_total after each of its cells (reported in the notes). */
     private static final List<String> ZERO_RETURNS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -136,11 +141,7 @@ public final class LoadHarness {
                 }
             }
             for (String s : servers) {
-                if (!List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped", "jwebserver", "phase3",
-                        "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped", "phase3-floor-selector")
-                        .contains(s)) {
-                    throw new IllegalArgumentException("unknown server " + s);
-                }
+                if (!SERVERS.contains(s)) throw new IllegalArgumentException("unknown server " + s);
             }
             for (String s : scenarios) {
                 if (!List.of("ranges", "small", "viewers", "bulk").contains(s)) {
@@ -436,7 +437,7 @@ public final class LoadHarness {
         return (bytes >> 20) + " MiB";
     }
 
-    private static String trim(double v) {
+    static String trim(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

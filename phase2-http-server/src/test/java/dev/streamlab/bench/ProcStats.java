@@ -22,12 +22,16 @@ final class ProcStats {
     static final double TICKS_PER_SECOND = 100;
 
     /**
-     * @param cpuSeconds  user + system CPU of the process tree so far
+     * @param cpu         user and system CPU of the process tree so far
      * @param peakRssKiB  the sum of the processes' VmHWM
      * @param anonRssKiB  the sum of their RssAnon now
      * @param processes   how many processes were read
      */
-    record Sample(double cpuSeconds, long peakRssKiB, long anonRssKiB, int processes) {}
+    record Sample(Cpu cpu, long peakRssKiB, long anonRssKiB, int processes) {
+        double cpuSeconds() {
+            return cpu.user() + cpu.system();
+        }
+    }
 
     private ProcStats() {}
 
@@ -40,24 +44,23 @@ final class ProcStats {
         List<Long> pids = new ArrayList<>();
         pids.add(pid);
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-        double cpu = 0;
+        double user = 0;
+        double system = 0;
         long peak = 0;
         long anon = 0;
         for (long p : pids) {
-            cpu += cpuSeconds(Long.toString(p));
+            Cpu c = cpu(Long.toString(p), 14);
+            user += c.user();
+            system += c.system();
             peak += statusKiB(Long.toString(p), "VmHWM:");
             anon += statusKiB(Long.toString(p), "RssAnon:");
         }
-        return new Sample(cpu, peak, anon, pids.size());
+        return new Sample(new Cpu(user, system), peak, anon, pids.size());
     }
 
     /** This JVM's own CPU (the load generator's cost: it shares the cores with the server). */
     static double selfCpuSeconds() {
-        return cpuSeconds("self");
-    }
-
-    static double cpuSeconds(String pid) {
-        Cpu c = cpu(pid, 14);
+        Cpu c = cpu("self", 14);
         return c.user() + c.system();
     }
 
@@ -71,20 +74,6 @@ final class ProcStats {
         Cpu minus(Cpu earlier) {
             return new Cpu(user - earlier.user, system - earlier.system);
         }
-    }
-
-    /** User and system CPU of the process and every descendant alive now. */
-    static Cpu treeCpu(long pid) {
-        double user = 0;
-        double system = 0;
-        List<Long> pids = new ArrayList<>(List.of(pid));
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-        for (long p : pids) {
-            Cpu c = cpu(Long.toString(p), 14);
-            user += c.user();
-            system += c.system();
-        }
-        return new Cpu(user, system);
     }
 
     /**

@@ -156,9 +156,14 @@ final class ServerProcess implements ServerUnderTest {
 
     /** The nginx executable, or null when it is not installed. */
     static Path nginxExecutable() {
+        return executable("nginx");
+    }
+
+    /** A program on the PATH, or in the sbin folders a non-root PATH leaves out (nginx); null when not installed. */
+    static Path executable(String name) {
         for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/local/sbin").split(":")) {
             if (dir.isEmpty()) continue;
-            Path p = Path.of(dir, "nginx");
+            Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) return p;
         }
         return null;

@@ -91,8 +91,9 @@ public final class WrkRanges {
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            // The harness's parser knows the server names; one list, not two.
-            LoadHarness.Options.parse("--servers", String.join(",", servers));
+            for (String s : servers) {
+                if (!LoadHarness.SERVERS.contains(s)) throw new IllegalArgumentException("unknown server " + s);
+            }
             if (threads > connections) throw new IllegalArgumentException("--threads must be <= --connections");
             if (out == null) out = root.resolve("phase3-websocket/bench-results/phase3-wrk.md");
             return new Options(root, cache, out, servers, rounds, warmup, seconds, connections, threads,
@@ -208,7 +209,7 @@ public final class WrkRanges {
             log.print(USAGE);
             return 2;
         }
-        Path wrk = executable("wrk");
+        Path wrk = ServerProcess.executable("wrk");
         if (wrk == null) {
             log.println("WrkRanges: wrk is not installed (Debian: apt-get install wrk; scripts/bench.sh phase3-wrk "
                     + "installs it when it can)");
@@ -253,11 +254,11 @@ public final class WrkRanges {
                 try (server) {
                     String url = server.video(BenchMedia.LARGE_ID).toString();
                     if (o.warmup() > 0) wrk(wrk, o, o.warmup(), script, url, false);
-                    ProcStats.Cpu s0 = ProcStats.treeCpu(server.pid());
+                    ProcStats.Cpu s0 = ProcStats.tree(server.pid()).cpu();
                     ProcStats.Cpu c0 = ProcStats.reapedChildrenCpu();
                     String report = wrk(wrk, o, o.seconds(), script, url, true);
                     ProcStats.Cpu client = ProcStats.reapedChildrenCpu().minus(c0);
-                    ProcStats.Cpu cpu = ProcStats.treeCpu(server.pid()).minus(s0);
+                    ProcStats.Cpu cpu = ProcStats.tree(server.pid()).cpu().minus(s0);
                     Cell c = new Cell(server.name(), round, WrkResult.parse(report), cpu, client, null);
                     cells.add(c);
                     log.println("   " + line(c));
@@ -328,7 +329,7 @@ public final class WrkRanges {
                         + "(discarded), then %s s with `--latency`; Range: 64 KiB anywhere in the %d MiB file; server "
                         + "order rotated each round; all on 127.0.0.1, wrk on the same cores as the server. JVM "
                         + "servers: `%s`%s; nginx: 2 workers, sendfile on, tcp_nopush off, access_log off.\n",
-                o.threads(), o.connections(), trim(o.warmup()), trim(o.seconds()), o.largeBytes() >> 20,
+                o.threads(), o.connections(), LoadHarness.trim(o.warmup()), LoadHarness.trim(o.seconds()), o.largeBytes() >> 20,
                 String.join(" ", ServerProcess.HEAP_OPTIONS),
                 o.jvmArgs().isEmpty() ? "" : " + `" + String.join(" ", o.jvmArgs()) + "`"));
         md.append("""
@@ -353,7 +354,7 @@ public final class WrkRanges {
                 md.append("| ").append(s).append(" | unavailable | | | | | |\n");
                 continue;
             }
-            Cell m = mine.get(mine.size() / 2); // the median round (upper, for an even count)
+            Cell m = mine.get((mine.size() - 1) / 2); // the median round (the lower one, as Results.medianRows)
             List<Double> ratios = new ArrayList<>();
             for (Cell c : mine) {
                 double ref = nginxRequestsPerSecond(cells, c.round());
@@ -364,7 +365,7 @@ public final class WrkRanges {
             double p99High = mine.stream().mapToDouble(c -> c.wrk().p99Ms()).max().orElse(Double.NaN);
             long errors = mine.stream().mapToLong(Cell::errors).sum();
             String ratio = ratios.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)",
-                    ratios.get(ratios.size() / 2), ratios.getFirst(), ratios.getLast());
+                    ratios.get((ratios.size() - 1) / 2), ratios.getFirst(), ratios.getLast());
             md.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.1f (%.1f + %.1f) | %.2f (%.2f–%.2f) | %.1f "
                             + "| %d |\n", s, m.requestsPerSecond(), ratio, m.userMicros() + m.systemMicros(),
                     m.userMicros(), m.systemMicros(), m.wrk().p99Ms(), p99Low, p99High, m.clientMicros(), errors));
@@ -388,18 +389,7 @@ public final class WrkRanges {
     }
 
     private static double nginxRequestsPerSecond(List<Cell> cells, int round) {
-        return cells.stream().filter(c -> c.server().equals("nginx") && c.round() == round && c.unavailable() == null)
+        return cells.stream().filter(c -> c.server().equals(Results.REFERENCE) && c.round() == round && c.unavailable() == null)
                 .mapToDouble(Cell::requestsPerSecond).findFirst().orElse(Double.NaN);
-    }
-
-    private static Path executable(String name) {
-        for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/usr/local/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name);
-        }
-        return null;
-    }
-
-    private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }
