@@ -151,12 +151,14 @@ public final class FloorServer implements AutoCloseable {
 
     private void acceptLoop() {
         try {
-            for (int next = 0; ; next++) {
+            int next = 0; // round robin over the selector loops
+            while (true) {
                 SocketChannel ch = listener.accept();
                 if (loops.isEmpty()) {
                     Thread.ofVirtual().start(() -> serve(ch));
                 } else {
-                    loops.get(next % loops.size()).add(ch);
+                    loops.get(next).add(ch);
+                    next = (next + 1) % loops.size();
                 }
             }
         } catch (IOException e) {

@@ -59,8 +59,7 @@ class FloorServerTest {
     @ParameterizedTest
     @MethodSource("variants")
     void rangeIsTheFileRegionByteForByte(FloorServer.Body body, FloorServer.Loop loop) throws IOException {
-        server = FloorServer.start(media, 0, body, loop);
-        try (Wire w = connect(0)) {
+        try (Wire w = open(body, loop, 0)) {
             RawHttp.Response r = w.send(get("clip", "bytes=1000-70999")).read();
             assertEquals(206, r.status());
             assertEquals("bytes 1000-70999/" + SIZE, r.header("Content-Range"));
@@ -72,8 +71,7 @@ class FloorServerTest {
     @MethodSource("variants")
     void pipelinedRequestsOnOneConnectionAreAnsweredInOrder(FloorServer.Body body, FloorServer.Loop loop)
             throws IOException {
-        server = FloorServer.start(media, 0, body, loop);
-        try (Wire w = connect(0)) {
+        try (Wire w = open(body, loop, 0)) {
             w.send(get("clip", "bytes=0-9") + get("clip", "bytes=" + (SIZE - 5) + "-") + get("clip", null));
             assertArrayEquals(Arrays.copyOfRange(content, 0, 10), w.read().body());
             RawHttp.Response suffixOpen = w.read();
@@ -87,8 +85,7 @@ class FloorServerTest {
 
     @Test
     void aSlowReaderOfABodyLargerThanTheSocketBufferGetsEveryByte() throws Exception {
-        server = FloorServer.start(media, 0, FloorServer.Body.SENDFILE, FloorServer.Loop.VIRTUAL);
-        try (Wire w = connect(16 * 1024)) {
+        try (Wire w = open(FloorServer.Body.SENDFILE, FloorServer.Loop.VIRTUAL, 16 * 1024)) {
             w.send(get("clip", null));
             // Not reading yet: the socket buffers fill, transferTo returns 0 and the server falls back.
             boolean fellBack = Await.until(Duration.ofSeconds(10), () -> server.fallbackChunks() > 0);
@@ -103,8 +100,7 @@ class FloorServerTest {
     @CsvSource({"MAPPED, VIRTUAL", "SENDFILE, SELECTOR"})
     void aBodyFarLargerThanTheSocketBuffersArrivesWholeWithoutTheFallback(FloorServer.Body body,
                                                                           FloorServer.Loop loop) throws IOException {
-        server = FloorServer.start(media, 0, body, loop);
-        try (Wire w = connect(16 * 1024)) {
+        try (Wire w = open(body, loop, 16 * 1024)) {
             // 8 MiB against a 16 KiB receive buffer: the gathering write parks many times (it has no zero return);
             // the selector loop's transferTo returns 0 as often and waits for OP_WRITE.
             w.send(get("clip", null) + get("clip", "bytes=5-9"));
@@ -118,8 +114,7 @@ class FloorServerTest {
     @MethodSource("variants")
     void unsatisfiableOrMalformedRangesAre416AndUnknownFilesAre404(FloorServer.Body body, FloorServer.Loop loop)
             throws IOException {
-        server = FloorServer.start(media, 0, body, loop);
-        try (Wire w = connect(0)) {
+        try (Wire w = open(body, loop, 0)) {
             w.send(get("clip", "bytes=" + SIZE + "-") + get("clip", "bytes=x-y") + get("missing", null)
                     + get("..%2fetc", null));
             RawHttp.Response past = w.read();
@@ -131,7 +126,9 @@ class FloorServerTest {
         }
     }
 
-    private Wire connect(int receiveBuffer) throws IOException {
+    /** Starts the floor as {@code body} and {@code loop}, and connects to it ({@code receiveBuffer} 0: default). */
+    private Wire open(FloorServer.Body body, FloorServer.Loop loop, int receiveBuffer) throws IOException {
+        server = FloorServer.start(media, 0, body, loop);
         return new Wire(new InetSocketAddress("127.0.0.1", server.port()), receiveBuffer);
     }
 
