@@ -87,8 +87,17 @@ public sealed interface ControlMessage {
     }
 
     private static ControlMessage stats(Map<String, Object> m) {
-        if (!(m.get("buffered_s") instanceof Number b) || !Double.isFinite(b.doubleValue())) {
-            return new Invalid("bad_message", "stats needs \"buffered_s\": seconds");
+        // A buffer ahead of the playhead and a playhead position are never negative: a report that says so is a
+        // broken client, answered as one rather than fed into the pacing clock and the bitrate choice.
+        if (!(m.get("buffered_s") instanceof Number b) || !Double.isFinite(b.doubleValue()) || b.doubleValue() < 0) {
+            return new Invalid("bad_message", "stats needs \"buffered_s\": seconds >= 0");
+        }
+        double t = Double.NaN;
+        if (m.containsKey("t")) {
+            if (!(m.get("t") instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0) {
+                return new Invalid("bad_message", "stats: \"t\" is the playhead in seconds >= 0");
+            }
+            t = n.doubleValue();
         }
         double rx = Double.NaN;
         if (m.containsKey("rx_bps")) {
@@ -103,8 +112,7 @@ public sealed interface ControlMessage {
             return new Invalid("bad_message", "stats: \"" + (dropped == null ? "dropped" : "stalls")
                     + "\" is a whole number >= 0 (a running total)");
         }
-        return new Stats(b.doubleValue(), m.get("t") instanceof Number t ? t.doubleValue() : Double.NaN, rx, dropped,
-                stalls);
+        return new Stats(b.doubleValue(), t, rx, dropped, stalls);
     }
 
     /**
