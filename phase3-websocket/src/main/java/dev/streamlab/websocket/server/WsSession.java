@@ -1,6 +1,7 @@
 package dev.streamlab.websocket.server;
 
 import dev.streamlab.http1.Http1Upgrade;
+import dev.streamlab.http1.WorkCap;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.WsLimits;
@@ -42,6 +43,14 @@ public final class WsSession {
      * {@link #READ_BUFFER} the first time a read fills it, so 10,000 idle sessions do not hold 160 MiB of buffers.
      */
     private static final int INITIAL_READ_BUFFER = 512;
+    /**
+     * What one peer may ask of the server: messages and control frames handled per {@link #CAP_WINDOW} (6,400 a
+     * second). Past it the read loop sleeps out the window, so a flooding peer cannot hold a carrier ({@link WorkCap}).
+     * The players send a few control messages a second; Autobahn's cases 9.7 and 9.8 send 1,000 messages back to
+     * back, which the cap spreads over 0.16 s.
+     */
+    static final int CAP_EVENTS = 64;
+    static final Duration CAP_WINDOW = Duration.ofMillis(10);
 
     private final Http1Upgrade upgrade;
     private final WsConnection connection;
@@ -110,6 +119,7 @@ public final class WsSession {
         ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER);
         boolean filled = false;
         Duration deadPeer = idle.multipliedBy(2);
+        WorkCap cap = new WorkCap(CAP_EVENTS, CAP_WINDOW);
         while (true) {
             in.flip();
             try {
@@ -124,6 +134,7 @@ public final class WsSession {
                         case WsEvent.Text t -> endpoint.message(connection, t);
                         case WsEvent.Binary b -> endpoint.message(connection, b);
                     }
+                    cap.tick();
                 }
             } catch (WsCloseException violation) {
                 connection.close(violation.closeCode(), violation.closeReason());

@@ -1,0 +1,61 @@
+package dev.streamlab.http1;
+
+import java.time.Duration;
+
+/**
+ * A cap on the work one connection's peer can ask for: at most {@code units} per {@code window}; past that, the
+ * connection's thread sleeps until the window is over. A peer that stays under the cap never waits here.
+ *
+ * <p>Why a server on virtual threads needs one: a virtual thread is never preempted, it runs until it blocks. A
+ * connection whose reads always find bytes and whose writes always find room (a client flooding Pings and reading the
+ * Pongs as fast as they come) never blocks, so it keeps its carrier for as long as its peer likes, and one such peer
+ * per carrier stops every other connection, a new client's handshake included. {@code CarrierStarvationTest} shows it:
+ * three flooders on two carriers, and the new client was never answered.
+ *
+ * <p>What did not do: giving the carrier back now and then without a cap. {@code Thread.yield()} puts the thread back
+ * on its own carrier's submission queue, and the JDK 25 {@code ForkJoinPool} worker keeps taking tasks from the queue
+ * it last took one from while that queue is not empty, so each worker cycled through its own flooder and never scanned
+ * the queue with the new connection's thread: the test still failed. A short timed park after every 64 units fixed
+ * three flooders but not twenty (the new client waited 0.7–13 s, once more than 20 s), because twenty busy peers still
+ * kept both carriers saturated. A cap bounds what each peer can take (a flood of Pings at 64 per 10 ms costs about 2 %
+ * of a core), so it takes a hundred flooders, not three, to fill two carriers.
+ *
+ * <p>Not thread-safe: one per connection, ticked by the thread that does the connection's work.
+ */
+public final class WorkCap {
+    private final int units;
+    private final long windowNanos;
+    private int used;
+    private long windowStart = System.nanoTime();
+
+    public WorkCap(int units, Duration window) {
+        if (units < 1) throw new IllegalArgumentException("units must be >= 1, not " + units);
+        if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("window must be > 0: " + window);
+        this.units = units;
+        this.windowNanos = window.toNanos();
+    }
+
+    /**
+     * One unit of work done (a message or control frame handled). When it is the window's last unit and the window is
+     * not over, sleeps until it is; an interrupt ends the sleep early and stays set for the caller to see.
+     *
+     * @return whether this call slept (the peer was over the cap)
+     */
+    public boolean tick() {
+        if (++used < units) return false;
+        used = 0;
+        long now = System.nanoTime();
+        long left = windowNanos - (now - windowStart);
+        if (left <= 0) {
+            windowStart = now;
+            return false;
+        }
+        try {
+            Thread.sleep(Duration.ofNanos(left));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        windowStart = System.nanoTime();
+        return true;
+    }
+}

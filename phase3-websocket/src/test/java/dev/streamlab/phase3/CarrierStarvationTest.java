@@ -1,0 +1,215 @@
+package dev.streamlab.phase3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.testing.Await;
+import dev.streamlab.websocket.WsHandshake;
+import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.server.EchoEndpoint;
+import dev.streamlab.websocket.server.WsEndpoints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RELIABILITY.md: "a ping flood must not starve the server". Virtual threads are never preempted: a connection whose
+ * reads always find bytes and whose writes always find room never parks, so it keeps its carrier for as long as its
+ * peer keeps it busy. With one such peer per carrier, nothing else would run — not even a new client's request.
+ * Each test floods every carrier (and one more) from clients that read everything they are sent, then asks a new
+ * client for one answer. For WebSocket peers the server's {@code WorkCap} is what makes room for it; HTTP/1.1
+ * pipelining did not starve anyone without one, and the test guards that it stays so. {@code -Dflooders=N} (in the
+ * test JVM's arguments) floods with N clients instead.
+ */
+class CarrierStarvationTest {
+    /** The virtual-thread scheduler's carriers: one per core unless the JVM was told otherwise. */
+    private static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+            Runtime.getRuntime().availableProcessors());
+    private static final int FLOODERS = Integer.getInteger("flooders", CARRIERS + 1);
+    /** How long the new client may wait while the flood goes on; without the cap it waited for ever. */
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+    private static final String VIDEO = "sample-10s-360p-video-only";
+
+    static Phase3Server server;
+    /** Hundreds of thousands of requests: their access log lines would be 14 MB of test output. */
+    private static final Logger ACCESS = Logger.getLogger("streamlab.access");
+    private static Level accessLevel;
+
+    @BeforeAll
+    static void start() throws IOException {
+        accessLevel = ACCESS.getLevel();
+        ACCESS.setLevel(Level.WARNING);
+        server = SampleServer.start();
+        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+                .register("/ws/echo", new EchoEndpoint()));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        ACCESS.setLevel(accessLevel);
+    }
+
+    @Test
+    void pingFloodsOnEveryCarrierDoNotStarveANewWebSocketClient() throws Exception {
+        byte[] frame = new byte[2 + 4 + 125];
+        frame[0] = (byte) 0x89; // FIN, Ping
+        frame[1] = (byte) (0x80 | 125); // masked (RFC 6455 §5.3), the most a control frame may carry
+        for (int i = 6; i < frame.length; i++) frame[i] = 'p'; // mask key 0: the payload reads as sent
+        String answer = underFlood("WebSocket ping", this::upgradedToEcho, frame, 512, () -> {
+            Socket s = upgradedToEcho();
+            try (s) {
+                s.setSoTimeout((int) PATIENCE.toMillis());
+                byte[] text = "still here".getBytes(StandardCharsets.US_ASCII);
+                byte[] f = new byte[6 + text.length];
+                f[0] = (byte) 0x81;
+                f[1] = (byte) (0x80 | text.length);
+                System.arraycopy(text, 0, f, 6, text.length);
+                s.getOutputStream().write(f);
+                InputStream in = s.getInputStream();
+                int b0 = in.read();
+                assertEquals(0x81, b0, "a text frame (the first heartbeat is 30 s away)");
+                return new String(in.readNBytes(in.read()), StandardCharsets.US_ASCII);
+            }
+        });
+        assertEquals("still here", answer);
+    }
+
+    @Test
+    void pipelinedRequestFloodsOnEveryCarrierDoNotStarveANewHttpClient() throws Exception {
+        // One-byte ranges: each answer is a head and a transferTo, and the flooders read them all.
+        byte[] request = ("GET /videos/" + VIDEO + " HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=0-0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        String head = underFlood("pipelined request", this::connected, request, 64, () -> {
+            try (Socket s = connected()) {
+                s.setSoTimeout((int) PATIENCE.toMillis());
+                s.getOutputStream().write("GET /api/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                s.getInputStream().transferTo(b);
+                return b.toString(StandardCharsets.UTF_8);
+            }
+        });
+        assertTrue(head.startsWith("HTTP/1.1 200") && head.contains(VIDEO), head.lines().findFirst().orElse(""));
+    }
+
+    interface Opener {
+        Socket open() throws IOException;
+    }
+
+    interface Probe {
+        String run() throws IOException;
+    }
+
+    /**
+     * Opens {@code CARRIERS + 1} connections, each sent {@code unit} repeated {@code batch} times per write for as long
+     * as the test lasts and drained by a thread of its own; once every one is being answered, runs {@code probe} and
+     * returns what it returned. Clients are platform threads: they must not share the server's carriers.
+     */
+    private static String underFlood(String what, Opener opener, byte[] unit, int batch, Probe probe) throws Exception {
+        byte[] all = new byte[unit.length * batch];
+        for (int i = 0; i < batch; i++) System.arraycopy(unit, 0, all, i * unit.length, unit.length);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Socket> sockets = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        List<AtomicLong> received = new ArrayList<>();
+        try {
+            for (int i = 0; i < FLOODERS; i++) {
+                Socket s = opener.open();
+                sockets.add(s);
+                AtomicLong got = new AtomicLong();
+                received.add(got);
+                threads.add(Thread.ofPlatform().daemon().start(() -> flood(s, all, stop)));
+                threads.add(Thread.ofPlatform().daemon().start(() -> drain(s, got)));
+            }
+            Await.until(Duration.ofSeconds(10), () -> received.stream().allMatch(r -> r.get() > 1_000_000));
+            assertTrue(received.stream().allMatch(r -> r.get() > 1_000_000), "every flooder is answered (bytes each; a 0 is a connection that never got a carrier): " + received);
+            long asked = System.nanoTime();
+            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return probe.run();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            String result;
+            try {
+                result = answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("a new client got no answer in " + PATIENCE.toSeconds() + " s while "
+                        + FLOODERS + " peers flooded " + CARRIERS + " carriers: starved");
+            }
+            System.out.printf("a new client's answer under %d %s floods (%d carriers) came in %d ms%n", FLOODERS, what,
+                    CARRIERS, (System.nanoTime() - asked) / 1_000_000);
+            long before = received.getFirst().get();
+            Await.until(Duration.ofSeconds(5), () -> received.getFirst().get() > before);
+            assertTrue(received.getFirst().get() > before, "the flood was still on, and still answered");
+            return result;
+        } finally {
+            stop.set(true);
+            for (Socket s : sockets) s.close();
+            for (Thread t : threads) t.join(5000);
+        }
+    }
+
+    private static void flood(Socket s, byte[] batch, AtomicBoolean stop) {
+        try {
+            OutputStream out = s.getOutputStream();
+            while (!stop.get()) out.write(batch);
+        } catch (IOException closed) {
+            // the test closed the socket, or the server dropped it: the flood ends either way
+        }
+    }
+
+    private static void drain(Socket s, AtomicLong received) {
+        byte[] sink = new byte[64 * 1024];
+        try {
+            InputStream in = s.getInputStream();
+            for (int n; (n = in.read(sink)) >= 0; ) received.addAndGet(n);
+        } catch (IOException closed) {
+            // as above
+        }
+    }
+
+    private Socket connected() throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", server.uri().getPort()), 5000);
+        s.setTcpNoDelay(true);
+        return s;
+    }
+
+    /** A socket after a completed handshake on /ws/echo. */
+    private Socket upgradedToEcho() throws IOException {
+        Socket s = connected();
+        s.getOutputStream().write(("GET /ws/echo HTTP/1.1\r\nHost: 127.0.0.1:" + server.uri().getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new IOException("closed during the handshake: " + head);
+            head.write(c);
+        }
+        if (!head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 101")) throw new IOException(head.toString());
+        return s;
+    }
+}
