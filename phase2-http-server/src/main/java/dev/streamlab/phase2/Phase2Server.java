@@ -11,6 +11,7 @@ import dev.streamlab.http.io.ByteProvenance;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -223,7 +224,7 @@ public final class Phase2Server implements AutoCloseable {
             if (!allow(c, "GET", "HEAD")) return;
             Optional<VideoEntry> e = catalog.find(path.substring("/videos/".length()));
             if (e.isEmpty()) {
-                c.error(404, "no video with id '" + shorten(path.substring("/videos/".length())) + "'");
+                c.error(404, "no video with id '" + ClientText.shorten(path.substring("/videos/".length())) + "'");
             } else {
                 videos.serve(c, e.get());
             }
@@ -261,7 +262,7 @@ public final class Phase2Server implements AutoCloseable {
             if (!allow(c, "GET", "HEAD")) return;
             Optional<Path> f = statics.find(path);
             if (f.isEmpty()) {
-                c.error(404, "not found: " + shorten(path));
+                c.error(404, "not found: " + ClientText.shorten(path));
                 return;
             }
             c.setHeader("Cache-Control", "no-cache"); // always revalidate: students edit these files
@@ -276,7 +277,7 @@ public final class Phase2Server implements AutoCloseable {
         if (!allow(c, "GET", "HEAD")) return;
         Optional<VideoEntry> e = catalog.find(id);
         if (e.isEmpty()) {
-            c.error(404, "no video with id '" + shorten(id) + "'");
+            c.error(404, "no video with id '" + ClientText.shorten(id) + "'");
         } else if (!boxes) {
             c.json(200, CatalogJson.entry(e.get()));
         } else if (!e.get().ok()) {
@@ -290,16 +291,12 @@ public final class Phase2Server implements AutoCloseable {
         }
     }
 
-    /** Client text echoed in an error message is cut short: an error must not amplify what it was sent. */
-    private static String shorten(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
-    }
-
     /** 405 with {@code Allow} (RFC 9110 §15.5.6) unless the method is one of {@code methods}. */
     private static boolean allow(Call c, String... methods) throws IOException {
         for (String m : methods) if (m.equals(c.method())) return true;
         c.setHeader("Allow", String.join(", ", methods));
-        c.error(405, "method " + shorten(c.method()) + " is not allowed here; use " + String.join(" or ", methods));
+        c.error(405, "method " + ClientText.shorten(c.method()) + " is not allowed here; use "
+                + String.join(" or ", methods));
         return false;
     }
 

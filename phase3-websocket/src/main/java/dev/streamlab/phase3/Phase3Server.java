@@ -14,6 +14,7 @@ import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -203,7 +204,7 @@ public final class Phase3Server implements AutoCloseable {
             if (!allow(c, "GET", "HEAD")) return;
             Optional<VideoEntry> e = catalog.find(path.substring("/videos/".length()));
             if (e.isEmpty()) {
-                c.ex.error(404, "no video with id '" + shorten(path.substring("/videos/".length())) + "'");
+                c.ex.error(404, "no video with id '" + ClientText.shorten(path.substring("/videos/".length())) + "'");
             } else {
                 videos.serve(c, e.get());
             }
@@ -242,7 +243,7 @@ public final class Phase3Server implements AutoCloseable {
             // setUpgradeHandler. Until it does, and for requests without an Upgrade field, /ws/... is a 404.
             UpgradeHandler ws = webSockets;
             if (ws != null && c.ex.upgrade(ws)) return;
-            c.ex.error(404, "no WebSocket endpoint at " + shorten(path)
+            c.ex.error(404, "no WebSocket endpoint at " + ClientText.shorten(path)
                     + (ws == null ? " (none is registered yet)" : ""));
         } else if (extraRoute(path) instanceof Map.Entry<String, Http1Handler> r) {
             c.route = r.getKey() + "*";
@@ -252,7 +253,7 @@ public final class Phase3Server implements AutoCloseable {
             if (!allow(c, "GET", "HEAD")) return;
             Optional<Path> f = statics.find(path);
             if (f.isEmpty()) {
-                c.ex.error(404, "not found: " + shorten(path));
+                c.ex.error(404, "not found: " + ClientText.shorten(path));
                 return;
             }
             c.ex.header("Cache-Control", "no-cache"); // always revalidate: students edit these files
@@ -267,7 +268,7 @@ public final class Phase3Server implements AutoCloseable {
         if (!allow(c, "GET", "HEAD")) return;
         Optional<VideoEntry> e = catalog.find(id);
         if (e.isEmpty()) {
-            c.ex.error(404, "no video with id '" + shorten(id) + "'");
+            c.ex.error(404, "no video with id '" + ClientText.shorten(id) + "'");
         } else if (!boxes) {
             c.ex.json(200, CatalogJson.entry(e.get()));
         } else if (!e.get().ok()) {
@@ -286,16 +287,12 @@ public final class Phase3Server implements AutoCloseable {
         return null;
     }
 
-    /** Client text echoed in an error message is cut short: an error must not amplify what it was sent. */
-    private static String shorten(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
-    }
-
     /** 405 with {@code Allow} (RFC 9110 §15.5.6) unless the method is one of {@code methods}. */
     private static boolean allow(Call c, String... methods) throws IOException {
         for (String m : methods) if (m.equals(c.method())) return true;
         c.ex.header("Allow", String.join(", ", methods));
-        c.ex.error(405, "method " + shorten(c.method()) + " is not allowed here; use " + String.join(" or ", methods));
+        c.ex.error(405, "method " + ClientText.shorten(c.method()) + " is not allowed here; use "
+                + String.join(" or ", methods));
         return false;
     }
 

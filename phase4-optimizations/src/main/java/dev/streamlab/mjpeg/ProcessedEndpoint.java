@@ -2,6 +2,7 @@ package dev.streamlab.mjpeg;
 
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.pixels.Filter;
+import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.server.WsConnection;
@@ -55,7 +56,7 @@ final class ProcessedEndpoint implements WsEndpoint {
         Optional<VideoEntry> e = videos.find(id);
         try {
             if (e.isEmpty()) {
-                c.close(WsCloseCodes.POLICY_VIOLATION, "no video with id '" + ProcessedVideos.shorten(id) + "'");
+                c.close(WsCloseCodes.POLICY_VIOLATION, "no video with id '" + ClientText.shorten(id) + "'");
                 return;
             }
             try (ProcessedStream s = videos.open(e.get(), filter)) {

@@ -6,6 +6,7 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.pixels.Filter;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.websocket.server.WsEndpoints;
 import dev.streamlab.y4m.ProxyUnavailableException;
 import dev.streamlab.y4m.Y4mFormatException;
@@ -80,11 +81,11 @@ public final class ProcessedVideos {
         String id = ex.request().path().substring("/mjpeg/".length());
         Optional<VideoEntry> e = catalog.find(id);
         if (e.isEmpty()) {
-            ex.error(404, "no video with id '" + shorten(id) + "'");
+            ex.error(404, "no video with id '" + ClientText.shorten(id) + "'");
             return;
         }
         if (!e.get().ok()) {
-            ex.error(422, "'" + shorten(id) + "' is not a valid MP4: " + e.get().error());
+            ex.error(422, "'" + ClientText.shorten(id) + "' is not a valid MP4: " + e.get().error());
             return;
         }
         Filter filter;
@@ -142,10 +143,6 @@ public final class ProcessedVideos {
             // fall through to the message
         }
         throw new IllegalArgumentException("frames must be a number from 1 to " + MAX_FRAMES_PARAM);
-    }
-
-    static String shorten(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 
     /** Real-time pacing at the frame rate, and the stream's time limit. */

@@ -3,6 +3,7 @@ package dev.streamlab.thumbs;
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.y4m.ProxyUnavailableException;
 import dev.streamlab.y4m.Y4mFormatException;
 import dev.streamlab.y4m.Y4mProxies;
@@ -49,15 +50,16 @@ public final class ThumbnailRoute {
         String name = slash < 0 ? "" : rest.substring(slash + 1);
         Optional<VideoEntry> e = server.catalog().find(id);
         if (e.isEmpty()) {
-            ex.error(404, "no video with id '" + shorten(id) + "'");
+            ex.error(404, "no video with id '" + ClientText.shorten(id) + "'");
             return;
         }
         if (!e.get().ok()) {
-            ex.error(422, "'" + shorten(id) + "' is not a valid MP4: " + e.get().error());
+            ex.error(422, "'" + ClientText.shorten(id) + "' is not a valid MP4: " + e.get().error());
             return;
         }
         if (!FILES.contains(name)) {
-            ex.error(404, "no thumbnail file '" + shorten(name) + "'; there are " + String.join(", ", FILES.stream().sorted().toList()));
+            ex.error(404, "no thumbnail file '" + ClientText.shorten(name) + "'; there are "
+                    + String.join(", ", FILES.stream().sorted().toList()));
             return;
         }
         SpriteSheet sheet;
@@ -75,9 +77,5 @@ public final class ThumbnailRoute {
                 : name.endsWith(".json") ? "application/json" : "image/jpeg";
         ex.header("Cache-Control", "no-cache");
         ex.send(200, type, Files.readAllBytes(f));
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 }

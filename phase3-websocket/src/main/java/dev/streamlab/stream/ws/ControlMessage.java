@@ -1,6 +1,7 @@
 package dev.streamlab.stream.ws;
 
 import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.shared.text.ClientText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ public sealed interface ControlMessage {
             case "resync" -> new Resync();
             case "stats" -> stats(m);
             case "quality" -> quality(m.get("rung"));
-            default -> new Invalid("unknown_type", "unknown message type \"" + shorten(type) + "\"");
+            default -> new Invalid("unknown_type", "unknown message type \"" + ClientText.shorten(type, 40) + "\"");
         };
     }
 
@@ -147,7 +148,4 @@ public sealed interface ControlMessage {
         return new Hello(out);
     }
 
-    private static String shorten(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
-    }
 }

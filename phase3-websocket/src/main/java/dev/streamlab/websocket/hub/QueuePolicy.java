@@ -1,5 +1,6 @@
 package dev.streamlab.websocket.hub;
 
+import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.websocket.WsCloseCodes;
 import java.util.HashSet;
 import java.util.Set;
@@ -86,6 +87,6 @@ public record QueuePolicy(Overflow overflow, int capacity, int closeCode) {
 
     // A reason goes into a Close frame (123 bytes at most): quote at most 24 characters of what the client sent.
     static String shorten(String s) {
-        return s.length() <= 24 ? s : s.substring(0, 24) + "...";
+        return ClientText.shorten(s, 24);
     }
 }
