@@ -162,11 +162,18 @@ class LiveDriftBrowserIT {
 
         // Behind by more than the nudge bound (target + 1 s) but less than the jump bound (target + 6 s).
         browser.script("document.getElementById('video').pause()");
-        awaitStats("the paused player to fall ~2.5 s behind", Duration.ofSeconds(15),
+        Map<String, Object> behind = awaitStats("the paused player to fall ~2.5 s behind", Duration.ofSeconds(15),
                 s -> num(s, "latency_s") > target + 2.5);
         browser.script("document.getElementById('video').play()");
-        Map<String, Object> nudged = awaitStats("playback at the catch-up rate", Duration.ofSeconds(5),
-                s -> !(Boolean) s.get("paused") && num(s, "playback_rate") > 1);
+        Map<String, Object> nudged;
+        try {
+            nudged = awaitStats("playback at the catch-up rate", Duration.ofSeconds(5),
+                    s -> !(Boolean) s.get("paused") && num(s, "playback_rate") > 1);
+        } catch (AssertionError e) {
+            // Seen once (2026-12-07, a fresh clone's run): on play the latency was already back near the target,
+            // with no jump and no skip. What the player saw while paused is the clue to why.
+            throw new AssertionError("no catch-up after the pause; while paused: " + behind, e);
+        }
         assertEquals(1.08, num(nudged, "playback_rate"), 1e-9, "catch-up rate: " + nudged);
 
         // 0.08 s of latency regained per second: ~25 s from target + 2.5 to under target + 0.25, where it stops.
