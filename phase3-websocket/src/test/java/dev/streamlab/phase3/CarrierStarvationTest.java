@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * peer keeps it busy. With one such peer per carrier, nothing else would run — not even a new client's request.
  * Each test floods every carrier (and one more) from clients that read everything they are sent, then asks a new
  * client for one answer. For WebSocket peers the server's {@code WorkCap} is what makes room for it; HTTP/1.1
- * pipelining did not starve anyone without one, and the test guards that it stays so. {@code -Dflooders=N} (in the
+ * pipelining and whole-file downloads did not starve anyone without one, and the tests guard that it stays so. {@code -Dflooders=N} (in the
  * test JVM's arguments) floods with N clients instead.
  */
 class CarrierStarvationTest {
@@ -47,6 +47,7 @@ class CarrierStarvationTest {
     /** How long the new client may wait while the flood goes on; without the cap it waited for ever. */
     private static final Duration PATIENCE = Duration.ofSeconds(20);
     private static final String VIDEO = "sample-10s-360p-video-only";
+    private static final String BIG_VIDEO = "sample-30s-360p-h264-aac";
 
     static Phase3Server server;
     /** Hundreds of thousands of requests: their access log lines would be 14 MB of test output. */
@@ -98,16 +99,17 @@ class CarrierStarvationTest {
         // One-byte ranges: each answer is a head and a transferTo, and the flooders read them all.
         byte[] request = ("GET /videos/" + VIDEO + " HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=0-0\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        String head = underFlood("pipelined request", this::connected, request, 64, () -> {
-            try (Socket s = connected()) {
-                s.setSoTimeout((int) PATIENCE.toMillis());
-                s.getOutputStream().write("GET /api/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                s.getInputStream().transferTo(b);
-                return b.toString(StandardCharsets.UTF_8);
-            }
-        });
+        String head = underFlood("pipelined request", this::connected, request, 64, this::catalog);
+        assertTrue(head.startsWith("HTTP/1.1 200") && head.contains(VIDEO), head.lines().findFirst().orElse(""));
+    }
+
+    @Test
+    void wholeFileDownloadsOnEveryCarrierDoNotStarveANewHttpClient() throws Exception {
+        // Bodies far bigger than a request: on loopback a client that reads at once keeps transferTo from ever
+        // finding the socket buffer full, so the sending thread has no reason to park.
+        byte[] request = ("GET /videos/" + BIG_VIDEO + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        String head = underFlood("whole-file download", this::connected, request, 4, this::catalog);
         assertTrue(head.startsWith("HTTP/1.1 200") && head.contains(VIDEO), head.lines().findFirst().orElse(""));
     }
 
@@ -186,6 +188,18 @@ class CarrierStarvationTest {
             for (int n; (n = in.read(sink)) >= 0; ) received.addAndGet(n);
         } catch (IOException closed) {
             // as above
+        }
+    }
+
+    /** What a new client asks for while the flood goes on: the catalog, the whole answer. */
+    private String catalog() throws IOException {
+        try (Socket s = connected()) {
+            s.setSoTimeout((int) PATIENCE.toMillis());
+            s.getOutputStream().write("GET /api/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            s.getInputStream().transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
         }
     }
 
