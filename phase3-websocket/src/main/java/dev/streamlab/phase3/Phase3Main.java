@@ -125,6 +125,7 @@ public final class Phase3Main {
         return new WsEndpoints(WsHandshake.sameOrigin().withPermessageDeflate(PerMessageDeflate.Config.DEFAULT),
                 WsLimits.DEFAULT, HEARTBEAT)
                 .observeDeflate(Phase3Metrics.deflateMetrics(server.metrics()))
+                .onOverCap(Phase3Metrics.overCapMetric(server.metrics()))
                 .register("/ws/echo", new EchoEndpoint())
                 .register("/ws/stream", dev.streamlab.stream.ws.StreamEndpoint.create(server.catalog(), server.metrics()))
                 .registerPrefix(TopicEndpoint.PREFIX, TopicEndpoint.factory(hub))

@@ -88,6 +88,17 @@ final class Phase3Metrics implements Http1Events {
     }
 
     /**
+     * {@code streamlab_ws_over_cap_total}: how often a WebSocket peer asked for more than its read loop's cap and was
+     * made to wait out the window. Normally 0; it climbs under a flood (a client sending Pings or messages as fast as
+     * it can), and shows the cap at work rather than a server that merely got slow.
+     */
+    static Runnable overCapMetric(MetricsRegistry registry) {
+        Counter c = registry.counter("streamlab_ws_over_cap_total", "Times a WebSocket peer asked for more than 64"
+                + " messages or control frames in 10 ms, and its read loop slept out the window (a flood held back).");
+        return c::inc;
+    }
+
+    /**
      * permessage-deflate (RFC 7692) at {@code /metrics} as {@code streamlab_ws_deflate_*}: compressed messages and
      * their bytes before and after, by direction, the ratio of what we sent, and the native zlib streams alive
      * (back to 0 when every compressing connection is closed — a leak shows here).

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.testing.Await;
-import dev.streamlab.websocket.WsHandshake;
-import dev.streamlab.websocket.WsLimits;
-import dev.streamlab.websocket.server.EchoEndpoint;
-import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,8 +55,7 @@ class CarrierStarvationTest {
         accessLevel = ACCESS.getLevel();
         ACCESS.setLevel(Level.WARNING);
         server = SampleServer.start();
-        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
-                .register("/ws/echo", new EchoEndpoint()));
+        server.setUpgradeHandler(Phase3Main.webSockets(server)); // as ./lab run phase3 wires it
     }
 
     @AfterAll
@@ -92,6 +87,7 @@ class CarrierStarvationTest {
             }
         });
         assertEquals("still here", answer);
+        assertTrue(metric("streamlab_ws_over_cap_total") > 0, "the cap held the flooders back, and /metrics says so");
     }
 
     @Test
@@ -189,6 +185,15 @@ class CarrierStarvationTest {
         } catch (IOException closed) {
             // as above
         }
+    }
+
+    /** A sample's value on /metrics, 0 when absent. */
+    private static long metric(String series) throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(server.uri().resolve("/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> (long) Double.parseDouble(
+                l.substring(series.length() + 1).trim())).findFirst().orElse(0);
     }
 
     /** What a new client asks for while the flood goes on: the catalog, the whole answer. */

@@ -29,6 +29,7 @@ public final class WsEndpoints implements UpgradeHandler {
     private final Map<String, WsEndpoint> exact = new ConcurrentHashMap<>();
     private final Map<String, BiFunction<String, String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
     private volatile DeflateEvents deflateEvents = DeflateEvents.NONE;
+    private volatile Runnable overCap = () -> { };
 
     public WsEndpoints(WsHandshake handshake, WsLimits limits, Duration heartbeat) {
         this.handshake = handshake;
@@ -39,6 +40,15 @@ public final class WsEndpoints implements UpgradeHandler {
     /** Where permessage-deflate reports what it did (e.g. {@code /metrics}); the handshake decides whether it is used. */
     public WsEndpoints observeDeflate(DeflateEvents events) {
         this.deflateEvents = java.util.Objects.requireNonNull(events, "events");
+        return this;
+    }
+
+    /**
+     * Run (on the connection's thread; thread-safe and cheap) each time a peer asks for more than the read loop's
+     * cap and is made to wait ({@code WsSession.CAP_EVENTS}, {@link dev.streamlab.http1.WorkCap}).
+     */
+    public WsEndpoints onOverCap(Runnable counter) {
+        this.overCap = java.util.Objects.requireNonNull(counter, "counter");
         return this;
     }
 
@@ -74,7 +84,7 @@ public final class WsEndpoints implements UpgradeHandler {
                 // Run after the HTTP exchange unwinds: an idle connection then keeps neither the upgrade request
                 // nor the router's stack frames (Http1Upgrade.handOff).
                 WsSession session = new WsSession(connection, endpoint, limits, heartbeat, a.deflate().orElse(null),
-                        deflateEvents);
+                        deflateEvents, overCap);
                 connection.handOff(session::run);
             }
             case WsHandshake.Reject r -> {

@@ -57,20 +57,21 @@ public final class WsSession {
     private final WsEndpoint endpoint;
     private final WsMessageAssembler assembler;
     private final Duration idle;
+    private final Runnable overCap;
 
-    WsSession(Http1Upgrade upgrade, WsEndpoint endpoint, WsLimits limits, Duration idle) {
-        this(upgrade, endpoint, limits, idle, null, DeflateEvents.NONE);
-    }
-
-    /** @param deflate the agreed permessage-deflate parameters, or null without the extension */
+    /**
+     * @param deflate the agreed permessage-deflate parameters, or null without the extension
+     * @param overCap run each time the peer goes over the cap ({@link #CAP_EVENTS}) and its read loop sleeps
+     */
     WsSession(Http1Upgrade upgrade, WsEndpoint endpoint, WsLimits limits, Duration idle,
-              PerMessageDeflate.Agreement deflate, DeflateEvents deflateEvents) {
+              PerMessageDeflate.Agreement deflate, DeflateEvents deflateEvents, Runnable overCap) {
         this.upgrade = upgrade;
         this.connection = new WsConnection(upgrade, deflate == null ? null : MessageDeflater.server(deflate, deflateEvents));
         this.endpoint = endpoint;
         this.assembler = deflate == null ? WsMessageAssembler.server(limits)
                 : WsMessageAssembler.server(limits, deflate, deflateEvents);
         this.idle = idle;
+        this.overCap = overCap;
     }
 
     /**
@@ -134,7 +135,7 @@ public final class WsSession {
                         case WsEvent.Text t -> endpoint.message(connection, t);
                         case WsEvent.Binary b -> endpoint.message(connection, b);
                     }
-                    cap.tick();
+                    if (cap.tick()) overCap.run();
                 }
             } catch (WsCloseException violation) {
                 connection.close(violation.closeCode(), violation.closeReason());
