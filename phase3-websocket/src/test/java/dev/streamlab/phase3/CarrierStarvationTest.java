@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * peer keeps it busy. With one such peer per carrier, nothing else would run — not even a new client's request.
  * Each test floods every carrier (and one more) from clients that read everything they are sent, then asks a new
  * client for one answer. For WebSocket peers the server's {@code WorkCap} is what makes room for it; HTTP/1.1
- * pipelining and whole-file downloads did not starve anyone without one, and the tests guard that it stays so. {@code -Dflooders=N} (in the
- * test JVM's arguments) floods with N clients instead.
+ * pipelining and whole-file downloads did not starve anyone without one, and the tests guard that it stays so.
+ * {@code -Dflooders=N} (in the test JVM's arguments) floods with N clients instead.
  */
 class CarrierStarvationTest {
     /** The virtual-thread scheduler's carriers: one per core unless the JVM was told otherwise. */
@@ -101,8 +101,8 @@ class CarrierStarvationTest {
 
     @Test
     void wholeFileDownloadsOnEveryCarrierDoNotStarveANewHttpClient() throws Exception {
-        // Bodies far bigger than a request: on loopback a client that reads at once keeps transferTo from ever
-        // finding the socket buffer full, so the sending thread has no reason to park.
+        // Bodies far bigger than a request, read at once by the flooders: if transferTo never found the socket buffer
+        // full, the sending thread would never park. Measured, it does often enough; this guards that it stays so.
         byte[] request = ("GET /videos/" + BIG_VIDEO + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         String head = underFlood("whole-file download", this::connected, request, 4, this::catalog);
@@ -118,9 +118,10 @@ class CarrierStarvationTest {
     }
 
     /**
-     * Opens {@code CARRIERS + 1} connections, each sent {@code unit} repeated {@code batch} times per write for as long
-     * as the test lasts and drained by a thread of its own; once every one is being answered, runs {@code probe} and
-     * returns what it returned. Clients are platform threads: they must not share the server's carriers.
+     * Opens {@link #FLOODERS} connections (one more than there are carriers), each sent {@code unit} repeated
+     * {@code batch} times per write for as long as the test lasts and drained by a thread of its own; once every one
+     * is being answered, runs {@code probe} and returns what it returned. Clients are platform threads: they must not
+     * share the server's carriers.
      */
     private static String underFlood(String what, Opener opener, byte[] unit, int batch, Probe probe) throws Exception {
         byte[] all = new byte[unit.length * batch];
@@ -139,7 +140,8 @@ class CarrierStarvationTest {
                 threads.add(Thread.ofPlatform().daemon().start(() -> drain(s, got)));
             }
             Await.until(Duration.ofSeconds(10), () -> received.stream().allMatch(r -> r.get() > 1_000_000));
-            assertTrue(received.stream().allMatch(r -> r.get() > 1_000_000), "every flooder is answered (bytes each; a 0 is a connection that never got a carrier): " + received);
+            assertTrue(received.stream().allMatch(r -> r.get() > 1_000_000),
+                    "every flooder is answered (bytes each; 0: a connection that never got a carrier): " + received);
             long asked = System.nanoTime();
             CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -228,7 +230,8 @@ class CarrierStarvationTest {
             if (c < 0) throw new IOException("closed during the handshake: " + head);
             head.write(c);
         }
-        if (!head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 101")) throw new IOException(head.toString());
+        String h = head.toString(StandardCharsets.ISO_8859_1);
+        if (!h.startsWith("HTTP/1.1 101")) throw new IOException("handshake refused: " + h);
         return s;
     }
 }

@@ -21,7 +21,7 @@ class ClientTextTest {
 
     @Test
     void aCutNeverSplitsASurrogatePair() {
-        String s = "ab\uD83C\uDFA5cd"; // "ab🎥cd": the clapper board is two chars
+        String s = "ab\uD83C\uDFA5cd"; // "ab🎥cd": the movie camera is two chars
         assertEquals("ab...", ClientText.shorten(s, 3));
         assertEquals("ab\uD83C\uDFA5...", ClientText.shorten(s, 4));
     }
