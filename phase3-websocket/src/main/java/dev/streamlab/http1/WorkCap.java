@@ -12,7 +12,7 @@ import java.time.Duration;
  * per carrier stops every other connection, a new client's handshake included. {@code CarrierStarvationTest} shows it:
  * three flooders on two carriers, and the new client was never answered.
  *
- * <p>What did not do: giving the carrier back now and then without a cap. {@code Thread.yield()} puts the thread back
+ * <p>What did not work: giving the carrier back now and then without a cap. {@code Thread.yield()} puts the thread back
  * on its own carrier's submission queue, and the JDK 25 {@code ForkJoinPool} worker keeps taking tasks from the queue
  * it last took one from while that queue is not empty, so each worker cycled through its own flooder and never scanned
  * the queue with the new connection's thread: the test still failed. A short timed park after every 64 units fixed
