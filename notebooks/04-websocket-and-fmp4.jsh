@@ -59,3 +59,31 @@ Segment seg = video.segment(3);
 System.out.printf("segment 3: %.1f-%.1f s, %d bytes in %d buffers, %d of them direct views of the file%n",
         seg.startSeconds(), seg.endSeconds(), seg.length(), seg.buffers().length,
         java.util.Arrays.stream(seg.buffers()).filter(ByteBuffer::isDirect).count());
+
+// 8. Virtual threads are not preempted: one that never blocks keeps its carrier (one carrier per core by default).
+//    Keep every carrier busy and a new virtual thread waits until one of them is done. That is how three WebSocket
+//    clients flooding Pings froze phase 3 for everyone else (CarrierStarvationTest); phase 3's answer, WorkCap,
+//    makes a connection that has done its share of a 10 ms window sleep out the rest of it.
+int carriers = Runtime.getRuntime().availableProcessors();
+long lateStartMillis(boolean capped) throws InterruptedException {
+    java.util.List<Thread> busy = new java.util.ArrayList<>();
+    for (int i = 0; i < carriers; i++) {
+        busy.add(Thread.ofVirtual().start(() -> {
+            var cap = new dev.streamlab.http1.WorkCap(10, java.time.Duration.ofMillis(10));
+            long end = System.nanoTime() + 300_000_000L; // 0.3 s of work, in units of 0.1 ms
+            while (System.nanoTime() < end) {
+                long unit = System.nanoTime() + 100_000;
+                while (System.nanoTime() < unit) Thread.onSpinWait();
+                if (capped) cap.tick(); // 10 units (1 ms) per 10 ms, then sleep
+            }
+        }));
+    }
+    Thread.sleep(20); // they have the carriers now
+    long asked = System.nanoTime();
+    long[] began = new long[1];
+    Thread.ofVirtual().start(() -> began[0] = System.nanoTime()).join();
+    for (Thread t : busy) t.join();
+    return (began[0] - asked) / 1_000_000;
+}
+System.out.println("behind " + carriers + " busy virtual threads, a new one started after " + lateStartMillis(false)
+        + " ms; behind " + carriers + " capped ones (WorkCap: 10 units per 10 ms) after " + lateStartMillis(true) + " ms");

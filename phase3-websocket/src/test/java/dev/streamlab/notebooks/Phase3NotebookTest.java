@@ -6,7 +6,10 @@ import dev.streamlab.testing.Notebooks;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Notebook 04 (a WebSocket frame by hand, an fMP4 init segment) runs and shows what it promises. */
+/**
+ * Notebook 04 (a WebSocket frame by hand, an fMP4 init segment, virtual threads that keep their carriers) runs and
+ * shows what it promises.
+ */
 class Phase3NotebookTest {
     @Test
     void websocketAndFmp4NotebookRunsAndShowsFramesAndBoxes() throws Exception {
@@ -16,7 +19,8 @@ class Phase3NotebookTest {
         System.out.println(out);
         for (String expected : new String[] {"client frame: 81 85", "unmasked by hand: hello",
                 "payload 65536 -> header 14 bytes", "mvex", "trex", "samples in the init segment: 0",
-                "direct views of the file"}) {
+                "direct views of the file", "busy virtual threads, a new one started after",
+                "capped ones (WorkCap: 10 units per 10 ms) after"}) {
             assertTrue(out.contains(expected), expected + " missing from the notebook's output:\n" + out);
         }
     }
