@@ -67,8 +67,10 @@ System.out.printf("segment 3: %.1f-%.1f s, %d bytes in %d buffers, %d of them di
 int carriers = Runtime.getRuntime().availableProcessors();
 long lateStartMillis(boolean capped) throws InterruptedException {
     java.util.List<Thread> busy = new java.util.ArrayList<>();
+    var running = new java.util.concurrent.CountDownLatch(carriers);
     for (int i = 0; i < carriers; i++) {
         busy.add(Thread.ofVirtual().start(() -> {
+            running.countDown();
             var cap = new dev.streamlab.http1.WorkCap(10, java.time.Duration.ofMillis(10));
             long end = System.nanoTime() + 300_000_000L; // 0.3 s of work, in units of 0.1 ms
             while (System.nanoTime() < end) {
@@ -78,7 +80,7 @@ long lateStartMillis(boolean capped) throws InterruptedException {
             }
         }));
     }
-    Thread.sleep(20); // they have the carriers now
+    running.await(); // every one is on a carrier now
     long asked = System.nanoTime();
     long[] began = new long[1];
     Thread.ofVirtual().start(() -> began[0] = System.nanoTime()).join();

@@ -1,6 +1,7 @@
 package dev.streamlab.http1;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * A cap on the work one connection's peer can ask for: at most {@code units} per {@code window}; past that, the
@@ -25,16 +26,30 @@ import java.time.Duration;
  * <p>Not thread-safe: one per connection, ticked by the thread that does the connection's work.
  */
 public final class WorkCap {
+    /** How a cap waits; the real one is {@link Thread#sleep(Duration)}, a test's records and moves its clock. */
+    interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
     private final int units;
     private final long windowNanos;
+    private final LongSupplier clock;
+    private final Sleeper sleeper;
     private int used;
-    private long windowStart = System.nanoTime();
+    private long windowStart;
 
     public WorkCap(int units, Duration window) {
+        this(units, window, System::nanoTime, nanos -> Thread.sleep(Duration.ofNanos(nanos)));
+    }
+
+    WorkCap(int units, Duration window, LongSupplier clock, Sleeper sleeper) {
         if (units < 1) throw new IllegalArgumentException("units must be >= 1, not " + units);
         if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("window must be > 0: " + window);
         this.units = units;
         this.windowNanos = window.toNanos();
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.windowStart = clock.getAsLong();
     }
 
     /**
@@ -46,18 +61,15 @@ public final class WorkCap {
     public boolean tick() {
         if (++used < units) return false;
         used = 0;
-        long now = System.nanoTime();
-        long left = windowNanos - (now - windowStart);
-        if (left <= 0) {
-            windowStart = now;
-            return false;
+        long left = windowNanos - (clock.getAsLong() - windowStart);
+        if (left > 0) {
+            try {
+                sleeper.sleep(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        try {
-            Thread.sleep(Duration.ofNanos(left));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        windowStart = System.nanoTime();
-        return true;
+        windowStart = clock.getAsLong();
+        return left > 0;
     }
 }

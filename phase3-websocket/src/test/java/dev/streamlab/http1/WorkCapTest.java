@@ -1,38 +1,60 @@
 package dev.streamlab.http1;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The cap's arithmetic; what it protects against is CarrierStarvationTest's. */
+/**
+ * The cap's arithmetic on a clock the test moves (no real waiting); what it protects against is
+ * CarrierStarvationTest's.
+ */
 class WorkCapTest {
-    @Test
-    void theUnitThatFillsAWindowEarlySleepsOutTheRestOfIt() {
-        WorkCap cap = new WorkCap(3, Duration.ofMillis(300));
-        long start = System.nanoTime();
-        assertFalse(cap.tick());
-        assertFalse(cap.tick());
-        assertTrue(cap.tick(), "the third unit within 300 ms fills the window");
-        // A lower bound only: a sleep can end late on a busy machine, never early.
-        assertTrue(System.nanoTime() - start >= Duration.ofMillis(300).toNanos(), "slept out the window");
+    /** A clock that moves only when told to, or when the cap sleeps on it. */
+    private long now = 1_000_000_000L;
+    private final List<Long> slept = new ArrayList<>();
+
+    private WorkCap cap(int units, Duration window) {
+        return new WorkCap(units, window, () -> now, nanos -> {
+            slept.add(nanos);
+            now += nanos;
+        });
     }
 
     @Test
-    void aPeerUnderTheCapNeverSleeps() throws Exception {
-        WorkCap cap = new WorkCap(2, Duration.ofMillis(50));
+    void theUnitThatFillsAWindowEarlySleepsOutTheRestOfIt() {
+        WorkCap cap = cap(3, Duration.ofMillis(300));
+        assertFalse(cap.tick());
+        now += 100_000_000L;
+        assertFalse(cap.tick());
+        assertTrue(cap.tick(), "the third unit within 300 ms fills the window");
+        assertEquals(List.of(200_000_000L), slept, "slept out the 200 ms left of the window");
+        // The next window starts when the sleep ended: three more units at once wait a whole window.
+        cap.tick();
+        cap.tick();
+        assertTrue(cap.tick());
+        assertEquals(List.of(200_000_000L, 300_000_000L), slept);
+    }
+
+    @Test
+    void aPeerUnderTheCapNeverSleeps() {
+        WorkCap cap = cap(2, Duration.ofMillis(50));
         for (int w = 0; w < 3; w++) {
             assertFalse(cap.tick());
-            Thread.sleep(60); // the window is over before its second unit
+            now += 60_000_000L; // the window is over before its second unit
             assertFalse(cap.tick(), "window " + w);
         }
+        assertEquals(List.of(), slept);
     }
 
     @Test
     void anInterruptEndsTheSleepAndStaysSet() {
-        WorkCap cap = new WorkCap(1, Duration.ofHours(1));
+        WorkCap cap = new WorkCap(1, Duration.ofHours(1)); // the real sleep: a pending interrupt ends it at once
         Thread.currentThread().interrupt();
         try {
             assertTrue(cap.tick(), "over the cap: it meant to sleep");
