@@ -27,11 +27,7 @@ final class ProcStats {
      * @param anonRssKiB  the sum of their RssAnon now
      * @param processes   how many processes were read
      */
-    record Sample(Cpu cpu, long peakRssKiB, long anonRssKiB, int processes) {
-        double cpuSeconds() {
-            return cpu.user() + cpu.system();
-        }
-    }
+    record Sample(Cpu cpu, long peakRssKiB, long anonRssKiB, int processes) {}
 
     private ProcStats() {}
 
@@ -60,8 +56,7 @@ final class ProcStats {
 
     /** This JVM's own CPU (the load generator's cost: it shares the cores with the server). */
     static double selfCpuSeconds() {
-        Cpu c = cpu("self", 14);
-        return c.user() + c.system();
+        return cpu("self", 14).total();
     }
 
     /**
@@ -71,6 +66,10 @@ final class ProcStats {
      * @param system stime (or cstime)
      */
     record Cpu(double user, double system) {
+        double total() {
+            return user + system;
+        }
+
         Cpu minus(Cpu earlier) {
             return new Cpu(user - earlier.user, system - earlier.system);
         }

@@ -296,7 +296,7 @@ final class ServerProcess implements ServerUnderTest {
             copies = (long) metric(text, "streamlab_http_userspace_copy_bytes_total");
             sent = (long) metric(text, "streamlab_http_body_bytes_sent_by_strategy_total");
         }
-        return new Snapshot(proc.cpuSeconds(), proc.peakRssKiB(), proc.anonRssKiB(), allocated, gcs, copies, sent);
+        return new Snapshot(proc.cpu().total(), proc.peakRssKiB(), proc.anonRssKiB(), allocated, gcs, copies, sent);
     }
 
     /** The value of an unlabelled sample in Prometheus text format. */

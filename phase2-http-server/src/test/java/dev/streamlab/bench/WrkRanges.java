@@ -188,7 +188,7 @@ public final class WrkRanges {
         }
 
         double clientMicros() {
-            return (clientCpu.user() + clientCpu.system()) * 1e6 / wrk.requests();
+            return clientCpu.total() * 1e6 / wrk.requests();
         }
 
         long errors() {
@@ -322,6 +322,7 @@ public final class WrkRanges {
 
     static String report(Options o, List<Cell> cells) {
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        String heap = String.join(" ", ServerProcess.HEAP_OPTIONS);
         StringBuilder md = new StringBuilder("# " + o.title() + "\n\n");
         for (String h : Results.machine(LoadHarness.nginxVersion(), date)) md.append("- ").append(h).append('\n');
         md.append("- Command: `").append(o.command()).append("`\n");
@@ -329,8 +330,8 @@ public final class WrkRanges {
                         + "(discarded), then %s s with `--latency`; Range: 64 KiB anywhere in the %d MiB file; server "
                         + "order rotated each round; all on 127.0.0.1, wrk on the same cores as the server. JVM "
                         + "servers: `%s`%s; nginx: 2 workers, sendfile on, tcp_nopush off, access_log off.\n",
-                o.threads(), o.connections(), LoadHarness.trim(o.warmup()), LoadHarness.trim(o.seconds()), o.largeBytes() >> 20,
-                String.join(" ", ServerProcess.HEAP_OPTIONS),
+                o.threads(), o.connections(), LoadHarness.trim(o.warmup()), LoadHarness.trim(o.seconds()),
+                o.largeBytes() >> 20, heap,
                 o.jvmArgs().isEmpty() ? "" : " + `" + String.join(" ", o.jvmArgs()) + "`"));
         md.append("""
                 - req/s: wrk's completed responses ÷ its window. ÷ nginx: ÷ nginx's req/s in the same round (the
@@ -339,7 +340,7 @@ public final class WrkRanges {
                   wrk's latency, request written → response read whole. B/resp: bytes read ÷ responses (64 KiB +
                   head when every answer was the range asked for).
                 """);
-        for (String note : LoadHarness.floorNotes(o.servers(), String.join(" ", ServerProcess.HEAP_OPTIONS))) {
+        for (String note : LoadHarness.floorNotes(o.servers(), heap)) {
             md.append("- ").append(note).append('\n');
         }
         md.append('\n');
@@ -389,7 +390,8 @@ public final class WrkRanges {
     }
 
     private static double nginxRequestsPerSecond(List<Cell> cells, int round) {
-        return cells.stream().filter(c -> c.server().equals(Results.REFERENCE) && c.round() == round && c.unavailable() == null)
+        return cells.stream()
+                .filter(c -> c.server().equals(Results.REFERENCE) && c.round() == round && c.unavailable() == null)
                 .mapToDouble(Cell::requestsPerSecond).findFirst().orElse(Double.NaN);
     }
 }

@@ -161,5 +161,4 @@ public final class SegmentRoute implements Http1Handler {
             lock.unlock();
         }
     }
-
 }
