@@ -93,19 +93,21 @@ class CarrierStarvationTest {
     @Test
     void pipelinedRequestFloodsOnEveryCarrierDoNotStarveANewHttpClient() throws Exception {
         // One-byte ranges: each answer is a head and a transferTo, and the flooders read them all.
-        byte[] request = ("GET /videos/" + VIDEO + " HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=0-0\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        String head = underFlood("pipelined request", this::connected, request, 64, this::catalog);
-        assertTrue(head.startsWith("HTTP/1.1 200") && head.contains(VIDEO), head.lines().findFirst().orElse(""));
+        assertACatalogUnderHttpFlood("pipelined request", "/videos/" + VIDEO, "Range: bytes=0-0\r\n", 64);
     }
 
     @Test
     void wholeFileDownloadsOnEveryCarrierDoNotStarveANewHttpClient() throws Exception {
         // Bodies far bigger than a request, read at once by the flooders: if transferTo never found the socket buffer
         // full, the sending thread would never park. Measured, it does often enough; this guards that it stays so.
-        byte[] request = ("GET /videos/" + BIG_VIDEO + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assertACatalogUnderHttpFlood("whole-file download", "/videos/" + BIG_VIDEO, "", 4);
+    }
+
+    /** Floods with {@code batch} pipelined GETs of {@code target} per write; a new client must get the catalog. */
+    private void assertACatalogUnderHttpFlood(String what, String target, String fields, int batch) throws Exception {
+        byte[] request = ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + fields + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        String head = underFlood("whole-file download", this::connected, request, 4, this::catalog);
+        String head = underFlood(what, this::connected, request, batch, this::catalog);
         assertTrue(head.startsWith("HTTP/1.1 200") && head.contains(VIDEO), head.lines().findFirst().orElse(""));
     }
 
