@@ -21,7 +21,7 @@ import java.util.function.LongSupplier;
  * kept both carriers saturated. A cap bounds what each peer can take: at 64 Pings per 10 ms a flooder gets 6,400 Pongs a
  * second, where one without a cap got about 150,000 from a carrier of its own (1.5 M Pongs in 10 s in the test's
  * first, failing run), so it takes some fifty flooders, not three, to fill two carriers. Measured with the cap: the
- * new client answered in 6–12 ms under three flooders and 16 ms under twenty.
+ * new client answered in 4–12 ms under three flooders and 16 ms under twenty.
  *
  * <p>Not thread-safe: one per connection, ticked by the thread that does the connection's work.
  */
