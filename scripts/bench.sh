@@ -249,13 +249,14 @@ if [[ $name == phase3-live ]]; then
   rm -rf "$snapshot"
   mkdir -p "$snapshot"
   cp -R "$module/target/test-classes" "$snapshot/test-classes"
+  cp -R phase2-http-server/target/test-classes "$snapshot/phase2-test-classes" # ProcStats: the server's /proc figures
   for m in shared phase1-fundamentals phase2-http-server "$module"; do cp -R "$m/target/classes" "$snapshot/$m-classes"; done
   abs=$root/$snapshot
   server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
   suffix=""
   [[ ${#user_args[@]} -gt 0 ]] && suffix=-custom # a partial run must not overwrite the full results
   echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.LiveViewers ${user_args[*]}"
-  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$server_cp" \
     dev.streamlab.bench.LiveViewers "${user_args[@]}" --classpath "$server_cp" --out "$results/phase3-live$suffix.md" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.LiveViewers ${user_args[*]}"
 fi

@@ -54,6 +54,11 @@ final class ProcStats {
         return new Sample(new Cpu(user, system), peak, anon, pids.size());
     }
 
+    /** One process's own CPU (utime, stime), its children's not counted; zeros when it is gone. */
+    static Cpu process(long pid) {
+        return cpu(Long.toString(pid), 14);
+    }
+
     /** This JVM's own CPU (the load generator's cost: it shares the cores with the server). */
     static double selfCpuSeconds() {
         return cpu("self", 14).total();

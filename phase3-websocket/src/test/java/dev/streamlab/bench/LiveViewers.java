@@ -118,20 +118,15 @@ public final class LiveViewers {
 
     private static Result run(Path root, String classpath, String channel, String codec, int viewers, boolean naive,
                               double warmup, double seconds) throws Exception {
-        Path log = Files.createTempFile("phase3-live", ".log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin/java").toString(), "-Xms512m",
-                "-Xmx1g", "-Dstreamlab.live.naive=" + naive, "-Dstreamlab.frontend=" + root.resolve("frontend"),
-                "-cp", classpath, "dev.streamlab.phase3.Phase3Main", "--host", "127.0.0.1", "--port", "0", "--media",
-                root.resolve("media").toString(), "--threads", "virtual", "--max-connections",
-                Integer.toString(viewers + 100), "--quiet")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Phase3Child p = Phase3Child.start("live", root, classpath,
+                List.of("-Xms512m", "-Xmx1g", "-Dstreamlab.live.naive=" + naive), "virtual", viewers + 100);
         List<Socket> sockets = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
         Viewer[] state = new Viewer[viewers];
         AtomicLong windowStart = new AtomicLong(Long.MAX_VALUE);
         AtomicLong windowEnd = new AtomicLong(Long.MAX_VALUE);
         try {
-            URI base = awaitReady(p, log);
+            URI base = p.base();
             byte[] hello = masked(("{\"type\":\"hello\",\"codecs\":[\"" + codec + "\"]}")
                     .getBytes(StandardCharsets.UTF_8));
             for (int i = 0; i < viewers; i++) {
@@ -151,12 +146,12 @@ public final class LiveViewers {
             windowStart.set(start);
             windowEnd.set(end);
             sleepUntil(start);
-            double cpu0 = cpuSeconds(p.pid());
+            double cpu0 = ProcStats.process(p.pid()).total();
             double[] m0 = metrics(base);
             sleepUntil(end);
-            double cpu1 = cpuSeconds(p.pid());
+            double cpu1 = ProcStats.process(p.pid()).total();
             double[] m1 = metrics(base);
-            double rss = rssMb(p.pid());
+            double rss = ProcStats.statusKiB(Long.toString(p.pid()), "VmRSS:") / 1024.0;
 
             int connected = 0;
             long bytes = 0;
@@ -188,17 +183,9 @@ public final class LiveViewers {
                     100 * (cpu1 - cpu0) / seconds, rss, segments == 0 ? 0 : (m1[0] - m0[0]) / segments,
                     (long) segments);
         } finally {
-            for (Socket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
+            Phase3Child.closeAll(sockets);
             for (Thread t : readers) t.join(2000);
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            Files.deleteIfExists(log);
+            p.stop();
         }
     }
 
@@ -327,28 +314,4 @@ public final class LiveViewers {
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
     }
 
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime (fields 14, 15) in ticks
-    }
-
-    private static double rssMb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-        }
-        return Double.NaN;
-    }
-
-    private static URI awaitReady(Process p, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IOException("phase 3 exited: " + Files.readString(log));
-            for (String line : Files.readAllLines(log)) {
-                if (line.startsWith("Open http://")) return URI.create(line.split("\\s+")[1]);
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("phase 3 did not start within 30 s");
-    }
 }

@@ -14,7 +14,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,13 +54,8 @@ public final class WsFanout {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Path log = Files.createTempFile("phase3-fanout", ".log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin/java").toString(), "-Xms512m",
-                "-Xmx512m", "-Dstreamlab.frontend=" + root.resolve("frontend"), "-cp", classpath,
-                "dev.streamlab.phase3.Phase3Main", "--host", "127.0.0.1", "--port", "0", "--media",
-                root.resolve("media").toString(), "--threads", "virtual", "--max-connections",
-                Integer.toString(subscribers + 100), "--quiet")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Phase3Child p = Phase3Child.start("fanout", root, classpath, List.of("-Xms512m", "-Xmx512m"), "virtual",
+                subscribers + 100);
         List<Socket> sockets = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
         int expectedPerSub = (int) Math.ceil((warmup + seconds + 2) * rate) + 16;
@@ -71,7 +65,7 @@ public final class WsFanout {
         String md;
         AutoCloseable closeLater = null;
         try {
-            URI base = awaitReady(p, log);
+            URI base = p.base();
             for (int i = 0; i < subscribers; i++) {
                 Socket s = WsScale.handshakeTo(base, "/ws/topic/x");
                 sockets.add(s);
@@ -134,13 +128,13 @@ public final class WsFanout {
                 if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 else if (wait < -period) lateSends++;
                 if (Double.isNaN(cpu0) && due >= warmEnd) {
-                    cpu0 = cpuSeconds(p.pid());
+                    cpu0 = ProcStats.process(p.pid()).total();
                     alloc0 = probe.sample().allocatedBytes();
                 }
                 writeMasked(po, frame, bytes, System.nanoTime());
                 if (due >= warmEnd) published++;
             }
-            double cpu1 = cpuSeconds(p.pid());
+            double cpu1 = ProcStats.process(p.pid()).total();
             long alloc1 = probe.sample().allocatedBytes();
             Thread.sleep(1000); // the last messages in flight
             long[] all = new long[Arrays.stream(counts).sum()];
@@ -174,17 +168,9 @@ public final class WsFanout {
             pub.close();
         } finally {
             if (closeLater != null) closeLater.close();
-            for (Socket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
+            Phase3Child.closeAll(sockets);
             for (Thread t : readers) t.join(2000);
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            Files.deleteIfExists(log);
+            p.stop();
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, md, StandardCharsets.UTF_8);
@@ -223,21 +209,4 @@ public final class WsFanout {
         out.flush();
     }
 
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime (fields 14, 15) in ticks
-    }
-
-    private static URI awaitReady(Process p, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IOException("phase 3 exited: " + Files.readString(log));
-            for (String line : Files.readAllLines(log)) {
-                if (line.startsWith("Open http://")) return URI.create(line.split("\\s+")[1]);
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("phase 3 did not start within 30 s");
-    }
 }

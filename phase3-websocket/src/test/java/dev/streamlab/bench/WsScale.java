@@ -84,19 +84,14 @@ public final class WsScale {
     }
 
     static Run measure(String kind, int max, int step, int budget, String classpath, Path root) throws Exception {
-        Path log = Files.createTempFile("phase3-scale-" + kind, ".log");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin/java").toString(),
-                "-Xms512m", "-Xmx512m", "-Dstreamlab.frontend=" + root.resolve("frontend"), "-cp", classpath,
-                "dev.streamlab.phase3.Phase3Main", "--host", "127.0.0.1", "--port", "0", "--media",
-                root.resolve("media").toString(), "--threads", kind, "--max-connections",
-                Integer.toString(max + 100), "--quiet");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Phase3Child p = Phase3Child.start("scale-" + kind, root, classpath, List.of("-Xms512m", "-Xmx512m"), kind,
+                max + 100);
         List<Socket> open = new ArrayList<>();
         List<Point> points = new ArrayList<>();
         String stop = "reached --max";
         String histogram = "";
         try {
-            URI base = awaitReady(p, log);
+            URI base = p.base();
             System.out.println("== " + kind + " threads: server pid " + p.pid() + " at " + base);
             points.add(sample(p, base, 0, 0));
             long budgetEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(budget);
@@ -123,16 +118,8 @@ public final class WsScale {
             }
             histogram = histogram(p, 12);
         } finally {
-            for (Socket s : open) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            Files.deleteIfExists(log);
+            Phase3Child.closeAll(open);
+            p.stop();
         }
         return new Run(kind, points, stop, histogram);
     }
@@ -201,20 +188,9 @@ public final class WsScale {
         }
     }
 
-    private static URI awaitReady(Process p, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IOException("phase 3 exited: " + Files.readString(log));
-            for (String line : Files.readAllLines(log)) {
-                if (line.startsWith("Open http://")) return URI.create(line.split("\\s+")[1]);
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("phase 3 did not start within 30 s");
-    }
 
     /** The top of {@code jcmd PID GC.class_histogram} (live objects): what each connection is made of. */
-    private static String histogram(Process p, int rows) throws IOException, InterruptedException {
+    private static String histogram(Phase3Child p, int rows) throws IOException, InterruptedException {
         Process h = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin/jcmd").toString(),
                 Long.toString(p.pid()), "GC.class_histogram").redirectErrorStream(true).start();
         List<String> lines = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
@@ -223,7 +199,7 @@ public final class WsScale {
     }
 
     /** Server figures now, after a forced full GC so the heap figure is live data. */
-    private static Point sample(Process p, URI base, int connections, double openSeconds)
+    private static Point sample(Phase3Child p, URI base, int connections, double openSeconds)
             throws IOException, InterruptedException {
         Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin/jcmd").toString(),
                 Long.toString(p.pid()), "GC.run").redirectErrorStream(true).start();
