@@ -63,7 +63,8 @@ System.out.printf("segment 3: %.1f-%.1f s, %d bytes in %d buffers, %d of them di
 // 8. Virtual threads are not preempted: one that never blocks keeps its carrier (one carrier per core by default).
 //    Keep every carrier busy and a new virtual thread waits until one of them is done. That is how three WebSocket
 //    clients flooding Pings froze phase 3 for everyone else (CarrierStarvationTest); phase 3's answer, WorkCap,
-//    makes a connection that has done its share of a 10 ms window sleep out the rest of it.
+//    makes a connection that has done its share of a 10 ms window sleep out the rest of it. Sixty capped flooders
+//    fill the carriers all the same, so the caps also share one WorkBudget: a rate for all peers together.
 int carriers = Runtime.getRuntime().availableProcessors();
 long lateStartMillis(boolean capped) throws InterruptedException {
     java.util.List<Thread> busy = new java.util.ArrayList<>();

@@ -23,6 +23,11 @@ import java.util.function.LongSupplier;
  * first, failing run), so it takes some fifty flooders, not three, to fill two carriers. Measured with the cap: the
  * new client answered in 4–12 ms under three flooders and 16 ms under twenty.
  *
+ * <p>Fifty flooders at the cap fill two carriers all the same (a new client waited 3.6 s under sixty), so a cap may
+ * also charge its peer's work to a {@link WorkBudget} shared by every connection: the rate for all peers together.
+ * A batch that finds it used up waits for its turn, so the carriers' time spent on peers' frames is bounded however
+ * many connections share it.
+ *
  * <p>Not thread-safe: one per connection, ticked by the thread that does the connection's work.
  */
 public final class WorkCap {
@@ -33,35 +38,50 @@ public final class WorkCap {
 
     private final int units;
     private final long windowNanos;
+    private final WorkBudget shared;
     private final LongSupplier clock;
     private final Sleeper sleeper;
     private int used;
     private long windowStart;
 
+    /** A cap for one peer alone, charging no shared budget. */
     public WorkCap(int units, Duration window) {
-        this(units, window, System::nanoTime, nanos -> Thread.sleep(Duration.ofNanos(nanos)));
+        this(units, window, null);
     }
 
-    WorkCap(int units, Duration window, LongSupplier clock, Sleeper sleeper) {
+    /**
+     * @param shared what all connections' caps together may let through, charged {@code units} at a time; null for
+     *               none (this peer's cap alone)
+     */
+    public WorkCap(int units, Duration window, WorkBudget shared) {
+        this(units, window, shared, System::nanoTime, nanos -> Thread.sleep(Duration.ofNanos(nanos)));
+    }
+
+    /** With a test's clock and sleep in place of {@link System#nanoTime()} and {@link Thread#sleep(Duration)}. */
+    WorkCap(int units, Duration window, WorkBudget shared, LongSupplier clock, Sleeper sleeper) {
         if (units < 1) throw new IllegalArgumentException("units must be >= 1, not " + units);
         if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("window must be > 0: " + window);
         this.units = units;
         this.windowNanos = window.toNanos();
+        this.shared = shared;
         this.clock = clock;
         this.sleeper = sleeper;
         this.windowStart = clock.getAsLong();
     }
 
     /**
-     * One unit of work done (a message or control frame handled). When it is the window's last unit and the window is
-     * not over, sleeps until it is; an interrupt ends the sleep early and stays set for the caller to see.
+     * One unit of work done (a message or control frame handled). When it is the window's last unit, charges the
+     * window's units to the shared budget, and sleeps until the window is over or the budget has room for more,
+     * whichever is later; an interrupt ends the sleep early and stays set for the caller to see.
      *
-     * @return whether this call slept (the peer was over the cap)
+     * @return whether this call slept (the peer was over its cap, or all peers together over the shared budget)
      */
     public boolean tick() {
         if (++used < units) return false;
         used = 0;
-        long left = windowNanos - (clock.getAsLong() - windowStart);
+        long now = clock.getAsLong();
+        long left = windowNanos - (now - windowStart);
+        if (shared != null) left = Math.max(left, shared.charge(units, now));
         if (left > 0) {
             try {
                 sleeper.sleep(left);

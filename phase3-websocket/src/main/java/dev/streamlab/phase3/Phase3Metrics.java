@@ -10,6 +10,7 @@ import dev.streamlab.websocket.deflate.DeflateEvents;
 import dev.streamlab.websocket.hub.Hub;
 import dev.streamlab.websocket.hub.HubEvents;
 import dev.streamlab.websocket.hub.Overflow;
+import dev.streamlab.websocket.server.WsEndpoints;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.Locale;
@@ -88,13 +89,14 @@ final class Phase3Metrics implements Http1Events {
     }
 
     /**
-     * {@code streamlab_ws_over_cap_total}: how often a WebSocket peer asked for more than its read loop's cap and was
-     * made to wait out the window. Normally 0; it climbs under a flood (a client sending Pings or messages as fast as
+     * {@code streamlab_ws_over_cap_total}: how often a WebSocket peer asked for more than its read loop's cap, or all
+     * peers together for more than their shared budget, and one was made to wait. Normally 0; it climbs under a flood (a client sending Pings or messages as fast as
      * it can), and shows the cap at work rather than a server that merely got slow.
      */
     static Runnable overCapMetric(MetricsRegistry registry) {
         Counter c = registry.counter("streamlab_ws_over_cap_total", "Times a WebSocket peer asked for more than 64"
-                + " messages or control frames in 10 ms, and its read loop slept out the window (a flood held back).");
+                + " messages or control frames in 10 ms, or all peers together for more than "
+                + WsEndpoints.SHARED_EVENTS_PER_SECOND + " a second, and its read loop slept (a flood held back).");
         return c::inc;
     }
 

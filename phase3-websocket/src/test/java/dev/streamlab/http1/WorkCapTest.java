@@ -20,7 +20,11 @@ class WorkCapTest {
     private final List<Long> slept = new ArrayList<>();
 
     private WorkCap cap(int units, Duration window) {
-        return new WorkCap(units, window, () -> now, nanos -> {
+        return cap(units, window, null);
+    }
+
+    private WorkCap cap(int units, Duration window, WorkBudget shared) {
+        return new WorkCap(units, window, shared, () -> now, nanos -> {
             slept.add(nanos);
             now += nanos;
         });
@@ -50,6 +54,32 @@ class WorkCapTest {
             assertFalse(cap.tick(), "window " + w);
         }
         assertEquals(List.of(), slept);
+    }
+
+    @Test
+    void peersUnderTheirOwnCapWaitTheirTurnWhenTogetherTheyExceedTheSharedBudget() {
+        // 10 units a second for everyone, no burst; each peer may do 2 units per 100 ms (20 a second) on its own.
+        WorkBudget shared = new WorkBudget(10, Duration.ZERO, () -> now);
+        WorkCap a = cap(2, Duration.ofMillis(100), shared);
+        WorkCap b = cap(2, Duration.ofMillis(100), shared);
+        now += 500_000_000L; // both windows are long over: only the budget can make anyone wait
+        a.tick();
+        assertFalse(a.tick(), "the first batch of two units finds the budget free");
+        b.tick();
+        assertTrue(b.tick(), "the second batch waits until the first one's 200 ms are over");
+        assertEquals(List.of(200_000_000L), slept);
+        a.tick();
+        assertTrue(a.tick(), "and a's next batch queues behind b's");
+        assertEquals(List.of(200_000_000L, 200_000_000L), slept);
+    }
+
+    @Test
+    void aPeersOwnWindowStillAppliesWhenTheSharedBudgetHasRoom() {
+        WorkBudget shared = new WorkBudget(1_000_000, Duration.ofSeconds(1), () -> now);
+        WorkCap cap = cap(2, Duration.ofMillis(100), shared);
+        cap.tick();
+        assertTrue(cap.tick());
+        assertEquals(List.of(100_000_000L), slept, "the peer's own cap, not the budget's 2 µs");
     }
 
     @Test

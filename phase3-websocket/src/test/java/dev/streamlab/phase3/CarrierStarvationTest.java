@@ -24,6 +24,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.streamlab.websocket.server.WsEndpoints;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,15 +32,22 @@ import org.junit.jupiter.api.Test;
  * reads always find bytes and whose writes always find room never parks, so it keeps its carrier for as long as its
  * peer keeps it busy. With one such peer per carrier, nothing else would run — not even a new client's request.
  * Each test floods every carrier (and one more) from clients that read everything they are sent, then asks a new
- * client for one answer. For WebSocket peers the server's {@code WorkCap} is what makes room for it; HTTP/1.1
- * pipelining and whole-file downloads did not starve anyone without one, and the tests guard that it stays so.
- * {@code -Dflooders=N} (in the test JVM's arguments) floods with N clients instead.
+ * client for one answer. For WebSocket peers the server's {@code WorkCap} is what makes room for it, and against many
+ * peers at once the {@code WorkBudget} they share; HTTP/1.1 pipelining and whole-file downloads did not starve anyone
+ * without either, and the tests guard that it stays so. {@code -Dflooders=N} (in the test JVM's arguments) floods with
+ * N clients instead of one more than the carriers.
  */
 class CarrierStarvationTest {
     /** The virtual-thread scheduler's carriers: one per core unless the JVM was told otherwise. */
     private static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
             Runtime.getRuntime().availableProcessors());
     private static final int FLOODERS = Integer.getInteger("flooders", CARRIERS + 1);
+    /** Enough peers at their own cap to fill two carriers: sixty did (3.6 s for a new client) before the budget. */
+    private static final int MANY_FLOODERS = 64;
+    /** A flooder counts as answered once this much came back (about 800 Pongs): it has had a carrier. */
+    private static final long ANSWERED_BYTES = 100_000;
+    /** How long the flooders' answers are counted once the new client has its own. */
+    private static final Duration RATE_WINDOW = Duration.ofSeconds(2);
     /** How long the new client may wait while the flood goes on; without the cap it waited for ever. */
     private static final Duration PATIENCE = Duration.ofSeconds(20);
     private static final String VIDEO = "sample-10s-360p-video-only";
@@ -66,11 +74,22 @@ class CarrierStarvationTest {
 
     @Test
     void pingFloodsOnEveryCarrierDoNotStarveANewWebSocketClient() throws Exception {
+        assertAnEchoUnderPingFlood(FLOODERS);
+    }
+
+    @Test
+    void pingFloodsFromSixtyFourPeersAtTheirCapDoNotStarveANewWebSocketClient() throws Exception {
+        assertAnEchoUnderPingFlood(MANY_FLOODERS);
+    }
+
+    /** Floods with Pings from {@code flooders} peers; a new client's text message must come back. */
+    private void assertAnEchoUnderPingFlood(int flooders) throws Exception {
         byte[] frame = new byte[2 + 4 + 125];
         frame[0] = (byte) 0x89; // FIN, Ping
         frame[1] = (byte) (0x80 | 125); // masked (RFC 6455 §5.3), the most a control frame may carry
         for (int i = 6; i < frame.length; i++) frame[i] = 'p'; // mask key 0: the payload reads as sent
-        String answer = underFlood("WebSocket ping", this::upgradedToEcho, frame, 512, () -> {
+        long overCap = metric("streamlab_ws_over_cap_total");
+        Flood flood = underFlood("WebSocket ping", flooders, this::upgradedToEcho, frame, 512, () -> {
             Socket s = upgradedToEcho();
             try (s) {
                 s.setSoTimeout((int) PATIENCE.toMillis());
@@ -86,8 +105,14 @@ class CarrierStarvationTest {
                 return new String(in.readNBytes(in.read()), StandardCharsets.US_ASCII);
             }
         });
-        assertEquals("still here", answer);
-        assertTrue(metric("streamlab_ws_over_cap_total") > 0, "the cap held the flooders back, and /metrics says so");
+        assertEquals("still here", flood.answer());
+        // All peers together got no more than their shared budget (plus slack for its burst and for Pongs in flight):
+        // without the budget, 64 peers at their own cap got 250,000 Pongs a second and more, filling both carriers.
+        double pongs = flood.bytesPerSecond() / (frame.length - 4); // a Pong: the Ping without its mask key
+        System.out.printf("%d peers' Pongs together: %,.0f a second (shared budget %,d)%n", flooders, pongs,
+                WsEndpoints.SHARED_EVENTS_PER_SECOND);
+        assertTrue(pongs < 1.5 * WsEndpoints.SHARED_EVENTS_PER_SECOND, "over the shared budget: " + pongs + " a second");
+        assertTrue(metric("streamlab_ws_over_cap_total") > overCap, "the cap held the flooders back, and /metrics says so");
     }
 
     @Test
@@ -107,7 +132,7 @@ class CarrierStarvationTest {
     private void assertACatalogUnderHttpFlood(String what, String target, String fields, int batch) throws Exception {
         byte[] request = ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + fields + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        String head = underFlood(what, this::connected, request, batch, this::catalog);
+        String head = underFlood(what, FLOODERS, this::connected, request, batch, this::catalog).answer();
         assertTrue(head.startsWith("HTTP/1.1 200") && head.contains(VIDEO), head.lines().findFirst().orElse(""));
     }
 
@@ -119,13 +144,17 @@ class CarrierStarvationTest {
         String run() throws IOException;
     }
 
+    /** What the new client was answered, and how fast all flooders together were answered meanwhile. */
+    record Flood(String answer, double bytesPerSecond) {}
+
     /**
-     * Opens {@link #FLOODERS} connections (one more than there are carriers), each sent {@code unit} repeated
-     * {@code batch} times per write for as long as the test lasts and drained by a thread of its own; once every one
-     * is being answered, runs {@code probe} and returns what it returned. Clients are platform threads: they must not
-     * share the server's carriers.
+     * Opens {@code flooders} connections, each sent {@code unit} repeated {@code batch} times per write for as long as
+     * the test lasts and drained by a thread of its own; once every one is being answered, runs {@code probe}, then
+     * counts what all flooders receive for {@link #RATE_WINDOW}. Clients are platform threads: they must not share the
+     * server's carriers.
      */
-    private static String underFlood(String what, Opener opener, byte[] unit, int batch, Probe probe) throws Exception {
+    private static Flood underFlood(String what, int flooders, Opener opener, byte[] unit, int batch, Probe probe)
+            throws Exception {
         byte[] all = new byte[unit.length * batch];
         for (int i = 0; i < batch; i++) System.arraycopy(unit, 0, all, i * unit.length, unit.length);
         AtomicBoolean stop = new AtomicBoolean();
@@ -133,7 +162,7 @@ class CarrierStarvationTest {
         List<Thread> threads = new ArrayList<>();
         List<AtomicLong> received = new ArrayList<>();
         try {
-            for (int i = 0; i < FLOODERS; i++) {
+            for (int i = 0; i < flooders; i++) {
                 Socket s = opener.open();
                 sockets.add(s);
                 AtomicLong got = new AtomicLong();
@@ -141,8 +170,8 @@ class CarrierStarvationTest {
                 threads.add(Thread.ofPlatform().daemon().start(() -> flood(s, all, stop)));
                 threads.add(Thread.ofPlatform().daemon().start(() -> drain(s, got)));
             }
-            Await.until(Duration.ofSeconds(10), () -> received.stream().allMatch(r -> r.get() > 1_000_000));
-            assertTrue(received.stream().allMatch(r -> r.get() > 1_000_000),
+            Await.until(Duration.ofSeconds(10), () -> received.stream().allMatch(r -> r.get() > ANSWERED_BYTES));
+            assertTrue(received.stream().allMatch(r -> r.get() > ANSWERED_BYTES),
                     "every flooder is answered (bytes each; 0: a connection that never got a carrier): " + received);
             long asked = System.nanoTime();
             CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
@@ -157,14 +186,18 @@ class CarrierStarvationTest {
                 result = answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 throw new AssertionError("a new client got no answer in " + PATIENCE.toSeconds() + " s while "
-                        + FLOODERS + " peers flooded " + CARRIERS + " carriers: starved");
+                        + flooders + " peers flooded " + CARRIERS + " carriers: starved");
             }
-            System.out.printf("a new client's answer under %d %s floods (%d carriers) came in %d ms%n", FLOODERS, what,
+            System.out.printf("a new client's answer under %d %s floods (%d carriers) came in %d ms%n", flooders, what,
                     CARRIERS, (System.nanoTime() - asked) / 1_000_000);
-            long before = received.getFirst().get();
-            Await.until(Duration.ofSeconds(5), () -> received.getFirst().get() > before);
-            assertTrue(received.getFirst().get() > before, "the flood was still on, and still answered");
-            return result;
+            long first = received.getFirst().get();
+            long before = received.stream().mapToLong(AtomicLong::get).sum();
+            long from = System.nanoTime();
+            Thread.sleep(RATE_WINDOW);
+            long bytes = received.stream().mapToLong(AtomicLong::get).sum() - before;
+            double perSecond = bytes / ((System.nanoTime() - from) / 1e9);
+            assertTrue(received.getFirst().get() > first, "the flood was still on, and still answered");
+            return new Flood(result, perSecond);
         } finally {
             stop.set(true);
             for (Socket s : sockets) s.close();

@@ -4,6 +4,7 @@ import dev.streamlab.http1.Http1Request;
 import dev.streamlab.http1.Http1Response;
 import dev.streamlab.http1.Http1Upgrade;
 import dev.streamlab.http1.UpgradeHandler;
+import dev.streamlab.http1.WorkBudget;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.deflate.DeflateEvents;
@@ -23,6 +24,16 @@ import java.util.function.BiFunction;
  * ({@code /ws/topic/}); a prefix endpoint is created per request from the rest of the path.
  */
 public final class WsEndpoints implements UpgradeHandler {
+    /**
+     * What all peers of one server together may ask of it: eight peers' caps' worth ({@code WsSession.CAP_EVENTS} per
+     * {@code WsSession.CAP_WINDOW}: 51,200 messages and control frames a second), a tenth of a second of it kept for
+     * bursts, however many connections flood ({@link WorkBudget}). The players send a few a second each, so 5,000
+     * viewers use a tenth of it.
+     */
+    public static final int SHARED_EVENTS_PER_SECOND = 8 * WsSession.CAP_EVENTS
+            * (int) (1_000 / WsSession.CAP_WINDOW.toMillis());
+    static final Duration SHARED_BURST = Duration.ofMillis(100);
+
     private final WsHandshake handshake;
     private final WsLimits limits;
     private final Duration heartbeat;
@@ -30,6 +41,8 @@ public final class WsEndpoints implements UpgradeHandler {
     private final Map<String, BiFunction<String, String, WsEndpoint>> prefixes = new ConcurrentHashMap<>();
     private volatile DeflateEvents deflateEvents = DeflateEvents.NONE;
     private volatile Runnable overCap = () -> { };
+    /** One for all this router's sessions: the rate all their peers together may ask for (WsSession). */
+    private final WorkBudget shared = new WorkBudget(SHARED_EVENTS_PER_SECOND, SHARED_BURST);
 
     public WsEndpoints(WsHandshake handshake, WsLimits limits, Duration heartbeat) {
         this.handshake = handshake;
@@ -45,7 +58,8 @@ public final class WsEndpoints implements UpgradeHandler {
 
     /**
      * Run (on the connection's thread; thread-safe and cheap) each time a peer asks for more than the read loop's
-     * cap and is made to wait ({@code WsSession.CAP_EVENTS}, {@link dev.streamlab.http1.WorkCap}).
+     * cap, or all peers together for more than their shared budget, and is made to wait ({@code WsSession.CAP_EVENTS},
+     * {@link dev.streamlab.http1.WorkCap}, {@link WorkBudget}).
      */
     public WsEndpoints onOverCap(Runnable counter) {
         this.overCap = java.util.Objects.requireNonNull(counter, "counter");
@@ -84,7 +98,7 @@ public final class WsEndpoints implements UpgradeHandler {
                 // Run after the HTTP exchange unwinds: an idle connection then keeps neither the upgrade request
                 // nor the router's stack frames (Http1Upgrade.handOff).
                 WsSession session = new WsSession(connection, endpoint, limits, heartbeat, a.deflate().orElse(null),
-                        deflateEvents, overCap);
+                        deflateEvents, overCap, shared);
                 connection.handOff(session::run);
             }
             case WsHandshake.Reject r -> {

@@ -1,6 +1,7 @@
 package dev.streamlab.websocket.server;
 
 import dev.streamlab.http1.Http1Upgrade;
+import dev.streamlab.http1.WorkBudget;
 import dev.streamlab.http1.WorkCap;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
@@ -58,13 +59,16 @@ public final class WsSession {
     private final WsMessageAssembler assembler;
     private final Duration idle;
     private final Runnable overCap;
+    private final WorkBudget shared;
 
     /**
      * @param deflate the agreed permessage-deflate parameters, or null without the extension
-     * @param overCap run each time the peer goes over the cap ({@link #CAP_EVENTS}) and its read loop sleeps
+     * @param overCap run each time the peer goes over the cap ({@link #CAP_EVENTS}), or all peers over {@code shared},
+     *                and its read loop sleeps
+     * @param shared  the budget every session of the server charges ({@link WsEndpoints#SHARED_EVENTS_PER_SECOND})
      */
     WsSession(Http1Upgrade upgrade, WsEndpoint endpoint, WsLimits limits, Duration idle,
-              PerMessageDeflate.Agreement deflate, DeflateEvents deflateEvents, Runnable overCap) {
+              PerMessageDeflate.Agreement deflate, DeflateEvents deflateEvents, Runnable overCap, WorkBudget shared) {
         this.upgrade = upgrade;
         this.connection = new WsConnection(upgrade, deflate == null ? null : MessageDeflater.server(deflate, deflateEvents));
         this.endpoint = endpoint;
@@ -72,6 +76,7 @@ public final class WsSession {
                 : WsMessageAssembler.server(limits, deflate, deflateEvents);
         this.idle = idle;
         this.overCap = overCap;
+        this.shared = shared;
     }
 
     /**
@@ -120,7 +125,7 @@ public final class WsSession {
         ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER);
         boolean filled = false;
         Duration deadPeer = idle.multipliedBy(2);
-        WorkCap cap = new WorkCap(CAP_EVENTS, CAP_WINDOW);
+        WorkCap cap = new WorkCap(CAP_EVENTS, CAP_WINDOW, shared);
         while (true) {
             in.flip();
             try {
