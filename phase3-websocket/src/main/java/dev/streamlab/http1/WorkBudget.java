@@ -10,9 +10,9 @@ import java.util.function.LongSupplier;
  * waits for its turn.
  *
  * <p>Why a per-peer cap is not enough: it bounds what each connection takes, so the carriers fill only when enough
- * peers flood at once. At 64 Pings per 10 ms per peer that was some fifty here: {@code CarrierStarvationTest} measured a
- * new client's answer at 124 ms under 30 flooders, 3.6 s under 60, and under 100 the test spent 8.6 minutes just
- * opening its flooders, each handshake waiting seconds for a carrier. A rate for the server as a whole bounds the
+ * peers flood at once. At 64 Pings per 10 ms per peer that was some fifty here: {@code CarrierStarvationTest}
+ * measured a new client's answer at 124 ms under 30 flooders, 3.6 s under 60, and under 100 the test spent 8.6 minutes
+ * just opening its flooders, each handshake waiting seconds for a carrier. A rate for the server as a whole bounds the
  * carriers' time spent on WebSocket frames however many connections share it; what is left runs everything else.
  * Measured with the budget of {@code WsEndpoints} (51,200 a second): the new client answered in 6–7 ms under 64 and
  * 100 flooders and 14 ms under 300, the flooders' Pongs 51,202–51,429 a second in all.
@@ -40,7 +40,9 @@ public final class WorkBudget {
 
     /** With {@code clock} in place of {@link System#nanoTime()}: a test's, which it moves. */
     WorkBudget(int unitsPerSecond, Duration burst, LongSupplier clock) {
-        if (unitsPerSecond < 1) throw new IllegalArgumentException("unitsPerSecond must be >= 1, not " + unitsPerSecond);
+        if (unitsPerSecond < 1) {
+            throw new IllegalArgumentException("unitsPerSecond must be >= 1, not " + unitsPerSecond);
+        }
         if (burst.isNegative()) throw new IllegalArgumentException("burst must be >= 0: " + burst);
         this.nanosPerUnit = 1e9 / unitsPerSecond;
         this.burstNanos = burst.toNanos();

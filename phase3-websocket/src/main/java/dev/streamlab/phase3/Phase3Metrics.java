@@ -90,8 +90,9 @@ final class Phase3Metrics implements Http1Events {
 
     /**
      * {@code streamlab_ws_over_cap_total}: how often a WebSocket peer asked for more than its read loop's cap, or all
-     * peers together for more than their shared budget, and one was made to wait. Normally 0; it climbs under a flood (a client sending Pings or messages as fast as
-     * it can), and shows the cap at work rather than a server that merely got slow.
+     * peers together for more than their shared budget, and one was made to wait. Normally 0; it climbs under a flood
+     * (clients sending Pings or messages as fast as they can), and shows the cap at work rather than a server that
+     * merely got slow.
      */
     static Runnable overCapMetric(MetricsRegistry registry) {
         Counter c = registry.counter("streamlab_ws_over_cap_total", "Times a WebSocket peer asked for more than 64"

@@ -111,8 +111,9 @@ class CarrierStarvationTest {
         double pongs = flood.bytesPerSecond() / (frame.length - 4); // a Pong: the Ping without its mask key
         System.out.printf("%d peers' Pongs together: %,.0f a second (shared budget %,d)%n", flooders, pongs,
                 WsEndpoints.SHARED_EVENTS_PER_SECOND);
-        assertTrue(pongs < 1.5 * WsEndpoints.SHARED_EVENTS_PER_SECOND, "over the shared budget: " + pongs + " a second");
-        assertTrue(metric("streamlab_ws_over_cap_total") > overCap, "the cap held the flooders back, and /metrics says so");
+        assertTrue(pongs < 1.5 * WsEndpoints.SHARED_EVENTS_PER_SECOND, "over the shared budget: " + pongs + "/s");
+        assertTrue(metric("streamlab_ws_over_cap_total") > overCap,
+                "the cap held the flooders back, and /metrics says so");
     }
 
     @Test

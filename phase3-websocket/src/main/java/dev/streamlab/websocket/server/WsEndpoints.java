@@ -27,8 +27,8 @@ public final class WsEndpoints implements UpgradeHandler {
     /**
      * What all peers of one server together may ask of it: eight peers' caps' worth ({@code WsSession.CAP_EVENTS} per
      * {@code WsSession.CAP_WINDOW}: 51,200 messages and control frames a second), a tenth of a second of it kept for
-     * bursts, however many connections flood ({@link WorkBudget}). The players send a few a second each, so 5,000
-     * viewers use a tenth of it.
+     * bursts, however many connections flood ({@link WorkBudget}). The players send one a second each (their stats),
+     * so 5,000 viewers use a tenth of it.
      */
     public static final int SHARED_EVENTS_PER_SECOND = 8 * WsSession.CAP_EVENTS
             * (int) (1_000 / WsSession.CAP_WINDOW.toMillis());
