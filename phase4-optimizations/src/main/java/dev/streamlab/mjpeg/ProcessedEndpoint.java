@@ -22,8 +22,10 @@ import java.util.logging.Logger;
  * {@code /ws/processed/{id}?filter=...}: one connection's processed stream. A sender thread (virtual) pushes one
  * binary message per frame, a JPEG, at the proxy's frame rate; the connection's reader thread takes text messages
  * naming a filter; the sender switches to it before its next frame and says so first with {@code {"filter":"blur"}}
- * (so every frame after that text message has the new filter); an unknown name gets {@code {"error":"..."}}. The socket's own back-pressure paces a slow client: a blocked send
- * delays the next frame.
+ * (so every frame after that text message has the new filter); an unknown name gets {@code {"error":"..."}}. The
+ * socket's own back-pressure paces a slow client: a blocked send delays the next frame. A stream takes one of
+ * {@link ProcessedVideos}' stream permits for its lifetime; with none free, the connection is closed with 1013 (try
+ * again later) and the reason.
  */
 final class ProcessedEndpoint implements WsEndpoint {
     private static final Logger LOG = Logger.getLogger(ProcessedEndpoint.class.getName());
@@ -59,6 +61,10 @@ final class ProcessedEndpoint implements WsEndpoint {
                 c.close(WsCloseCodes.POLICY_VIOLATION, "no video with id '" + ClientText.shorten(id) + "'");
                 return;
             }
+            if (!videos.admit()) {
+                c.close(WsCloseCodes.TRY_AGAIN_LATER, videos.busy());
+                return;
+            }
             try (ProcessedStream s = videos.open(e.get(), filter)) {
                 videos.metrics.open.incrementAndGet();
                 try {
@@ -80,6 +86,8 @@ final class ProcessedEndpoint implements WsEndpoint {
                     videos.metrics.open.decrementAndGet();
                 }
                 if (!closed) c.close(WsCloseCodes.NORMAL_CLOSURE, "stream time limit reached");
+            } finally {
+                videos.release();
             }
         } catch (ProxyUnavailableException unavailable) {
             closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, unavailable.getMessage());

@@ -9,6 +9,7 @@ final class ProcessedMetrics {
     final Counter frames;
     final Counter jpegBytes;
     final Counter frameCopyBytes;
+    final Counter refused;
     final AtomicInteger open = new AtomicInteger();
 
     ProcessedMetrics(MetricsRegistry registry) {
@@ -19,6 +20,8 @@ final class ProcessedMetrics {
         frameCopyBytes = registry.counter("streamlab_processed_frame_copy_bytes_total",
                 "Bytes copied from the mapped .y4m into work buffers: one frame per frame sent (the read is a view)");
         registry.gauge("streamlab_processed_streams", "Processed streams open now (MJPEG and WebSocket)", open::get);
+        refused = registry.counter("streamlab_processed_refused_total",
+                "Processed streams refused because every stream permit was in use (503, or WebSocket close 1013)");
     }
 
     /** Counts one frame sent. */

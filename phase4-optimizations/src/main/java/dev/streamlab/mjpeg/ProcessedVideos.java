@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,27 +31,52 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Frames go out at the proxy's frame rate, looping, for at most {@link #MAX_STREAM} (or N frames). Errors: unknown
  * video 404, unknown filter 400 (WebSocket: close 1008), no ffmpeg to make the proxy 503 (WebSocket: close 1011),
- * all with a readable message.
+ * every stream permit in use 503 with {@code Retry-After} (WebSocket: close 1013), all with a readable message.
  */
 public final class ProcessedVideos {
     /** Every stream ends after this long, so an abandoned tab cannot hold a thread forever. */
     static final Duration MAX_STREAM = Duration.ofMinutes(10);
     static final String BOUNDARY = "streamlab-frame";
     static final int MAX_FRAMES_PARAM = 100_000;
+    /**
+     * Streams at once, per core. A stream is CPU work on a virtual thread of its own (filter and JPEG, about 1.3 ms a
+     * frame at 320 pixels wide and 15 frames a second: 40 blurred streams took 0.81 of a core), and virtual threads
+     * are not preempted: past what the cores can do, that work delays everything else. With 150 MJPEG streams on two
+     * cores and no limit, a new client's catalog request waited 15–20 s (its connection's thread queued behind the
+     * streams; the request itself then took 14 ms). 24 a core keeps the streams to about half the machine; the next
+     * one is told to try again later.
+     */
+    public static final int STREAMS_PER_CORE = 24;
+    /** Seconds a refused client is asked to wait ({@code Retry-After}, RFC 9110 §10.2.3). */
+    static final int RETRY_AFTER_SECONDS = 5;
 
     private final Catalog catalog;
     private final Y4mProxies proxies;
     final ProcessedMetrics metrics;
+    private final int maxStreams;
+    private final Semaphore permits;
 
     public ProcessedVideos(Catalog catalog, Y4mProxies proxies, MetricsRegistry metrics) {
+        this(catalog, proxies, metrics, STREAMS_PER_CORE * Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @param maxStreams processed streams (MJPEG and WebSocket together) served at once */
+    public ProcessedVideos(Catalog catalog, Y4mProxies proxies, MetricsRegistry metrics, int maxStreams) {
+        if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be >= 1, not " + maxStreams);
         this.catalog = catalog;
         this.proxies = proxies;
         this.metrics = new ProcessedMetrics(metrics);
+        this.maxStreams = maxStreams;
+        this.permits = new Semaphore(maxStreams);
     }
 
     /** Installs {@code /mjpeg/} and {@code /ws/processed/} on phase 3's server. */
     public static ProcessedVideos install(Phase3Server server, WsEndpoints ws, Y4mProxies proxies) {
-        ProcessedVideos p = new ProcessedVideos(server.catalog(), proxies, server.metrics());
+        return install(server, ws, new ProcessedVideos(server.catalog(), proxies, server.metrics()));
+    }
+
+    /** Installs {@code p}'s routes (e.g. one with few stream permits, for a test). */
+    public static ProcessedVideos install(Phase3Server server, WsEndpoints ws, ProcessedVideos p) {
         server.addRoute("/mjpeg/", p::mjpeg);
         ws.registerPrefix("/ws/processed/", (id, query) -> server.catalog().find(id).isEmpty() ? null
                 : new ProcessedEndpoint(p, id, query));
@@ -59,6 +85,26 @@ public final class ProcessedVideos {
 
     Optional<VideoEntry> find(String id) {
         return catalog.find(id);
+    }
+
+    /**
+     * Takes a stream permit, to be given back with {@link #release()} when the stream ends; false, counted, when all
+     * are in use (the caller refuses the stream, saying {@link #busy()}).
+     */
+    boolean admit() {
+        if (permits.tryAcquire()) return true;
+        metrics.refused.inc();
+        return false;
+    }
+
+    void release() {
+        permits.release();
+    }
+
+    /** Why a stream was refused: short enough for a WebSocket close reason (123 bytes). */
+    String busy() {
+        return "all " + maxStreams + " processed streams are in use (each takes a share of a core); try again in "
+                + RETRY_AFTER_SECONDS + " s";
     }
 
     /** Opens the proxy of {@code id} (making it with ffmpeg on first use) and starts a stream. */
@@ -97,14 +143,27 @@ public final class ProcessedVideos {
             ex.error(400, bad.getMessage());
             return;
         }
+        if (!admit()) {
+            ex.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            ex.error(503, busy());
+            return;
+        }
+        try {
+            stream(ex, e.get(), filter, maxFrames);
+        } finally {
+            release();
+        }
+    }
+
+    private void stream(Http1Exchange ex, VideoEntry e, Filter filter, long maxFrames) throws IOException {
         ProcessedStream stream;
         try {
-            stream = open(e.get(), filter);
+            stream = open(e, filter);
         } catch (ProxyUnavailableException unavailable) {
             ex.error(503, unavailable.getMessage());
             return;
         } catch (Y4mFormatException | IllegalArgumentException bad) {
-            ex.error(500, "the .y4m proxy of '" + id + "' is unusable: " + bad.getMessage());
+            ex.error(500, "the .y4m proxy of '" + e.id() + "' is unusable: " + bad.getMessage());
             return;
         }
         metrics.open.incrementAndGet();

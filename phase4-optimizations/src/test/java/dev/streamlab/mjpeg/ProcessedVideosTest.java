@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.testing.Await;
 import dev.streamlab.testing.ExternalTools;
 import dev.streamlab.y4m.Y4mProxies;
 import java.awt.image.BufferedImage;
@@ -52,10 +53,13 @@ class ProcessedVideosTest {
     }
 
     static Phase3Server startWith(Y4mProxies proxies) {
+        return startWith((srv, ws) -> FrameProcessing.install(srv, ws, proxies));
+    }
+
+    static Phase3Server startWith(Phase3Main.Extension extension) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Phase3Server s = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), "test",
-                (srv, ws) -> FrameProcessing.install(srv, ws, proxies),
-                "--port", "0", "--media", ExternalTools.media().toString(), "--quiet");
+                extension, "--port", "0", "--media", ExternalTools.media().toString(), "--quiet");
         assertNotNull(s, err.toString());
         return s;
     }
@@ -171,8 +175,12 @@ class ProcessedVideosTest {
         final WebSocket ws;
 
         Client(String pathAndQuery) {
-            ws = HTTP.newWebSocketBuilder().header("Origin", "http://" + server.uri().getAuthority())
-                    .buildAsync(URI.create("ws://" + server.uri().getAuthority() + pathAndQuery), this).join();
+            this(server, pathAndQuery);
+        }
+
+        Client(Phase3Server s, String pathAndQuery) {
+            ws = HTTP.newWebSocketBuilder().header("Origin", "http://" + s.uri().getAuthority())
+                    .buildAsync(URI.create("ws://" + s.uri().getAuthority() + pathAndQuery), this).join();
         }
 
         Object next() throws InterruptedException {
@@ -245,6 +253,37 @@ class ProcessedVideosTest {
             assertTrue(((String) err).contains("unknown filter"), (String) err);
         } finally {
             c.ws.abort();
+        }
+    }
+
+    @Test
+    void pastItsStreamPermitsAStreamIsToldToTryAgainLaterUntilOneEnds() throws Exception {
+        Y4mProxies proxies = new Y4mProxies(cache.resolve("y4m"), ExternalTools.ffmpeg().toString());
+        Phase3Server one = startWith((srv, ws) ->
+                ProcessedVideos.install(srv, ws, new ProcessedVideos(srv.catalog(), proxies, srv.metrics(), 1)));
+        try {
+            Client holder = new Client(one, "/ws/processed/" + ID + "?filter=none");
+            holder.nextImage(); // the one permit is taken
+
+            HttpResponse<byte[]> refused = get(one, "/mjpeg/" + ID + "?frames=1");
+            String why = new String(refused.body(), StandardCharsets.UTF_8);
+            assertEquals(503, refused.statusCode(), why);
+            assertEquals("5", refused.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(why.contains("all 1 processed streams are in use"), why);
+            Client second = new Client(one, "/ws/processed/" + ID + "?filter=none");
+            Client.Closed closed = assertInstanceOf(Client.Closed.class, second.next());
+            assertEquals(1013, closed.code());
+            assertTrue(closed.reason().contains("try again in 5 s"), closed.reason());
+            String metrics = new String(get(one, "/metrics").body(), StandardCharsets.UTF_8);
+            assertTrue(metrics.contains("streamlab_processed_refused_total 2"), "both refusals counted");
+
+            holder.ws.sendClose(1000, "done").join(); // its stream ends and gives the permit back
+            Await.until(Duration.ofSeconds(30), () -> get(one, "/mjpeg/" + ID + "?frames=1").statusCode() == 200);
+            HttpResponse<byte[]> after = get(one, "/mjpeg/" + ID + "?frames=1");
+            assertEquals(200, after.statusCode(), new String(after.body(), StandardCharsets.UTF_8));
+            assertEquals(1, parts(after.body(), ProcessedVideos.BOUNDARY).size());
+        } finally {
+            one.close();
         }
     }
 
