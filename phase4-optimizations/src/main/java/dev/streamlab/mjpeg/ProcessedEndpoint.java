@@ -66,24 +66,19 @@ final class ProcessedEndpoint implements WsEndpoint {
                 return;
             }
             try (ProcessedStream s = videos.open(e.get(), filter)) {
-                videos.metrics.open.incrementAndGet();
-                try {
-                    ProcessedVideos.Pacer pacer = new ProcessedVideos.Pacer(s.frameNanos());
-                    while (!closed && pacer.withinLimit()) {
-                        Filter wanted = filter;
-                        if (wanted != s.filter()) {
-                            // Sent here, by the sender, so the acknowledgement precedes the first frame it applies to.
-                            s.filter(wanted);
-                            c.sendText(utf8(Json.write(Map.of("filter", wanted.wireName()))));
-                        }
-                        ByteBuffer jpeg = s.next();
-                        int length = jpeg.remaining();
-                        c.sendBinary(jpeg);
-                        videos.metrics.sent("ws", s, length);
-                        pacer.await();
+                ProcessedVideos.Pacer pacer = new ProcessedVideos.Pacer(s.frameNanos());
+                while (!closed && pacer.withinLimit()) {
+                    Filter wanted = filter;
+                    if (wanted != s.filter()) {
+                        // Sent here, by the sender, so the acknowledgement precedes the first frame it applies to.
+                        s.filter(wanted);
+                        c.sendText(utf8(Json.write(Map.of("filter", wanted.wireName()))));
                     }
-                } finally {
-                    videos.metrics.open.decrementAndGet();
+                    ByteBuffer jpeg = s.next();
+                    int length = jpeg.remaining();
+                    c.sendBinary(jpeg);
+                    videos.metrics.sent("ws", s, length);
+                    pacer.await();
                 }
                 if (!closed) c.close(WsCloseCodes.NORMAL_CLOSURE, "stream time limit reached");
             } finally {

@@ -65,9 +65,9 @@ public final class ProcessedVideos {
         if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be >= 1, not " + maxStreams);
         this.catalog = catalog;
         this.proxies = proxies;
-        this.metrics = new ProcessedMetrics(metrics);
         this.maxStreams = maxStreams;
         this.permits = new Semaphore(maxStreams);
+        this.metrics = new ProcessedMetrics(metrics, () -> maxStreams - permits.availablePermits());
     }
 
     /** Installs {@code /mjpeg/} and {@code /ws/processed/} on phase 3's server. */
@@ -166,7 +166,6 @@ public final class ProcessedVideos {
             ex.error(500, "the .y4m proxy of '" + e.id() + "' is unusable: " + bad.getMessage());
             return;
         }
-        metrics.open.incrementAndGet();
         try (stream) {
             // The multipart stream has no length: RFC 9112 §6.3 rule 8, the body ends when the server closes.
             ex.header("Content-Type", "multipart/x-mixed-replace; boundary=" + BOUNDARY);
@@ -186,8 +185,6 @@ public final class ProcessedVideos {
                 pacer.await();
             }
             ex.write(ByteBuffer.wrap(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII)));
-        } finally {
-            metrics.open.decrementAndGet();
         }
     }
 

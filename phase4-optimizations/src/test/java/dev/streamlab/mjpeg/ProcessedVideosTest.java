@@ -276,6 +276,7 @@ class ProcessedVideosTest {
             assertTrue(closed.reason().contains("try again in 5 s"), closed.reason());
             String metrics = new String(get(one, "/metrics").body(), StandardCharsets.UTF_8);
             assertTrue(metrics.contains("streamlab_processed_refused_total 2"), "both refusals counted");
+            assertTrue(metrics.contains("streamlab_processed_streams 1"), "the one stream served, the permit it holds");
 
             holder.ws.sendClose(1000, "done").join(); // its stream ends and gives the permit back
             Await.until(Duration.ofSeconds(30), () -> get(one, "/mjpeg/" + ID + "?frames=1").statusCode() == 200);
