@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * {@link LiveViewers}) run it: a process of its own, so that its CPU, RSS and threads ({@code /proc/PID}) are the
  * server's alone and not the load generator's, which shares the two cores. On 127.0.0.1, port 0; ready when it
  * prints its {@code Open http://...} line.
+ *
+ * <p>Not phase 2's {@code ServerProcess}, which starts phase 3 for the range harness: that one pre-touches its heap
+ * (so RSS would no longer show what each connection adds, which {@link WsScale} measures), serves the generated
+ * benchmark media and has no {@code --max-connections}; these benchmarks need the bundled media and thousands of
+ * connections.
  */
 final class Phase3Child {
     private static final long START_TIMEOUT_SECONDS = 30;
