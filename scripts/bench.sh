@@ -161,6 +161,7 @@ if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
   mkdir -p "$snapshot"
   cp -R phase2-http-server/target/test-classes "$snapshot/phase2-test-classes"
   cp -R "$module/target/test-classes" "$snapshot/test-classes"
+  cp -R shared/target/test-classes "$snapshot/shared-test-classes" # Await: Phase3Child waits on it
   for m in shared phase1-fundamentals phase2-http-server "$module"; do cp -R "$m/target/classes" "$snapshot/$m-classes"; done
   abs=$root/$snapshot
   server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
@@ -200,7 +201,7 @@ if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
   fi
   if [[ $parts == *scale* ]]; then
   echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.WsScale ${scale_args[*]}"
-  "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$server_cp" \
+  "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/shared-test-classes:$server_cp" \
     dev.streamlab.bench.WsScale "${scale_args[@]}" --classpath "$server_cp" \
     --out "$results/phase3-scale$suffix.md" --png "$results/phase3-scale$suffix.png" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsScale ${scale_args[*]}"
@@ -208,7 +209,7 @@ if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
   [[ $parts == *fanout* ]] || exit 0
   # WsFanout reads the server's heap allocation through phase 2's JvmProbe (phase 2's test classes).
   echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.WsFanout ${fanout_args[*]}"
-  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$server_cp" \
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$snapshot/shared-test-classes:$server_cp" \
     dev.streamlab.bench.WsFanout "${fanout_args[@]}" --classpath "$server_cp" --out "$results/phase3-fanout$suffix.md" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WsFanout ${fanout_args[*]}"
 fi
@@ -250,13 +251,14 @@ if [[ $name == phase3-live ]]; then
   mkdir -p "$snapshot"
   cp -R "$module/target/test-classes" "$snapshot/test-classes"
   cp -R phase2-http-server/target/test-classes "$snapshot/phase2-test-classes" # ProcStats: the server's /proc figures
+  cp -R shared/target/test-classes "$snapshot/shared-test-classes" # Await: Phase3Child waits on it
   for m in shared phase1-fundamentals phase2-http-server "$module"; do cp -R "$m/target/classes" "$snapshot/$m-classes"; done
   abs=$root/$snapshot
   server_cp=$abs/$module-classes:$abs/phase2-http-server-classes:$abs/phase1-fundamentals-classes:$abs/shared-classes
   suffix=""
   [[ ${#user_args[@]} -gt 0 ]] && suffix=-custom # a partial run must not overwrite the full results
   echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.LiveViewers ${user_args[*]}"
-  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$server_cp" \
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$snapshot/shared-test-classes:$server_cp" \
     dev.streamlab.bench.LiveViewers "${user_args[@]}" --classpath "$server_cp" --out "$results/phase3-live$suffix.md" \
     --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.LiveViewers ${user_args[*]}"
 fi

@@ -1,13 +1,16 @@
 package dev.streamlab.bench;
 
+import dev.streamlab.testing.Await;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Phase 3 ({@code Phase3Main}) in a child JVM, as the WebSocket benchmarks ({@link WsScale}, {@link WsFanout},
@@ -21,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * connections.
  */
 final class Phase3Child {
-    private static final long START_TIMEOUT_SECONDS = 30;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;
     private final Path log;
@@ -42,7 +45,7 @@ final class Phase3Child {
      * @throws IOException when it exits or does not print its address within 30 s (its output is in the message)
      */
     static Phase3Child start(String name, Path root, String classpath, List<String> jvmOptions, String threads,
-                             int maxConnections) throws IOException, InterruptedException {
+                             int maxConnections) throws Exception {
         Path log = Files.createTempFile("phase3-" + name, ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin/java").toString());
@@ -54,7 +57,7 @@ final class Phase3Child {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             return new Phase3Child(p, log, awaitAddress(p, log));
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (Exception e) {
             stop(p, log);
             throw e;
         }
@@ -84,16 +87,20 @@ final class Phase3Child {
         }
     }
 
-    private static URI awaitAddress(Process p, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        while (System.nanoTime() < deadline) {
+    private static URI awaitAddress(Process p, Path log) throws Exception {
+        AtomicReference<URI> address = new AtomicReference<>();
+        boolean ready = Await.until(START_TIMEOUT, () -> {
             if (!p.isAlive()) throw new IOException("phase 3 exited: " + Files.readString(log));
             for (String line : Files.readAllLines(log)) {
-                if (line.startsWith("Open http://")) return URI.create(line.split("\\s+")[1]);
+                if (line.startsWith("Open http://")) address.set(URI.create(line.split("\\s+")[1]));
             }
-            Thread.sleep(100);
+            return address.get() != null;
+        });
+        if (!ready) {
+            throw new IOException("phase 3 did not start within " + START_TIMEOUT.toSeconds() + " s: "
+                    + Files.readString(log));
         }
-        throw new IOException("phase 3 did not start within " + START_TIMEOUT_SECONDS + " s: " + Files.readString(log));
+        return address.get();
     }
 
     private static void stop(Process p, Path log) throws IOException, InterruptedException {
