@@ -167,8 +167,11 @@ export function renderStream({ mode, stats, video, chart }) {
   } else {
     setStat($('stat-rung'), video.videoWidth ? `source, ${video.videoWidth}×${video.videoHeight}` : '—', '');
   }
+  // A mode that can switch (setQuality) learns its ladder from the stream: before play it has none yet.
+  const ladderless = typeof mode.setQuality === 'function' ? 'the bitrate ladder comes with the stream'
+    : 'one rendition: this mode has no bitrate ladder';
   setStat($('stat-rung-detail'), Number.isFinite(stats.rx_bps) && stats.rx_bps > 0
-    ? `receiving ${bitrate(stats.rx_bps)}` : rungs.length ? '' : 'one rendition: this mode has no bitrate ladder');
+    ? `receiving ${bitrate(stats.rx_bps)}` : rungs.length ? '' : ladderless);
 
   // The menu: Auto + each rung, only when the mode can switch (setQuality) and has a ladder to switch on.
   const menu = $('quality');
