@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.phase3.SampleServer;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
-import dev.streamlab.stream.live.LiveClient.Binary;
-import dev.streamlab.stream.live.LiveClient.Closed;
-import dev.streamlab.stream.live.LiveClient.Msg;
-import dev.streamlab.stream.live.LiveClient.Text;
 import dev.streamlab.stream.ws.SegmentHeader;
+import dev.streamlab.stream.ws.StreamClient;
+import dev.streamlab.stream.ws.StreamClient.Binary;
+import dev.streamlab.stream.ws.StreamClient.Closed;
+import dev.streamlab.stream.ws.StreamClient.Msg;
+import dev.streamlab.stream.ws.StreamClient.Text;
 import dev.streamlab.testing.Await;
 import dev.streamlab.testing.ExternalTools;
 import dev.streamlab.websocket.WsCloseCodes;
@@ -64,8 +65,10 @@ class LiveEndpointTest {
                     .findFirst().orElseThrow().id();
         }
 
-        LiveClient hello(String file) throws IOException {
-            return LiveClient.hello(uri(), id(file), codec(file));
+        StreamClient hello(String file) throws IOException {
+            StreamClient c = new StreamClient(uri(), LiveEndpoint.PREFIX + id(file));
+            c.send("{\"type\":\"hello\",\"codecs\":[\"" + codec(file) + "\",\"mp4a.40.2\"]}");
+            return c;
         }
 
         long counter(String name) throws Exception {
@@ -92,7 +95,7 @@ class LiveEndpointTest {
 
     @Test
     void joinGetsMetaThenInitThenAKeyframeSegment() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(FAST); StreamClient c = lab.hello(LADDER)) {
             Text meta = assertInstanceOf(Text.class, c.next(WAIT));
             assertEquals("meta", meta.type());
             assertEquals(true, meta.json().get("live"));
@@ -113,7 +116,7 @@ class LiveEndpointTest {
 
     @Test
     void lateJoinerStartsAtNewestKeyframe() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient early = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(FAST); StreamClient early = lab.hello(LADDER)) {
             // Let the channel run past a few keyframes, into the middle of a GOP (a non-keyframe chunk just sent).
             int lastKeyframe = -1;
             Binary b;
@@ -125,7 +128,7 @@ class LiveEndpointTest {
                     keyframes++;
                 }
             } while (keyframes < 3 || b.header().keyframe());
-            try (LiveClient late = lab.hello(LADDER)) {
+            try (StreamClient late = lab.hello(LADDER)) {
                 Binary first = late.nextMedia(WAIT);
                 assertTrue(first.header().keyframe(), "joins at a keyframe: " + first.header());
                 assertTrue(first.header().presentationMs() >= lastKeyframe, "at the newest keyframe, not an older"
@@ -137,7 +140,7 @@ class LiveEndpointTest {
 
     @Test
     void twoViewersSeeTheSameSegmentsWithTheSameTimestamps() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient a = lab.hello(LADDER); LiveClient b = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(FAST); StreamClient a = lab.hello(LADDER); StreamClient b = lab.hello(LADDER)) {
             Map<Integer, Binary> seenByA = new HashMap<>();
             for (int i = 0; i < 12; i++) {
                 Binary s = a.nextMedia(WAIT);
@@ -159,7 +162,7 @@ class LiveEndpointTest {
 
     @Test
     void timestampsRunOnWithoutAGapAcrossLoops() throws Exception {
-        try (Lab lab = Lab.start(FAST.withSpeed(20)); LiveClient c = lab.hello(SHORT)) {
+        try (Lab lab = Lab.start(FAST.withSpeed(20)); StreamClient c = lab.hello(SHORT)) {
             Binary init = c.nextBinary(WAIT);
             long timescale = timescale(init.payload());
             Binary prev = c.nextMedia(WAIT);
@@ -187,7 +190,7 @@ class LiveEndpointTest {
      * Makes {@code slow} fall far behind: it stops reading until the socket buffers are full and the channel has
      * moved on by more than the ring, then reads again (a viewer on a link slower than the channel's bitrate).
      */
-    private static void fallBehind(Lab lab, LiveClient slow, LiveConfig config) throws Exception {
+    private static void fallBehind(Lab lab, StreamClient slow, LiveConfig config) throws Exception {
         slow.nextMedia(WAIT);
         slow.pause();
         long sent = -1;
@@ -212,7 +215,7 @@ class LiveEndpointTest {
     @Test
     void slowViewerIsSkippedToTheNewestKeyframeAndCounted() throws Exception {
         LiveConfig config = FAST.withSpeed(60).withSkips(8, 1000).withStallClose(Duration.ofSeconds(60));
-        try (Lab lab = Lab.start(config); LiveClient slow = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(config); StreamClient slow = lab.hello(LADDER)) {
             fallBehind(lab, slow, config);
             assertTrue(Await.until(Duration.ofSeconds(30), () -> lab.counter("streamlab_live_skips_total") > 0),
                     "a viewer that fell behind is skipped");
@@ -239,7 +242,7 @@ class LiveEndpointTest {
     @Test
     void viewerThatKeepsFallingBehindIsClosedWith1008() throws Exception {
         LiveConfig config = FAST.withSpeed(60).withSkips(8, 0).withStallClose(Duration.ofSeconds(60));
-        try (Lab lab = Lab.start(config); LiveClient slow = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(config); StreamClient slow = lab.hello(LADDER)) {
             fallBehind(lab, slow, config);
             Closed closed = null;
             for (int i = 0; i < 10_000 && closed == null; i++) {
@@ -255,7 +258,7 @@ class LiveEndpointTest {
     @Test
     void viewerThatReadsNothingIsDroppedAfterTheStallBound() throws Exception {
         LiveConfig config = FAST.withSpeed(60).withStallClose(Duration.ofSeconds(1));
-        try (Lab lab = Lab.start(config); LiveClient stalled = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(config); StreamClient stalled = lab.hello(LADDER)) {
             stalled.nextMedia(WAIT);
             stalled.pause();
             assertTrue(Await.until(Duration.ofSeconds(30), () -> lab.counter("streamlab_live_slow_closes_total") == 1
@@ -278,7 +281,7 @@ class LiveEndpointTest {
 
     @Test
     void resyncStartsANewTimelineAtTheNewestKeyframe() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(FAST); StreamClient c = lab.hello(LADDER)) {
             c.nextMedia(WAIT);
             c.nextMedia(WAIT);
             c.send("{\"type\":\"resync\"}");
@@ -299,7 +302,7 @@ class LiveEndpointTest {
         for (boolean naive : new boolean[] {false, true}) {
             try (Lab lab = Lab.start(FAST.withCopyPerViewer(naive))) {
                 long fmp4 = 0;
-                try (LiveClient a = lab.hello(LADDER); LiveClient b = lab.hello(LADDER)) {
+                try (StreamClient a = lab.hello(LADDER); StreamClient b = lab.hello(LADDER)) {
                     for (int i = 0; i < 6; i++) fmp4 += a.nextMedia(WAIT).payload().remaining();
                     for (int i = 0; i < 6; i++) b.nextMedia(WAIT);
                 }
@@ -319,7 +322,7 @@ class LiveEndpointTest {
 
     @Test
     void edgeMessagesComeEverySecondAndMoveForward() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(FAST); StreamClient c = lab.hello(LADDER)) {
             double t1 = c.nextText("edge", WAIT).number("t");
             double t2 = c.nextText("edge", WAIT).number("t");
             assertTrue(t2 > t1, t1 + " then " + t2);
@@ -328,7 +331,7 @@ class LiveEndpointTest {
 
     @Test
     void badMessagesGetAnErrorAndTheStreamGoesOn() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient c = new LiveClient(lab.uri(), lab.id(LADDER))) {
+        try (Lab lab = Lab.start(FAST); StreamClient c = new StreamClient(lab.uri(), LiveEndpoint.PREFIX + lab.id(LADDER))) {
             c.send("{\"type\":\"stats\",\"buffered_s\":1}");
             assertEquals("bad_state", c.nextText("error", WAIT).json().get("code"));
             c.send("not json");
@@ -345,7 +348,7 @@ class LiveEndpointTest {
 
     @Test
     void aFloodOfBadMessagesIsClosedWith1008() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient c = new LiveClient(lab.uri(), lab.id(LADDER))) {
+        try (Lab lab = Lab.start(FAST); StreamClient c = new StreamClient(lab.uri(), LiveEndpoint.PREFIX + lab.id(LADDER))) {
             for (int i = 0; i <= LiveSession.MAX_BAD; i++) c.send("nope " + i);
             int errors = 0;
             Msg m;
@@ -363,7 +366,7 @@ class LiveEndpointTest {
 
     @Test
     void droppedFramesAndStallsFromStatsAddUpAtMetrics() throws Exception {
-        try (Lab lab = Lab.start(FAST); LiveClient c = lab.hello(LADDER)) {
+        try (Lab lab = Lab.start(FAST); StreamClient c = lab.hello(LADDER)) {
             assertEquals("meta", c.nextText("meta", WAIT).type());
             c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":0.5,\"dropped\":4,\"stalls\":1}");
             c.send("{\"type\":\"stats\",\"buffered_s\":1,\"t\":1.5,\"dropped\":6,\"stalls\":1}");
@@ -379,17 +382,17 @@ class LiveEndpointTest {
     @Test
     void noViewerThreadOrChannelIsLeftAfterDisconnects() throws Exception {
         try (Lab lab = Lab.start(FAST)) {
-            List<LiveClient> clients = new ArrayList<>();
+            List<StreamClient> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) clients.add(lab.hello(LADDER));
-            for (LiveClient c : clients) c.nextMedia(WAIT);
+            for (StreamClient c : clients) c.nextMedia(WAIT);
             assertEquals(3, lab.live().viewerCount());
             assertEquals(1, lab.live().channelCount());
-            for (LiveClient c : clients) c.close();
+            for (StreamClient c : clients) c.close();
             assertTrue(Await.until(WAIT, () -> lab.live().viewerCount() == 0 && lab.live().threadCount() == 0
                     && lab.live().channelCount() == 0), "viewers " + lab.live().viewerCount() + ", threads "
                     + lab.live().threadCount() + ", channels " + lab.live().channelCount());
             // A new viewer starts the channel again.
-            try (LiveClient again = lab.hello(LADDER)) {
+            try (StreamClient again = lab.hello(LADDER)) {
                 assertTrue(again.nextMedia(WAIT).header().keyframe());
             }
         }

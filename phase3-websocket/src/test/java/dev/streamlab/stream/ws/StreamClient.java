@@ -14,52 +14,109 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A {@code /ws/stream} client on the JDK's WebSocket: every message received goes into a queue, in order. */
-final class StreamClient implements WebSocket.Listener, AutoCloseable {
-    sealed interface Msg {}
+/**
+ * A client of the two segment-pushing endpoints, {@code /ws/stream} and {@code /ws/live/{channel}}, on the JDK's
+ * WebSocket: every message received goes into a queue, in order. {@link #pause()} stops asking for messages (the JDK
+ * client then stops reading the socket: a slow viewer).
+ */
+public final class StreamClient implements WebSocket.Listener, AutoCloseable {
+    public sealed interface Msg {}
 
-    record Text(Map<String, Object> json) implements Msg {
-        String type() {
+    public record Text(Map<String, Object> json) implements Msg {
+        public String type() {
             return (String) json.get("type");
+        }
+
+        public double number(String key) {
+            return ((Number) json.get(key)).doubleValue();
         }
     }
 
-    record Binary(SegmentHeader header, ByteBuffer payload) implements Msg {
+    public record Binary(SegmentHeader header, ByteBuffer payload) implements Msg {
         /** The fMP4 box type at the start of the payload ({@code ftyp} for an init segment, {@code moof} else). */
-        String firstBox() {
+        public String firstBox() {
             byte[] b = new byte[4];
             payload.get(payload.position() + 4, b);
             return new String(b, StandardCharsets.US_ASCII);
         }
+
+        public boolean media() {
+            return header.kind() == SegmentHeader.Kind.MEDIA;
+        }
     }
 
-    record Closed(int code, String reason) implements Msg {}
+    public record Closed(int code, String reason) implements Msg {}
 
     final BlockingQueue<Msg> received = new LinkedBlockingQueue<>();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-    final WebSocket ws;
+    private volatile boolean paused;
+    public final WebSocket ws;
 
+    /** A {@code /ws/stream} client. */
     StreamClient(URI server) {
-        ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("Origin", "http://" + server.getAuthority())
-                .buildAsync(URI.create("ws://" + server.getAuthority() + StreamEndpoint.PATH), this).join();
+        this(server, StreamEndpoint.PATH);
     }
 
-    void send(String json) {
+    /** A client of the endpoint at {@code path} on {@code server}, sending the server's own origin. */
+    public StreamClient(URI server, String path) {
+        ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Origin", "http://" + server.getAuthority())
+                .buildAsync(URI.create("ws://" + server.getAuthority() + path), this).join();
+    }
+
+    public void send(String json) {
         ws.sendText(json, true).join();
     }
 
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+        ws.request(1);
+    }
+
     /** The next message, or fails after {@code timeout}. */
-    Msg next(Duration timeout) throws InterruptedException {
+    public Msg next(Duration timeout) throws InterruptedException {
         Msg m = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (m == null) throw new AssertionError("nothing received in " + timeout);
         return m;
     }
 
     /** The next message, or null if none comes within {@code timeout}. */
-    Msg poll(Duration timeout) throws InterruptedException {
+    public Msg poll(Duration timeout) throws InterruptedException {
         return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The next binary message (text messages before it are skipped), or fails after {@code timeout}. */
+    public Binary nextBinary(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Msg m = next(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+            if (m instanceof Binary b) return b;
+            if (m instanceof Closed c) throw new AssertionError("closed: " + c);
+        }
+    }
+
+    /** The next media segment (text and init skipped). */
+    public Binary nextMedia(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Binary b = nextBinary(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+            if (b.media()) return b;
+        }
+    }
+
+    /** The next text message of {@code type} (others skipped). */
+    public Text nextText(String type, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Msg m = next(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+            if (m instanceof Text t && type.equals(t.type())) return t;
+            if (m instanceof Closed c) throw new AssertionError("closed: " + c);
+        }
     }
 
     @Override
@@ -74,7 +131,7 @@ final class StreamClient implements WebSocket.Listener, AutoCloseable {
                 text.setLength(0);
             }
         }
-        ws.request(1);
+        if (!paused) ws.request(1);
         return null;
     }
 
@@ -88,7 +145,7 @@ final class StreamClient implements WebSocket.Listener, AutoCloseable {
             binary.reset();
             received.add(new Binary(SegmentHeader.decode(all), all.position(SegmentHeader.LENGTH).slice()));
         }
-        ws.request(1);
+        if (!paused) ws.request(1);
         return null;
     }
 
