@@ -39,6 +39,8 @@ usage() {
 [[ $# -ge 1 ]] || usage
 name=$1
 shift
+# Your options go after ours to the load programs (WrkRanges, LoadHarness, CacheBench, LiveViewers), whose last
+# --out or --command wins: yours replaces the default -custom file.
 user_args=("$@")
 case "$name" in
   buffers)
@@ -124,6 +126,12 @@ for ((i = 0; i < ${#defaults[@]}; i += 2)); do
 done
 run_args+=("$@")
 
+# Maven, quietly, on the JDK chosen. Debian's Maven 3.8 writes bare colour resets (ESC[0m) even with -B -q; sed drops
+# them so they do not show as "[0m" in a log.
+quiet_mvn() {
+  JAVA_HOME=$JAVA_HOME mvn -q -B "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+}
+
 if [[ -z ${JAVA_HOME:-} || ! -x $JAVA_HOME/bin/java ]]; then
   echo "bench.sh: set JAVA_HOME to a JDK 21 or newer (or use ./lab bench $name)" >&2
   exit 2
@@ -155,7 +163,7 @@ if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
     esac
   done
   echo "==> building $module and phase2-http-server test classes"
-  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  quiet_mvn -pl "$module" -am test-compile -Djmh.skip=true
   snapshot=$module/target/bench-classes
   rm -rf "$snapshot"
   mkdir -p "$snapshot"
@@ -173,8 +181,9 @@ if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
     echo "==> java -cp <phase 2 test classpath> dev.streamlab.bench.WrkRanges ${user_args[*]}"
     exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -Dstreamlab.phase3.classpath="$server_cp" \
       -Dstreamlab.floor.classpath="$abs/test-classes" -cp "$snapshot/phase2-test-classes:$server_cp" \
-      dev.streamlab.bench.WrkRanges "${user_args[@]}" --out "$out" \
-      --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WrkRanges${user_args[*]:+ ${user_args[*]}}"
+      dev.streamlab.bench.WrkRanges --out "$out" \
+      --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.WrkRanges${user_args[*]:+ ${user_args[*]}}" \
+      "${user_args[@]}"
   fi
   suffix=""
   # --warmup 8: a fresh server JVM needs ~6 s under this load before C2 has compiled its request path (server CPU per
@@ -218,7 +227,7 @@ if [[ $name == phase4-cache ]]; then
   # The chunk cache benchmark runs server and viewers in one JVM (phase 4's test classes); each cell starts a fresh
   # server. --drop-caches starts every cell with an empty page cache when we may (root).
   echo "==> building $module test classes"
-  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  quiet_mvn -pl "$module" -am test-compile -Djmh.skip=true
   snapshot=$module/target/bench-classes
   rm -rf "$snapshot"
   mkdir -p "$snapshot"
@@ -233,7 +242,7 @@ if [[ $name == phase4-cache ]]; then
   command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -cp <test classpath> dev.streamlab.bench.CacheBench${user_args[*]:+ ${user_args[*]}}"
   echo "==> java -cp <test classpath> dev.streamlab.bench.CacheBench ${user_args[*]}"
   exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$classpath" dev.streamlab.bench.CacheBench \
-    "${user_args[@]}" --out "$results/$out_name.md" --command "$command"
+    --out "$results/$out_name.md" --command "$command" "${user_args[@]}"
 fi
 
 if [[ $name == phase3-live ]]; then
@@ -245,7 +254,7 @@ if [[ $name == phase3-live ]]; then
     echo "bench.sh phase3-live: open files limited to $(ulimit -Sn) (hard $hard); 5,000 viewers need ~5,300" >&2
   fi
   echo "==> building $module test classes"
-  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  quiet_mvn -pl "$module" -am test-compile -Djmh.skip=true
   snapshot=$module/target/bench-classes
   rm -rf "$snapshot"
   mkdir -p "$snapshot"
@@ -259,8 +268,9 @@ if [[ $name == phase3-live ]]; then
   [[ ${#user_args[@]} -gt 0 ]] && suffix=-custom # a partial run must not overwrite the full results
   echo "==> java -cp <phase 3 test classpath> dev.streamlab.bench.LiveViewers ${user_args[*]}"
   exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$snapshot/test-classes:$snapshot/phase2-test-classes:$snapshot/shared-test-classes:$server_cp" \
-    dev.streamlab.bench.LiveViewers "${user_args[@]}" --classpath "$server_cp" --out "$results/phase3-live$suffix.md" \
-    --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.LiveViewers ${user_args[*]}"
+    dev.streamlab.bench.LiveViewers --classpath "$server_cp" --out "$results/phase3-live$suffix.md" \
+    --command "scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java dev.streamlab.bench.LiveViewers ${user_args[*]}" \
+    "${user_args[@]}"
 fi
 
 if [[ -n ${harness:-} ]]; then
@@ -268,7 +278,7 @@ if [[ -n ${harness:-} ]]; then
   out_name=$name
   [[ ${#user_args[@]} -gt 0 ]] && out_name=$name-custom # a partial run must not overwrite the full results
   echo "==> building $module test classes"
-  JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile -Djmh.skip=true
+  quiet_mvn -pl "$module" -am test-compile -Djmh.skip=true
   # The servers run from these classes for minutes: a snapshot, so a `mvn` in another terminal cannot swap them.
   snapshot=$module/target/bench-classes
   rm -rf "$snapshot"
@@ -281,13 +291,13 @@ if [[ -n ${harness:-} ]]; then
   "$root/scripts/ensure-deps.sh" nginx # the reference server; without it its rows say "unavailable"
   command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -cp <test classpath> $harness${user_args[*]:+ ${user_args[*]}}"
   echo "==> java -cp <test classpath> $harness ${user_args[*]}"
-  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$classpath" "$harness" "${user_args[@]}" \
-    --out "$results/$out_name.md" --command "$command"
+  exec "$JAVA_HOME/bin/java" -Dstreamlab.root="$root" -cp "$classpath" "$harness" \
+    --out "$results/$out_name.md" --command "$command" "${user_args[@]}"
 fi
 cp_file=target/bench-classpath.txt # relative: each module of the reactor writes its own
 
 echo "==> building $module test classes"
-JAVA_HOME=$JAVA_HOME mvn -q -B -pl "$module" -am test-compile dependency:build-classpath -DskipTests \
+quiet_mvn -pl "$module" -am test-compile dependency:build-classpath -DskipTests \
   -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
 # JMH forks load classes for minutes: run from a snapshot, so a `mvn` in another terminal cannot swap them.
 snapshot=$module/target/bench-classes
