@@ -127,8 +127,11 @@ final class Http1Connection implements Runnable {
             if (n < 0) {
                 if (parser.idle()) return null; // end of a keep-alive connection (or a client that sent nothing)
                 if (watch.fired() == Http1Timeout.REQUEST) {
-                    throw new Http1Exception(408, "the request did not arrive within "
-                            + server.settings().requestTimeout().toSeconds() + " s");
+                    throw new Http1Exception(408, watch.shed()
+                            ? "the request did not arrive within " + Http1Watchdog.FULL_TIMEOUT.toSeconds()
+                                    + " s while the server was full"
+                            : "the request did not arrive within " + server.settings().requestTimeout().toSeconds()
+                                    + " s");
                 }
                 throw new EOFException("the client closed the connection in the middle of a request");
             }

@@ -22,6 +22,12 @@ public interface Http1Events {
     default void timedOut(Http1Timeout kind) {}
 
     /**
+     * The deadline of {@code kind} was due only because the server was at its connection cap: the connection had
+     * waited {@code Http1Watchdog.FULL_TIMEOUT} on its client. Called just before {@link #timedOut}.
+     */
+    default void shedAtTheCap(Http1Timeout kind) {}
+
+    /**
      * {@code FileChannel.transferTo} returned 0 because the socket buffer was full, and one chunk went through the
      * pooled-buffer fallback instead ({@link Http1Exchange#transferFrom}).
      */

@@ -58,7 +58,7 @@ public final class Http1Server implements AutoCloseable {
         Duration shortest = settings.requestTimeout();
         if (settings.idleTimeout().compareTo(shortest) < 0) shortest = settings.idleTimeout();
         if (settings.writeStallTimeout().compareTo(shortest) < 0) shortest = settings.writeStallTimeout();
-        this.watchdog = new Http1Watchdog(shortest, events);
+        this.watchdog = new Http1Watchdog(shortest, events, permits::hasQueuedThreads); // the acceptor waits: full
         this.threads = switch (settings.threads()) {
             case VIRTUAL -> Thread.ofVirtual().name("http1-" + address.getPort() + "-", 1).factory();
             case PLATFORM -> Thread.ofPlatform().daemon().name("http1-" + address.getPort() + "-", 1).factory();

@@ -18,5 +18,13 @@ public enum Http1Timeout {
     /** A read with a timeout by an {@link UpgradeHandler} ({@link Http1Upgrade#read}); the connection is closed. */
     UPGRADE_READ,
     /** The bounded drain of unread input after an error response (a lingering close); not reported as a timeout. */
-    LINGER
+    LINGER;
+
+    /**
+     * Whether this deadline shortens to {@link Http1Watchdog#FULL_TIMEOUT} while the server is at its connection cap:
+     * those that wait on a client that sends or takes too little; not a WebSocket's reads, nor the lingering close.
+     */
+    boolean shortensAtTheCap() {
+        return this == REQUEST || this == IDLE || this == WRITE_STALL;
+    }
 }

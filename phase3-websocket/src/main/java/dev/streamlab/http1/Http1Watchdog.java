@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * One thread that enforces every connection's deadlines ({@link Http1Timeout}).
@@ -26,19 +27,44 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * A slot is claimed with compare-and-set, so a deadline the connection replaced (it made progress) is never acted
  * on by mistake.
+ *
+ * <p><b>At the connection cap</b> (the acceptor waits for a permit) the request, idle and write-stall deadlines all
+ * shorten to {@link #FULL_TIMEOUT} from when they were set: a connection that has waited that long on its client goes,
+ * to make room for one that is waiting in the kernel's backlog. nginx does the like for idle keep-alive connections
+ * when it runs out of connections. Measured with {@code slowhttptest -X} holding every connection of a server capped at
+ * 300: without it new clients found no service for 22 s, until the 30 s write-stall timeout (phase 3 README).
+ * WebSocket reads ({@link Http1Timeout#UPGRADE_READ}) keep theirs: a quiet viewer is not an idle client.
  */
 final class Http1Watchdog implements AutoCloseable {
     /** How long a connection told to answer 408 has before it is closed anyway. */
     static final long GRACE_NANOS = Duration.ofSeconds(2).toNanos();
 
-    private record Deadline(long atNanos, Http1Timeout kind) {}
+    /** How long a connection may wait on its client while the server is at its connection cap. */
+    static final Duration FULL_TIMEOUT = Duration.ofSeconds(5);
+
+    /** When it was set and when it is due; at the cap it is due {@link #FULL_TIMEOUT} after it was set, if sooner. */
+    private record Deadline(long setNanos, long atNanos, Http1Timeout kind) {
+        static Deadline in(long timeoutNanos, Http1Timeout kind) {
+            long now = System.nanoTime();
+            return new Deadline(now, now + timeoutNanos, kind);
+        }
+
+        long dueNanos(boolean full) {
+            return full && kind.shortensAtTheCap() ? Math.min(atNanos, setNanos + FULL_TIMEOUT.toNanos()) : atNanos;
+        }
+    }
 
     private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private final Http1Events events;
+    private final BooleanSupplier full;
 
-    Http1Watchdog(Duration shortestTimeout, Http1Events events) {
+    /**
+     * @param full whether the server is at its connection cap (its acceptor waits for a permit)
+     */
+    Http1Watchdog(Duration shortestTimeout, Http1Events events, BooleanSupplier full) {
         this.events = events;
+        this.full = full;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "http1-watchdog");
             t.setDaemon(true);
@@ -62,9 +88,10 @@ final class Http1Watchdog implements AutoCloseable {
 
     private void check() {
         long now = System.nanoTime();
+        boolean atCap = full.getAsBoolean();
         for (Watched w : watched) {
-            w.check(w.read, now);
-            w.check(w.write, now);
+            w.check(w.read, now, atCap);
+            w.check(w.write, now, atCap);
         }
     }
 
@@ -79,6 +106,7 @@ final class Http1Watchdog implements AutoCloseable {
         private final AtomicReference<Deadline> read = new AtomicReference<>();
         private final AtomicReference<Deadline> write = new AtomicReference<>();
         private volatile Http1Timeout fired;
+        private volatile boolean shed;
 
         private Watched(SocketChannel channel) {
             this.channel = channel;
@@ -86,7 +114,7 @@ final class Http1Watchdog implements AutoCloseable {
 
         /** Sets the read deadline: {@code timeout} from now. */
         void readBy(Http1Timeout kind, long timeoutNanos) {
-            read.set(new Deadline(System.nanoTime() + timeoutNanos, kind));
+            read.set(Deadline.in(timeoutNanos, kind));
         }
 
         /** The kind of the read deadline now set, or null. */
@@ -101,11 +129,16 @@ final class Http1Watchdog implements AutoCloseable {
 
         /** Sets the write deadline: {@code timeout} from now. */
         void writeBy(long timeoutNanos) {
-            write.set(new Deadline(System.nanoTime() + timeoutNanos, Http1Timeout.WRITE_STALL));
+            write.set(Deadline.in(timeoutNanos, Http1Timeout.WRITE_STALL));
         }
 
         void clearWrite() {
             write.set(null);
+        }
+
+        /** Whether the deadline that cut this connection off was due only because the server was at its cap. */
+        boolean shed() {
+            return shed;
         }
 
         /** The deadline that cut this connection off, or null. */
@@ -118,15 +151,19 @@ final class Http1Watchdog implements AutoCloseable {
             watched.remove(this);
         }
 
-        private void check(AtomicReference<Deadline> slot, long now) {
+        private void check(AtomicReference<Deadline> slot, long now, boolean atCap) {
             Deadline d = slot.get();
-            if (d == null || now - d.atNanos() < 0 || !slot.compareAndSet(d, null)) return;
+            if (d == null || now - d.dueNanos(atCap) < 0 || !slot.compareAndSet(d, null)) return;
+            if (now - d.atNanos() < 0) { // due only because the server is full
+                shed = true;
+                events.shedAtTheCap(d.kind());
+            }
             fired = d.kind();
             if (d.kind() != Http1Timeout.LINGER) events.timedOut(d.kind());
             if (d.kind() == Http1Timeout.REQUEST) {
                 try {
                     channel.shutdownInput(); // the blocked read sees end-of-stream; the connection answers 408
-                    slot.compareAndSet(null, new Deadline(now + GRACE_NANOS, Http1Timeout.LINGER));
+                    slot.compareAndSet(null, new Deadline(now, now + GRACE_NANOS, Http1Timeout.LINGER));
                     return;
                 } catch (IOException e) {
                     // already broken: close it below

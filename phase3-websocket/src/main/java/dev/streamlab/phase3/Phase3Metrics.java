@@ -41,6 +41,9 @@ final class Phase3Metrics implements Http1Events {
     final Counter timeouts = registry.counter("streamlab_http_timeouts_total",
             "Connections cut off by a deadline: request (slow request, answered 408), idle (keep-alive),"
                     + " upgrade_read.", "kind");
+    final Counter shed = registry.counter("streamlab_http_shed_at_cap_total",
+            "Connections cut off early because the server was at its connection cap and they had waited 5 s on their"
+                    + " client (also counted in their own timeout's series).", "kind");
     final Counter connections = registry.counter("streamlab_http_connections_total", "Connections accepted.");
     final Counter transferToZero = registry.counter("streamlab_http_transferto_zero_returns_total",
             "Times FileChannel.transferTo returned 0 on a full socket buffer (virtual threads) and one chunk went"
@@ -223,6 +226,11 @@ final class Phase3Metrics implements Http1Events {
         } else {
             timeouts.labels(kind.name().toLowerCase(Locale.ROOT)).increment();
         }
+    }
+
+    @Override
+    public void shedAtTheCap(Http1Timeout kind) {
+        shed.labels(kind.name().toLowerCase(Locale.ROOT)).increment();
     }
 
     @Override

@@ -44,6 +44,7 @@ class Http1ServerTest {
         final AtomicInteger open = new AtomicInteger();
         final AtomicInteger rejected = new AtomicInteger();
         final List<Http1Timeout> timeouts = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Http1Timeout> shed = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void connectionOpened() {
@@ -64,6 +65,11 @@ class Http1ServerTest {
         @Override
         public void timedOut(Http1Timeout kind) {
             timeouts.add(kind);
+        }
+
+        @Override
+        public void shedAtTheCap(Http1Timeout kind) {
+            shed.add(kind);
         }
     }
 
@@ -258,6 +264,31 @@ class Http1ServerTest {
                 a.close(); // frees a permit: c is accepted now
                 assertEquals("GET /third null ", c.read().text());
             }
+        }
+    }
+
+    @Test
+    void atTheCapConnectionsThatWaitedFiveSecondsOnTheirClientMakeRoomForTheNext() throws Exception {
+        // Timeouts of a minute: without the shorter wait at the cap, the third client would wait that long.
+        Duration minute = Duration.ofSeconds(60);
+        Counting events = new Counting();
+        try (Http1Server server = start(FAST.withMaxConnections(2).withTimeouts(minute, minute, minute), events);
+             Wire idle = new Wire(server.address()); Wire slow = new Wire(server.address())) {
+            assertEquals(200, idle.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status()); // then keep-alive
+            slow.send("GET /slow HTTP/1.1\r\nHost"); // a request that stops arriving (slowloris)
+            try (Wire next = new Wire(server.address())) { // waits in the backlog: both permits are taken
+                next.socket.setSoTimeout(20_000); // a third of the timeouts: the cap's 5 s, not their 60, let it in
+                long asked = System.nanoTime();
+                assertEquals("GET /next null ", next.send("GET /next HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+                System.out.printf("at the cap, the next client was answered after %d ms%n",
+                        (System.nanoTime() - asked) / 1_000_000);
+            }
+            RawHttp.Response refused = slow.read();
+            assertEquals(408, refused.status());
+            assertTrue(refused.text().contains("while the server was full"), refused.text());
+            assertTrue(idle.closedWithin(5000), "the idle keep-alive connection was closed");
+            assertEquals(List.of(Http1Timeout.REQUEST, Http1Timeout.IDLE), events.shed.stream().sorted().toList(),
+                    "both shed at the cap");
         }
     }
 
