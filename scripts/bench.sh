@@ -312,8 +312,14 @@ if [[ ${#table_args[@]} -eq 0 ]]; then
 else
   jmh_args=("$pattern" "${run_args[@]}" -prof gc -foe true -rf csv -rff "$results/$out_name.csv")
 fi
+# JMH 1.37 calls sun.misc.Unsafe's memory-access methods, which JDK 24+ warns about in the runner and in every fork
+# (some fifty lines a run); JDKs that know the flag are told to allow them. Forks inherit the runner's JVM options.
+unsafe=()
+if "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+  unsafe=(--sun-misc-unsafe-memory-access=allow)
+fi
 echo "==> java -cp <test classpath> org.openjdk.jmh.Main ${jmh_args[*]}"
-"$JAVA_HOME/bin/java" -Dstreamlab.media="$root/media" -cp "$classpath" org.openjdk.jmh.Main "${jmh_args[@]}"
+"$JAVA_HOME/bin/java" "${unsafe[@]}" -Dstreamlab.media="$root/media" -cp "$classpath" org.openjdk.jmh.Main "${jmh_args[@]}"
 
 command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -Dstreamlab.media=media -cp <test classpath> org.openjdk.jmh.Main ${jmh_args[*]}"
 if [[ ${#table_args[@]} -eq 0 ]]; then
