@@ -28,9 +28,9 @@ import java.util.function.BooleanSupplier;
  * A slot is claimed with compare-and-set, so a deadline the connection replaced (it made progress) is never acted
  * on by mistake.
  *
- * <p><b>At the connection cap</b> (the acceptor waits for a permit) the request, idle and write-stall deadlines all
- * shorten to {@link #FULL_TIMEOUT} from when they were set: a connection that has waited that long on its client goes,
- * to make room for one that is waiting in the kernel's backlog. nginx does the like for idle keep-alive connections
+ * <p><b>At the connection cap</b> (every permit in use: the acceptor waits for one) the request, idle and write-stall
+ * deadlines all shorten to {@link #FULL_TIMEOUT} from when they were set: a connection that has waited that long on
+ * its client goes, to make room for the next client, who waits in the kernel's backlog meanwhile. nginx does the like for idle keep-alive connections
  * when it runs out of connections. Measured with {@code slowhttptest -X} holding every connection of a server capped at
  * 300: without it new clients found no service for 22 s, until the 30 s write-stall timeout (phase 3 README).
  * WebSocket reads ({@link Http1Timeout#UPGRADE_READ}) keep theirs: a quiet viewer is not an idle client.
