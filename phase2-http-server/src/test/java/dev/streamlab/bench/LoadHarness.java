@@ -42,7 +42,8 @@ public final class LoadHarness {
             usage: LoadHarness [--quick] [--out FILE.md] [--csv FILE.csv] [--root DIR] [--cache DIR]
                                [--servers nginx,phase2-naive,phase2-reused,phase2-mapped,jwebserver,
                                           phase3,phase3-platform,phase3-serial,phase3-floor,
-                                          phase3-floor-mapped,phase3-floor-selector] [--title TEXT]
+                                          phase3-floor-mapped,phase3-floor-selector,
+                                          phase3-floor-selector-mapped] [--title TEXT]
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
@@ -59,14 +60,15 @@ public final class LoadHarness {
                         test classes> (bench.sh sets it too); phase3-floor-mapped: the floor sending each head
                         and range in one gathering write from a mapping of the file instead of transferTo;
                         phase3-floor-selector: the floor on one selector loop per core (platform threads,
-                        non-blocking sockets, nginx's model) instead of a virtual thread per connection
+                        non-blocking sockets, nginx's model) instead of a virtual thread per connection;
+                        phase3-floor-selector-mapped: both
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
     /** The servers {@link #start} knows, by the names {@code --servers} takes. */
     static final List<String> SERVERS = List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped",
             "jwebserver", "phase3", "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped",
-            "phase3-floor-selector");
+            "phase3-floor-selector", "phase3-floor-selector-mapped");
 
     /** Phase 3's streamlab_http_transferto_zero_returns_total after each of its cells (reported in the notes). */
     private static final List<String> ZERO_RETURNS = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -307,7 +309,7 @@ public final class LoadHarness {
                 yield ServerProcess.nginx(nginx, media.dir(), work);
             }
             case "jwebserver" -> ServerProcess.jwebserver(media.dir(), work, jvmArgs);
-            case "phase3-floor", "phase3-floor-mapped", "phase3-floor-selector" -> {
+            case "phase3-floor", "phase3-floor-mapped", "phase3-floor-selector", "phase3-floor-selector-mapped" -> {
                 String cp = System.getProperty("streamlab.floor.classpath");
                 if (cp == null) throw new IOException("-Dstreamlab.floor.classpath is not set");
                 yield switch (name) {
@@ -315,6 +317,8 @@ public final class LoadHarness {
                             List.of("--body", "mapped"), cp, media.dir(), work, jvmArgs);
                     case "phase3-floor-selector" -> ServerProcess.floor("phase3 floor, selector loops",
                             List.of("--loop", "selector"), cp, media.dir(), work, jvmArgs);
+                    case "phase3-floor-selector-mapped" -> ServerProcess.floor("phase3 floor, selector loops, mapped",
+                            List.of("--loop", "selector", "--body", "mapped"), cp, media.dir(), work, jvmArgs);
                     default -> ServerProcess.floor("phase3 floor", List.of(), cp, media.dir(), work, jvmArgs);
                 };
             }
@@ -412,6 +416,11 @@ public final class LoadHarness {
             notes.add("phase3 floor, mapped = the floor with `--body mapped`: head and range in one gathering write "
                     + "from a mapping of the file (0 user-space copies, one kernel copy into the socket buffer) "
                     + "instead of a head write and transferTo (sendfile).");
+        }
+        if (servers.contains("phase3-floor-selector-mapped")) {
+            notes.add("phase3 floor, selector loops, mapped = the floor with both switches, `--loop selector --body "
+                    + "mapped`: selector loops on platform threads, head and range in one gathering write from a "
+                    + "mapping. What a JVM server would have to give up (virtual threads, sendfile) to pass nginx.");
         }
         return notes;
     }

@@ -50,10 +50,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@link Loop#SELECTOR} asks the other question: is the distance to nginx the JVM's, or the virtual threads'? It
  * runs the same request code ({@link #next}, {@code transferTo}) on one selector loop per core instead of a virtual
  * thread per connection. Measured (phase 3 README, part 1): it matches nginx, where the virtual-thread floor does not.
+ * Both switches together ({@code --loop selector --body mapped}) ask what a JVM server needs to pass nginx here;
+ * measured, that is the only one of the four that does (README, "Both switches").
  *
  * <p>Usage: {@code java dev.streamlab.bench.FloorServer --port N --media DIR [--body sendfile|mapped]
  * [--loop virtual|selector]} serves {@code DIR/{id}.mp4} on 127.0.0.1 until killed. Started by {@code LoadHarness
- * --servers phase3-floor[-mapped|-selector]} ({@code scripts/bench.sh phase3-ws}, {@code phase3-wrk}).
+ * --servers phase3-floor[-mapped|-selector|-selector-mapped]} ({@code scripts/bench.sh phase3-ws},
+ * {@code phase3-wrk}).
  */
 public final class FloorServer implements AutoCloseable {
     private static final int HEAD_LIMIT = 8192;
@@ -107,9 +110,6 @@ public final class FloorServer implements AutoCloseable {
      * {@link Loop#SELECTOR}, one loop per available processor (nginx's {@code worker_processes auto}).
      */
     public static FloorServer start(Path media, int port, Body body, Loop loop) throws IOException {
-        if (loop == Loop.SELECTOR && body != Body.SENDFILE) {
-            throw new IllegalArgumentException("the selector loops send with transferTo only");
-        }
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
             listener.bind(new InetSocketAddress("127.0.0.1", port));
@@ -312,6 +312,8 @@ public final class FloorServer implements AutoCloseable {
         final ByteBuffer in = ByteBuffer.allocateDirect(HEAD_LIMIT);
         Response sending;
         long pos;
+        /** {@link Body#MAPPED}: head and range as one gathering write, what is left of them. */
+        ByteBuffer[] gather;
 
         Connection(SocketChannel ch) {
             this.ch = ch;
@@ -331,11 +333,22 @@ public final class FloorServer implements AutoCloseable {
                     return;
                 }
                 pos = sending.start();
+                gather = body == Body.MAPPED && sending.file() != null
+                        ? new ByteBuffer[] {sending.head(), mapping(sending.file(), sending.fileSize())
+                                .slice((int) sending.start(), (int) sending.length())}
+                        : null;
             }
         }
 
         /** Sends what it can of {@link #sending}; true when all of it is sent. */
         private boolean flush() throws IOException {
+            if (gather != null) {
+                ch.write(gather); // writev; a full socket buffer takes part of it and the rest waits for OP_WRITE
+                if (gather[1].hasRemaining()) return false;
+                sending = null;
+                gather = null;
+                return true;
+            }
             if (sending.head().hasRemaining()) {
                 ch.write(sending.head());
                 if (sending.head().hasRemaining()) return false;
