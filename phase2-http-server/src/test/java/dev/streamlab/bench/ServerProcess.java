@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * G1 moves eden into regions it has never touched until the whole heap is resident (~20 s under the ranges load):
  * 26,500–34,000 page faults in a 10 s window on this paravirtualized machine, against fewer than 200 for the serial
  * collector, which reuses one eden (phase 3 README, Benchmarks, part 1). Their allocation is read through a
- * {@link JvmProbe}.
+ * {@link JvmProbe}. The size is the load harness's; {@link WrkRanges} passes a smaller one in {@code jvmArgs}
+ * (64 MB: on this VM a resident heap costs p99, phase 3 README, "The p99").
  */
 final class ServerProcess implements ServerUnderTest {
     /** The JVM servers' heap options: fixed, and pre-touched (class comment). */

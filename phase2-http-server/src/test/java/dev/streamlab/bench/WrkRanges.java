@@ -37,13 +37,17 @@ import java.util.regex.Pattern;
 public final class WrkRanges {
     static final String USAGE = """
             usage: WrkRanges [--servers nginx,phase3-floor,phase3,...] [--rounds N] [--warmup S] [--seconds S]
-                             [--connections N] [--threads N] [--jvm-arg ARG]... [--large-bytes N]
+                             [--connections N] [--threads N] [--heap SIZE] [--jvm-arg ARG]... [--large-bytes N]
                              [--root DIR] [--cache DIR] [--out FILE.md] [--title TEXT] [--command TEXT]
               servers: LoadHarness's names (--help there); phase3* need -Dstreamlab.phase3.classpath and
                        -Dstreamlab.floor.classpath (scripts/bench.sh phase3-wrk sets both). Default
                        nginx,phase3-floor,phase3,phase3-floor-selector,phase3-floor-mapped, 3 rounds, 8 s warm-up,
                        10 s windows: ~5 min.
+              --heap   the JVM servers' fixed, pre-touched heap (-Xms = -Xmx), default 64m: sized to what serving
+                       ranges needs; a larger resident heap costs p99 on this machine (phase 3 README, part 1).
             """;
+    /** The JVM servers' heap here: a range server's live set is a few MB (phase 3 README, part 1: "The p99"). */
+    static final String DEFAULT_HEAP = "64m";
     private static final int RANGE = 64 * 1024;
 
     private WrkRanges() {}
@@ -55,8 +59,23 @@ public final class WrkRanges {
 
     /** The run's options, with their defaults. */
     record Options(Path root, Path cache, Path out, List<String> servers, int rounds, double warmup, double seconds,
-                   int connections, int threads, List<String> jvmArgs, long largeBytes, String title,
+                   int connections, int threads, String heap, List<String> jvmArgs, long largeBytes, String title,
                    String command) {
+        /**
+         * The JVM servers' options after the harness's own ({@link ServerProcess#HEAP_OPTIONS}): the heap, which
+         * overrides its size (HotSpot takes the last), then the user's.
+         */
+        List<String> serverJvmArgs() {
+            List<String> all = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap));
+            all.addAll(jvmArgs);
+            return all;
+        }
+
+        /** The JVM servers' heap options as they take effect, for the report. */
+        String heapOptions() {
+            return "-Xms" + heap + " -Xmx" + heap + " -XX:+AlwaysPreTouch";
+        }
+
         static Options parse(String... args) {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
             Path cache = Path.of(System.getProperty("java.io.tmpdir"), "streamlab-bench");
@@ -68,6 +87,7 @@ public final class WrkRanges {
             double seconds = 10;
             int connections = 50;
             int threads = 2;
+            String heap = DEFAULT_HEAP;
             List<String> jvmArgs = new ArrayList<>();
             long largeBytes = 1L << 30;
             String title = "Random 64 KiB ranges under wrk: phase 3 vs its floors vs nginx (phase3-wrk)";
@@ -81,6 +101,7 @@ public final class WrkRanges {
                     case "--seconds" -> seconds = Math.rint(number(args, ++i, a, 1, 120));
                     case "--connections" -> connections = (int) number(args, ++i, a, 1, 1000);
                     case "--threads" -> threads = (int) number(args, ++i, a, 1, 16);
+                    case "--heap" -> heap = value(args, ++i, a);
                     case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
                     case "--large-bytes" -> largeBytes = (long) number(args, ++i, a, 16 << 20, 8.0 * (1 << 30));
                     case "--root" -> root = Path.of(value(args, ++i, a)).toAbsolutePath().normalize();
@@ -95,8 +116,11 @@ public final class WrkRanges {
                 if (!LoadHarness.SERVERS.contains(s)) throw new IllegalArgumentException("unknown server " + s);
             }
             if (threads > connections) throw new IllegalArgumentException("--threads must be <= --connections");
+            if (!heap.matches("[1-9][0-9]*[kKmMgG]")) {
+                throw new IllegalArgumentException("--heap takes a size such as 64m or 1g, not " + heap);
+            }
             if (out == null) out = root.resolve("phase3-websocket/bench-results/phase3-wrk.md");
-            return new Options(root, cache, out, servers, rounds, warmup, seconds, connections, threads,
+            return new Options(root, cache, out, servers, rounds, warmup, seconds, connections, threads, heap,
                     List.copyOf(jvmArgs), largeBytes, title, command);
         }
     }
@@ -172,9 +196,12 @@ public final class WrkRanges {
         }
     }
 
-    /** One server in one round: wrk's view, and the CPU the server and wrk used in the window. */
+    /**
+     * One server in one round: wrk's view, and the CPU the server, wrk and the kernel's own threads
+     * ({@link ProcStats#kernelThreadsCpu}) used in the window.
+     */
     record Cell(String server, int round, WrkResult wrk, ProcStats.Cpu serverCpu, ProcStats.Cpu clientCpu,
-                String unavailable) {
+                ProcStats.Cpu kernelCpu, String unavailable) {
         double requestsPerSecond() {
             return wrk.requestsPerSecond();
         }
@@ -193,6 +220,11 @@ public final class WrkRanges {
 
         long errors() {
             return wrk.socketErrors() + wrk.non2xx();
+        }
+
+        /** Kernel threads' CPU, milliseconds per second of the window. */
+        double kernelMillisPerSecond() {
+            return kernelCpu.total() * 1e3 / wrk.seconds();
         }
     }
 
@@ -244,11 +276,12 @@ public final class WrkRanges {
             for (String name : order) {
                 ServerProcess server;
                 try {
-                    server = LoadHarness.start(name, o.jvmArgs(), media, work, o.root().resolve("frontend"),
+                    server = LoadHarness.start(name, o.serverJvmArgs(), media, work, o.root().resolve("frontend"),
                             System.getProperty("java.class.path"), nginx);
                 } catch (IOException e) {
                     log.println("   " + name + ": unavailable: " + e.getMessage());
-                    cells.add(new Cell(name, round, null, null, null, e.getMessage().lines().findFirst().orElse("?")));
+                    cells.add(new Cell(name, round, null, null, null, null,
+                            e.getMessage().lines().findFirst().orElse("?")));
                     continue;
                 }
                 try (server) {
@@ -256,16 +289,18 @@ public final class WrkRanges {
                     if (o.warmup() > 0) wrk(wrk, o, o.warmup(), script, url, false);
                     ProcStats.Cpu s0 = ProcStats.tree(server.pid()).cpu();
                     ProcStats.Cpu c0 = ProcStats.reapedChildrenCpu();
+                    ProcStats.Cpu k0 = ProcStats.kernelThreadsCpu();
                     String report = wrk(wrk, o, o.seconds(), script, url, true);
+                    ProcStats.Cpu kernel = ProcStats.kernelThreadsCpu().minus(k0);
                     ProcStats.Cpu client = ProcStats.reapedChildrenCpu().minus(c0);
                     ProcStats.Cpu cpu = ProcStats.tree(server.pid()).cpu().minus(s0);
-                    Cell c = new Cell(server.name(), round, WrkResult.parse(report), cpu, client, null);
+                    Cell c = new Cell(server.name(), round, WrkResult.parse(report), cpu, client, kernel, null);
                     cells.add(c);
                     log.println("   " + line(c));
                 } catch (IOException | IllegalArgumentException e) {
                     // This cell failed (wrk could not run or reported nothing); the others still say something.
                     log.println("   " + server.name() + ": failed: " + e.getMessage());
-                    cells.add(new Cell(server.name(), round, null, null, null, "failed: "
+                    cells.add(new Cell(server.name(), round, null, null, null, null, "failed: "
                             + String.valueOf(e.getMessage()).lines().findFirst().orElse("?")));
                 }
             }
@@ -315,14 +350,14 @@ public final class WrkRanges {
 
     private static String line(Cell c) {
         return String.format(Locale.ROOT, "round %d %-22s %,8.0f req/s  p99 %6.2f ms  server %5.1f + %5.1f µs/req  "
-                        + "wrk %5.1f µs/req  %,.0f B/response  errors + non-2xx %d", c.round(), c.server(),
-                c.requestsPerSecond(), c.wrk().p99Ms(), c.userMicros(), c.systemMicros(), c.clientMicros(),
-                c.wrk().bytesRead() / c.wrk().requests(), c.errors());
+                        + "wrk %5.1f µs/req  kernel threads %4.0f ms/s  %,.0f B/response  errors + non-2xx %d",
+                c.round(), c.server(), c.requestsPerSecond(), c.wrk().p99Ms(), c.userMicros(), c.systemMicros(),
+                c.clientMicros(), c.kernelMillisPerSecond(), c.wrk().bytesRead() / c.wrk().requests(), c.errors());
     }
 
     static String report(Options o, List<Cell> cells) {
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-        String heap = String.join(" ", ServerProcess.HEAP_OPTIONS);
+        String heap = o.heapOptions();
         StringBuilder md = new StringBuilder("# " + o.title() + "\n\n");
         for (String h : Results.machine(LoadHarness.nginxVersion(), date)) md.append("- ").append(h).append('\n');
         md.append("- Command: `").append(o.command()).append("`\n");
@@ -338,7 +373,9 @@ public final class WrkRanges {
                   summary gives the median of those ratios and their range). Server CPU: user + system over the window
                   from /proc/PID/stat (nginx: master + workers) ÷ responses. wrk CPU: the load generator's own. p50/p99:
                   wrk's latency, request written → response read whole. B/resp: bytes read ÷ responses (64 KiB +
-                  head when every answer was the range asked for).
+                  head when every answer was the range asked for). Kernel threads: the CPU of the kernel's own
+                  threads over the window (ksoftirqd, kworkers; on this VM kdamond, its memory monitor, whose scans
+                  grow with the memory processes keep resident and delay whatever waits for that core), ms per s.
                 """);
         for (String note : LoadHarness.floorNotes(o.servers(), heap)) {
             md.append("- ").append(note).append('\n');
@@ -347,12 +384,12 @@ public final class WrkRanges {
         List<String> servers = cells.stream().map(Cell::server).distinct().toList();
         md.append("## Summary (median round per server)\n\n");
         md.append("| server | req/s | ÷ nginx (rounds) | server CPU µs/req (user + sys) | p99 ms (rounds) "
-                + "| wrk CPU µs/req | errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
+                + "| wrk CPU µs/req | kernel threads ms/s | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String s : servers) {
             List<Cell> mine = cells.stream().filter(c -> c.server().equals(s) && c.unavailable() == null)
                     .sorted(Comparator.comparingDouble(Cell::requestsPerSecond)).toList();
             if (mine.isEmpty()) {
-                md.append("| ").append(s).append(" | unavailable | | | | | |\n");
+                md.append("| ").append(s).append(" | unavailable | | | | | | |\n");
                 continue;
             }
             Cell m = mine.get((mine.size() - 1) / 2); // the median round (the lower one, as Results.medianRows)
@@ -368,22 +405,24 @@ public final class WrkRanges {
             String ratio = ratios.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)",
                     ratios.get((ratios.size() - 1) / 2), ratios.getFirst(), ratios.getLast());
             md.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.1f (%.1f + %.1f) | %.2f (%.2f–%.2f) | %.1f "
-                            + "| %d |\n", s, m.requestsPerSecond(), ratio, m.userMicros() + m.systemMicros(),
-                    m.userMicros(), m.systemMicros(), m.wrk().p99Ms(), p99Low, p99High, m.clientMicros(), errors));
+                            + "| %.0f | %d |\n", s, m.requestsPerSecond(), ratio, m.userMicros() + m.systemMicros(),
+                    m.userMicros(), m.systemMicros(), m.wrk().p99Ms(), p99Low, p99High, m.clientMicros(),
+                    m.kernelMillisPerSecond(), errors));
         }
         md.append("\n## Every cell\n\n| round | server | req/s | ÷ nginx | server µs/req (user + sys) | p50 ms "
-                + "| p99 ms | wrk µs/req | B/resp | errors + non-2xx |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| p99 ms | wrk µs/req | kernel threads ms/s | B/resp | errors + non-2xx |\n"
+                + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Cell c : cells) {
             if (c.unavailable() != null) {
                 md.append("| ").append(c.round()).append(" | ").append(c.server()).append(" | unavailable: ")
-                        .append(c.unavailable().replace("|", "\\|")).append(" | | | | | | | |\n");
+                        .append(c.unavailable().replace("|", "\\|")).append(" | | | | | | | | |\n");
                 continue;
             }
             double ref = nginxRequestsPerSecond(cells, c.round());
             String ratio = Double.isNaN(ref) ? "–" : String.format(Locale.ROOT, "%.2f×", c.requestsPerSecond() / ref);
-            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %s | %.1f + %.1f | %.2f | %.2f | %.1f | %,.0f "
-                            + "| %d |\n", c.round(), c.server(), c.requestsPerSecond(), ratio, c.userMicros(),
-                    c.systemMicros(), c.wrk().p50Ms(), c.wrk().p99Ms(), c.clientMicros(),
+            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %s | %.1f + %.1f | %.2f | %.2f | %.1f | %.0f "
+                            + "| %,.0f | %d |\n", c.round(), c.server(), c.requestsPerSecond(), ratio, c.userMicros(),
+                    c.systemMicros(), c.wrk().p50Ms(), c.wrk().p99Ms(), c.clientMicros(), c.kernelMillisPerSecond(),
                     c.wrk().bytesRead() / c.wrk().requests(), c.errors()));
         }
         return md.toString();

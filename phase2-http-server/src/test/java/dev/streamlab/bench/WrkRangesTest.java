@@ -69,13 +69,26 @@ class WrkRangesTest {
         // phase 3's median round is 16,000 req/s; its ratios 0.90, 1.20, 0.80 -> median 0.90.
         assertTrue(md.contains("| phase3 virtual | 16,000 | 0.90× (0.80–1.20) | 50.0 (20.0 + 30.0) |"), md);
         assertTrue(md.contains("| 2 | phase3 virtual | 12,000 | 1.20× |"), md);
+        // 0.25 s of kernel threads' CPU in a 10 s window, in both tables
+        assertTrue(md.contains("| 8.00 (8.00–8.00) | 20.0 | 25 | 0 |"), md);
+        assertTrue(md.contains("| 2.00 | 8.00 | 20.0 | 25 | 65,700 | 0 |"), md);
+    }
+
+    @Test
+    void theServersHeapIsSixtyFourMegabytesUnlessToldAndComesBeforeTheUsersJvmArgs() {
+        WrkRanges.Options o = WrkRanges.Options.parse("--jvm-arg", "-XX:+UseSerialGC");
+        assertEquals(List.of("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC"), o.serverJvmArgs());
+        assertTrue(WrkRanges.report(o, List.of()).contains("JVM servers: `-Xms64m -Xmx64m -XX:+AlwaysPreTouch` + "
+                + "`-XX:+UseSerialGC`"));
+        assertEquals(List.of("-Xms512m", "-Xmx512m"), WrkRanges.Options.parse("--heap", "512m").serverJvmArgs());
+        assertThrows(IllegalArgumentException.class, () -> WrkRanges.Options.parse("--heap", "-Xmx1g"));
     }
 
     @Test
     void aFailedCellKeepsItsReasonAndTheServersOtherRoundsStillMakeItsSummary() {
         WrkRanges.Options o = WrkRanges.Options.parse("--servers", "nginx,phase3", "--rounds", "2");
         List<WrkRanges.Cell> cells = List.of(
-                cell("nginx", 1, 20_000), new WrkRanges.Cell("phase3 virtual", 1, null, null, null,
+                cell("nginx", 1, 20_000), new WrkRanges.Cell("phase3 virtual", 1, null, null, null, null,
                         "failed: wrk exited with 1: unable to connect | refused"),
                 cell("nginx", 2, 20_000), cell("phase3 virtual", 2, 18_000));
         String md = WrkRanges.report(o, cells);
@@ -94,6 +107,6 @@ class WrkRangesTest {
         long requests = rps * 10;
         WrkRanges.WrkResult w = new WrkRanges.WrkResult(requests, 10, requests * 65_700.0, 2, 8, 0, 0);
         return new WrkRanges.Cell(server, round, w, new ProcStats.Cpu(requests * 20e-6, requests * 30e-6),
-                new ProcStats.Cpu(requests * 10e-6, requests * 10e-6), null);
+                new ProcStats.Cpu(requests * 10e-6, requests * 10e-6), new ProcStats.Cpu(0, 0.25), null);
     }
 }
