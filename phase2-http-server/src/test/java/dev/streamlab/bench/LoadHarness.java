@@ -268,7 +268,8 @@ public final class LoadHarness {
             long t0 = System.nanoTime();
             ServerUnderTest server;
             try {
-                server = start(name, o.jvmArgs(), media, work, frontend, classpath, nginx);
+                server = start(name, ServerProcess.DEFAULT_HEAP, o.jvmArgs(), media, work, frontend, classpath,
+                        nginx);
             } catch (IOException e) {
                 log.println("   " + name + ": unavailable: " + e.getMessage());
                 all.add(Measurement.unavailable(name, w, e.getMessage().lines().findFirst().orElse("?"))
@@ -297,12 +298,13 @@ public final class LoadHarness {
     /**
      * A fresh process of server {@code name} (one of {@link Options}' server names) serving {@code media}; phase 3
      * and its floor from the class paths in {@code -Dstreamlab.phase3.classpath} and {@code
-     * -Dstreamlab.floor.classpath}.
+     * -Dstreamlab.floor.classpath}. A JVM server gets a fixed {@code heap} (e.g. {@code 512m}), then {@code extra}.
      *
      * @throws IOException when it is not installed, not configured, or does not answer within 30 s
      */
-    static ServerProcess start(String name, List<String> jvmArgs, BenchMedia media, Path work, Path frontend,
-                               String classpath, Path nginx) throws IOException, InterruptedException {
+    static ServerProcess start(String name, String heap, List<String> extra, BenchMedia media, Path work,
+                               Path frontend, String classpath, Path nginx) throws IOException, InterruptedException {
+        List<String> jvmArgs = ServerProcess.jvmOptions(heap, extra);
         return switch (name) {
             case "nginx" -> {
                 if (nginx == null) throw new IOException("nginx is not installed (apt-get install nginx)");
@@ -363,12 +365,12 @@ public final class LoadHarness {
                         + " to nginx is the median of the per-round ratios)",
                 o.httpClients(), o.clientWarmup().isZero() ? "" : ", warmed up by " + trim(o.clientWarmup().toMillis()
                         / 1000.0) + " s of discarded load before the first cell"));
-        String heap = String.join(" ", ServerProcess.HEAP_OPTIONS);
+        String heap = String.join(" ", ServerProcess.heapOptions(ServerProcess.DEFAULT_HEAP));
         header.add("Servers: phase 2 = `java " + heap
                 + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` ("
                 + (o.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC")) ? "the collector below"
                         : "G1, the default collector") + "); jwebserver = `jwebserver -J"
-                + String.join(" -J", ServerProcess.HEAP_OPTIONS) + " -o none`; nginx = 2 workers, `sendfile on;"
+                + String.join(" -J", ServerProcess.heapOptions(ServerProcess.DEFAULT_HEAP)) + " -o none`; nginx = 2 workers, `sendfile on;"
                 + " tcp_nopush off; access_log off; keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
         List<String> notes = new ArrayList<>(List.of(

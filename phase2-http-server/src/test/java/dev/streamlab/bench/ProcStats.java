@@ -102,8 +102,14 @@ final class ProcStats {
         try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path d : dirs) {
                 String pid = d.getFileName().toString();
-                if (!pid.equals("2") && parent(pid) != 2) continue;
-                Cpu c = cpu(pid, 14);
+                String[] f;
+                try {
+                    f = statFields(pid); // one read per process: its parent and its CPU
+                } catch (IOException | RuntimeException gone) {
+                    continue;
+                }
+                if (!pid.equals("2") && !f[4 - 3].equals("2")) continue;
+                Cpu c = cpu(f, 14);
                 user += c.user();
                 system += c.system();
             }
@@ -122,15 +128,6 @@ final class ProcStats {
         }
     }
 
-    /** Field 4 (ppid) of {@code /proc/PID/stat}; -1 when gone. */
-    private static long parent(String pid) {
-        try {
-            return Long.parseLong(statFields(pid)[4 - 3]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     /** The fields of {@code /proc/PID/stat} from field 3 (state) on: field n is at index n - 3. */
     private static String[] statFields(String pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", pid, "stat"));
@@ -141,12 +138,16 @@ final class ProcStats {
     /** Fields {@code first} and {@code first + 1} of {@code /proc/PID/stat} in seconds; zeros when gone. */
     private static Cpu cpu(String pid, int first) {
         try {
-            String[] f = statFields(pid);
-            return new Cpu(Long.parseLong(f[first - 3]) / TICKS_PER_SECOND,
-                    Long.parseLong(f[first - 2]) / TICKS_PER_SECOND);
+            return cpu(statFields(pid), first);
         } catch (IOException | RuntimeException e) {
             return new Cpu(0, 0); // gone, or not Linux
         }
+    }
+
+    /** Fields {@code first} and {@code first + 1} of {@link #statFields} in seconds. */
+    private static Cpu cpu(String[] f, int first) {
+        return new Cpu(Long.parseLong(f[first - 3]) / TICKS_PER_SECOND,
+                Long.parseLong(f[first - 2]) / TICKS_PER_SECOND);
     }
 
     /** A {@code kB} field of {@code /proc/PID/status}. */

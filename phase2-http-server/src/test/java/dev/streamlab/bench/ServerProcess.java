@@ -24,18 +24,31 @@ import java.util.stream.Stream;
  * floor, the JDK's {@code jwebserver}, or nginx with a configuration generated into a temporary folder (nothing under
  * {@code /etc} or {@code /var} is touched).
  *
- * <p>JVM servers run with the same fixed heap ({@link #HEAP_OPTIONS}) and the JDK's default collector (G1, what
+ * <p>JVM servers run with a fixed heap ({@link #heapOptions}) and the JDK's default collector (G1, what
  * {@code ./lab run phase2} gets): a fixed heap keeps GC frequency a function of the allocation rate, not of heap
  * resizing, and it is touched at start so that no first-touch page fault falls in a measured window. Without that,
  * G1 moves eden into regions it has never touched until the whole heap is resident (~20 s under the ranges load):
  * 26,500–34,000 page faults in a 10 s window on this paravirtualized machine, against fewer than 200 for the serial
  * collector, which reuses one eden (phase 3 README, Benchmarks, part 1). Their allocation is read through a
- * {@link JvmProbe}. The size is the load harness's; {@link WrkRanges} passes a smaller one in {@code jvmArgs}
- * (64 MB: on this VM a resident heap costs p99, phase 3 README, "The p99").
+ * {@link JvmProbe}. The size is the caller's: the load harness's {@link #DEFAULT_HEAP}, or {@link WrkRanges}' 64 MB
+ * (on this VM a resident heap costs p99, phase 3 README, "The p99"). The factories take the JVM options whole, heap
+ * included ({@link #jvmOptions}).
  */
 final class ServerProcess implements ServerUnderTest {
-    /** The JVM servers' heap options: fixed, and pre-touched (class comment). */
-    static final List<String> HEAP_OPTIONS = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
+    /** The load harness's heap for the JVM servers. */
+    static final String DEFAULT_HEAP = "512m";
+
+    /** A JVM server's heap: {@code size}, fixed ({@code -Xms} = {@code -Xmx}) and pre-touched (class comment). */
+    static List<String> heapOptions(String size) {
+        return List.of("-Xms" + size, "-Xmx" + size, "-XX:+AlwaysPreTouch");
+    }
+
+    /** A JVM server's options: the heap's ({@link #heapOptions}), then {@code extra}. */
+    static List<String> jvmOptions(String heap, List<String> extra) {
+        List<String> all = new ArrayList<>(heapOptions(heap));
+        all.addAll(extra);
+        return all;
+    }
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
@@ -117,10 +130,9 @@ final class ServerProcess implements ServerUnderTest {
                 true);
     }
 
-    /** {@code java}, {@link #HEAP_OPTIONS}, then {@code jvmArgs} (which may override them), then {@code rest}. */
+    /** {@code java}, {@code jvmArgs} (heap included: {@link #jvmOptions}), then {@code rest}. */
     private static List<String> java(List<String> jvmArgs, String... rest) {
         List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString()));
-        cmd.addAll(HEAP_OPTIONS);
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of(rest));
         return cmd;
@@ -148,7 +160,6 @@ final class ServerProcess implements ServerUnderTest {
         int port = freePort();
         Path work = Files.createTempDirectory(workRoot, "jwebserver-");
         List<String> cmd = new ArrayList<>(List.of(javaHome().resolve("bin/jwebserver").toString()));
-        HEAP_OPTIONS.forEach(a -> cmd.add("-J" + a));
         jvmArgs.forEach(a -> cmd.add("-J" + a));
         cmd.addAll(List.of("-b", "127.0.0.1", "-p", Integer.toString(port), "-d", media.toAbsolutePath().toString(),
                 "-o", "none"));

@@ -61,20 +61,6 @@ public final class WrkRanges {
     record Options(Path root, Path cache, Path out, List<String> servers, int rounds, double warmup, double seconds,
                    int connections, int threads, String heap, List<String> jvmArgs, long largeBytes, String title,
                    String command) {
-        /**
-         * The JVM servers' options after the harness's own ({@link ServerProcess#HEAP_OPTIONS}): the heap, which
-         * overrides its size (HotSpot takes the last), then the user's.
-         */
-        List<String> serverJvmArgs() {
-            List<String> all = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap));
-            all.addAll(jvmArgs);
-            return all;
-        }
-
-        /** The JVM servers' heap options as they take effect, for the report. */
-        String heapOptions() {
-            return "-Xms" + heap + " -Xmx" + heap + " -XX:+AlwaysPreTouch";
-        }
 
         static Options parse(String... args) {
             Path root = Path.of(System.getProperty("streamlab.root", ".")).toAbsolutePath().normalize();
@@ -276,8 +262,8 @@ public final class WrkRanges {
             for (String name : order) {
                 ServerProcess server;
                 try {
-                    server = LoadHarness.start(name, o.serverJvmArgs(), media, work, o.root().resolve("frontend"),
-                            System.getProperty("java.class.path"), nginx);
+                    server = LoadHarness.start(name, o.heap(), o.jvmArgs(), media, work,
+                            o.root().resolve("frontend"), System.getProperty("java.class.path"), nginx);
                 } catch (IOException e) {
                     log.println("   " + name + ": unavailable: " + e.getMessage());
                     cells.add(new Cell(name, round, null, null, null, null,
@@ -357,7 +343,7 @@ public final class WrkRanges {
 
     static String report(Options o, List<Cell> cells) {
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-        String heap = o.heapOptions();
+        String heap = String.join(" ", ServerProcess.heapOptions(o.heap()));
         StringBuilder md = new StringBuilder("# " + o.title() + "\n\n");
         for (String h : Results.machine(LoadHarness.nginxVersion(), date)) md.append("- ").append(h).append('\n');
         md.append("- Command: `").append(o.command()).append("`\n");

@@ -77,10 +77,12 @@ class WrkRangesTest {
     @Test
     void theServersHeapIsSixtyFourMegabytesUnlessToldAndComesBeforeTheUsersJvmArgs() {
         WrkRanges.Options o = WrkRanges.Options.parse("--jvm-arg", "-XX:+UseSerialGC");
-        assertEquals(List.of("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC"), o.serverJvmArgs());
+        assertEquals(List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"),
+                ServerProcess.jvmOptions(o.heap(), o.jvmArgs()));
         assertTrue(WrkRanges.report(o, List.of()).contains("JVM servers: `-Xms64m -Xmx64m -XX:+AlwaysPreTouch` + "
                 + "`-XX:+UseSerialGC`"));
-        assertEquals(List.of("-Xms512m", "-Xmx512m"), WrkRanges.Options.parse("--heap", "512m").serverJvmArgs());
+        assertEquals(List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"),
+                ServerProcess.jvmOptions(WrkRanges.Options.parse("--heap", "512m").heap(), List.of()));
         assertThrows(IllegalArgumentException.class, () -> WrkRanges.Options.parse("--heap", "-Xmx1g"));
     }
 

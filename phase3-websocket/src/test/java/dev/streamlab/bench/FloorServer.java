@@ -226,8 +226,7 @@ public final class FloorServer implements AutoCloseable {
                 }
                 if (body == Body.MAPPED && r.file() != null) {
                     // One writev for head and range; on a virtual thread a full socket buffer parks the write.
-                    ByteBuffer[] response = {r.head(), mapping(r.file(), r.fileSize()).slice((int) r.start(),
-                            (int) r.length())};
+                    ByteBuffer[] response = mapped(r);
                     while (response[1].hasRemaining()) ch.write(response);
                     continue;
                 }
@@ -333,10 +332,7 @@ public final class FloorServer implements AutoCloseable {
                     return;
                 }
                 pos = sending.start();
-                gather = body == Body.MAPPED && sending.file() != null
-                        ? new ByteBuffer[] {sending.head(), mapping(sending.file(), sending.fileSize())
-                                .slice((int) sending.start(), (int) sending.length())}
-                        : null;
+                gather = body == Body.MAPPED && sending.file() != null ? mapped(sending) : null;
             }
         }
 
@@ -395,6 +391,11 @@ public final class FloorServer implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /** {@link Body#MAPPED}: {@code r}'s head and a view of its range in the file's mapping (no bytes copied). */
+    private ByteBuffer[] mapped(Response r) throws IOException {
+        return new ByteBuffer[] {r.head(), mapping(r.file(), r.fileSize()).slice((int) r.start(), (int) r.length())};
     }
 
     /** The file mapped whole, once (again if its size changed); refused for files of 2 GiB or more. */
