@@ -47,7 +47,8 @@ public final class LoadHarness {
                                [--scenarios ranges,small,viewers,bulk] [--warmup S] [--seconds S]
                                [--client-warmup S]
                                [--connections N] [--viewers N] [--large-bytes N] [--max-requests N]
-                               [--http-clients N] [--jvm-arg ARG]... [--rounds N] [--command TEXT]
+                               [--http-clients N] [--heap SIZE] [--jvm-arg ARG]... [--rounds N]
+                               [--command TEXT]
               --quick   1 s warm-up, 3 s windows, 50 viewers: checks that everything runs (numbers are noisy)
               --client-warmup  seconds of load, discarded, before the first cell, so that this JVM (the load
                         generator) is compiled before anything is measured; default 10 (--quick: 2), 0 for none
@@ -62,6 +63,8 @@ public final class LoadHarness {
                         phase3-floor-selector: the floor on one selector loop per core (platform threads,
                         non-blocking sockets, nginx's model) instead of a virtual thread per connection;
                         phase3-floor-selector-mapped: both
+              --heap    the JVM servers' fixed, pre-touched heap (-Xms = -Xmx), default 512m; phase3-ws uses 64m for
+                        the ranges and bulk it runs (a resident heap costs p99 on this VM: phase 3 README, "The p99")
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
@@ -83,13 +86,13 @@ public final class LoadHarness {
     /** Options with their defaults: the full run. */
     record Options(Path root, Path out, Path csv, Path cache, List<String> servers, List<String> scenarios,
                    Duration warmup, Duration measure, int connections, int viewers, long largeBytes,
-                   long maxRequests, int httpClients, List<String> jvmArgs, int rounds, String command,
-                   String title, Duration clientWarmup) {
+                   long maxRequests, int httpClients, String heap, List<String> jvmArgs, int rounds,
+                   String command, String title, Duration clientWarmup) {
 
         /** The same options with another warm-up and measuring window. */
         Options withWindow(Duration warmup, Duration measure) {
             return new Options(root, out, csv, cache, servers, scenarios, warmup, measure, connections, viewers,
-                    largeBytes, maxRequests, httpClients, jvmArgs, rounds, command, title, clientWarmup);
+                    largeBytes, maxRequests, httpClients, heap, jvmArgs, rounds, command, title, clientWarmup);
         }
 
         static Options parse(String... args) {
@@ -108,6 +111,7 @@ public final class LoadHarness {
             long largeBytes = 1L << 30;
             long maxRequests = 2_000_000;
             int httpClients = 2;
+            String heap = ServerProcess.DEFAULT_HEAP;
             List<String> jvmArgs = new ArrayList<>();
             int rounds = 1;
             String command = "java dev.streamlab.bench.LoadHarness " + String.join(" ", args);
@@ -135,6 +139,7 @@ public final class LoadHarness {
                     case "--large-bytes" -> largeBytes = (long) number(args, ++i, a, 16 << 20, 8.0 * (1L << 30));
                     case "--max-requests" -> maxRequests = (long) number(args, ++i, a, 1, 1e8);
                     case "--rounds" -> rounds = (int) number(args, ++i, a, 1, 9);
+                    case "--heap" -> heap = ServerProcess.heapSize(value(args, ++i, a), a);
                     case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
                     case "--http-clients" -> httpClients = (int) number(args, ++i, a, 1, 64);
                     case "--command" -> command = value(args, ++i, a);
@@ -156,7 +161,8 @@ public final class LoadHarness {
                 csv = out.resolveSibling(name + ".csv");
             }
             return new Options(root, out, csv, cache, servers, scenarios, Duration.ofMillis((long) (warmup * 1000)),
-                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, List.copyOf(jvmArgs), rounds, command, title,
+                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, heap,
+                    List.copyOf(jvmArgs), rounds, command, title,
                     Duration.ofMillis((long) ((clientWarmup >= 0 ? clientWarmup : quick ? 2 : 10) * 1000)));
         }
 
@@ -268,7 +274,7 @@ public final class LoadHarness {
             long t0 = System.nanoTime();
             ServerUnderTest server;
             try {
-                server = start(name, ServerProcess.DEFAULT_HEAP, o.jvmArgs(), media, work, frontend, classpath,
+                server = start(name, o.heap(), o.jvmArgs(), media, work, frontend, classpath,
                         nginx);
             } catch (IOException e) {
                 log.println("   " + name + ": unavailable: " + e.getMessage());
@@ -352,7 +358,7 @@ public final class LoadHarness {
                 m.clientCpu());
     }
 
-    private static String report(Options o, List<Measurement> all) {
+    static String report(Options o, List<Measurement> all) {
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
         List<String> header = new ArrayList<>(Results.machine(nginxVersion(), date));
         header.add("Command: `" + o.command() + "`");
@@ -365,12 +371,12 @@ public final class LoadHarness {
                         + " to nginx is the median of the per-round ratios)",
                 o.httpClients(), o.clientWarmup().isZero() ? "" : ", warmed up by " + trim(o.clientWarmup().toMillis()
                         / 1000.0) + " s of discarded load before the first cell"));
-        String heap = String.join(" ", ServerProcess.heapOptions(ServerProcess.DEFAULT_HEAP));
+        String heap = String.join(" ", ServerProcess.heapOptions(o.heap()));
         header.add("Servers: phase 2 = `java " + heap
                 + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` ("
                 + (o.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC")) ? "the collector below"
                         : "G1, the default collector") + "); jwebserver = `jwebserver -J"
-                + String.join(" -J", ServerProcess.heapOptions(ServerProcess.DEFAULT_HEAP)) + " -o none`; nginx = 2 workers, `sendfile on;"
+                + String.join(" -J", ServerProcess.heapOptions(o.heap())) + " -o none`; nginx = 2 workers, `sendfile on;"
                 + " tcp_nopush off; access_log off; keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
         List<String> notes = new ArrayList<>(List.of(

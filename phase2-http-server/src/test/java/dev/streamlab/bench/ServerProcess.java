@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * G1 moves eden into regions it has never touched until the whole heap is resident (~20 s under the ranges load):
  * 26,500–34,000 page faults in a 10 s window on this paravirtualized machine, against fewer than 200 for the serial
  * collector, which reuses one eden (phase 3 README, Benchmarks, part 1). Their allocation is read through a
- * {@link JvmProbe}. The size is the caller's: the load harness's {@link #DEFAULT_HEAP}, or {@link WrkRanges}' 64 MB
- * (on this VM a resident heap costs p99, phase 3 README, "The p99"). The factories take the JVM options whole, heap
- * included ({@link #jvmOptions}).
+ * {@link JvmProbe}. The size is the caller's: the load harness's {@code --heap} ({@link #DEFAULT_HEAP} unless told;
+ * {@code phase3-ws} gives 64 MB), or {@link WrkRanges}' 64 MB (on this VM a resident heap costs p99, phase 3 README,
+ * "The p99"). The factories take the JVM options whole, heap included ({@link #jvmOptions}).
  */
 final class ServerProcess implements ServerUnderTest {
     /** The load harness's heap for the JVM servers. */
@@ -41,6 +41,14 @@ final class ServerProcess implements ServerUnderTest {
     /** A JVM server's heap: {@code size}, fixed ({@code -Xms} = {@code -Xmx}) and pre-touched (class comment). */
     static List<String> heapOptions(String size) {
         return List.of("-Xms" + size, "-Xmx" + size, "-XX:+AlwaysPreTouch");
+    }
+
+    /** {@code value} when it is a size {@code -Xmx} takes ({@code 64m}, {@code 1g}); {@code option} names it if not. */
+    static String heapSize(String value, String option) {
+        if (!value.matches("[1-9][0-9]*[kKmMgG]")) {
+            throw new IllegalArgumentException(option + " takes a size such as 64m or 1g, not " + value);
+        }
+        return value;
     }
 
     /** A JVM server's options: the heap's ({@link #heapOptions}), then {@code extra}. */

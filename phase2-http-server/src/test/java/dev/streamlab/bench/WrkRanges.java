@@ -87,7 +87,7 @@ public final class WrkRanges {
                     case "--seconds" -> seconds = Math.rint(number(args, ++i, a, 1, 120));
                     case "--connections" -> connections = (int) number(args, ++i, a, 1, 1000);
                     case "--threads" -> threads = (int) number(args, ++i, a, 1, 16);
-                    case "--heap" -> heap = value(args, ++i, a);
+                    case "--heap" -> heap = ServerProcess.heapSize(value(args, ++i, a), a);
                     case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
                     case "--large-bytes" -> largeBytes = (long) number(args, ++i, a, 16 << 20, 8.0 * (1 << 30));
                     case "--root" -> root = Path.of(value(args, ++i, a)).toAbsolutePath().normalize();
@@ -102,9 +102,6 @@ public final class WrkRanges {
                 if (!LoadHarness.SERVERS.contains(s)) throw new IllegalArgumentException("unknown server " + s);
             }
             if (threads > connections) throw new IllegalArgumentException("--threads must be <= --connections");
-            if (!heap.matches("[1-9][0-9]*[kKmMgG]")) {
-                throw new IllegalArgumentException("--heap takes a size such as 64m or 1g, not " + heap);
-            }
             if (out == null) out = root.resolve("phase3-websocket/bench-results/phase3-wrk.md");
             return new Options(root, cache, out, servers, rounds, warmup, seconds, connections, threads, heap,
                     List.copyOf(jvmArgs), largeBytes, title, command);
