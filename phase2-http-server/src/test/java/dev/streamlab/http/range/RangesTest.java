@@ -215,4 +215,31 @@ class RangesTest {
             default -> new RangeSpec.Suffix(rnd.nextInt(4) == 0 ? rnd.nextInt(3) : a);
         };
     }
+
+    /**
+     * {@code decide} answers a single spec on a path of its own (no lists, sort or stream); the general path, given the
+     * same spec twice, coalesces it back to one range, so the two must agree on every spec and length. Seeded random
+     * specs plus the edges: zero, the last byte, one past it, and saturated huge values.
+     */
+    @Test
+    void oneSpecIsDecidedAsTheGeneralPathDecidesTheSameSpecTwice() {
+        Random rnd = new Random(SEED);
+        long[] lengths = {0, 1, 2, 100, 65_536, 1L << 30, Long.MAX_VALUE};
+        int compared = 0;
+        for (long length : lengths) {
+            List<Long> points = new ArrayList<>(List.of(0L, 1L, length - 1, length, length + 1, Long.MAX_VALUE));
+            for (int i = 0; i < 40; i++) points.add(length <= 0 ? rnd.nextLong(4) : rnd.nextLong(length) + rnd.nextLong(3));
+            points.removeIf(p -> p < 0);
+            for (long a : points) {
+                List<RangeSpec> specs = new ArrayList<>(List.of(new RangeSpec.From(a), new RangeSpec.Suffix(a)));
+                for (long b : points) if (b >= a) specs.add(new RangeSpec.Closed(a, b));
+                for (RangeSpec spec : specs) {
+                    RangeDecision one = Ranges.decide(List.of(spec), length, 1);
+                    assertEquals(Ranges.decide(List.of(spec, spec), length, 1), one, () -> spec + " of " + length);
+                    compared++;
+                }
+            }
+        }
+        assertTrue(compared > 5_000, "compared " + compared);
+    }
 }
