@@ -161,8 +161,8 @@ public final class LoadHarness {
                 csv = out.resolveSibling(name + ".csv");
             }
             return new Options(root, out, csv, cache, servers, scenarios, Duration.ofMillis((long) (warmup * 1000)),
-                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests, httpClients, heap,
-                    List.copyOf(jvmArgs), rounds, command, title,
+                    Duration.ofMillis((long) (seconds * 1000)), connections, viewers, largeBytes, maxRequests,
+                    httpClients, heap, List.copyOf(jvmArgs), rounds, command, title,
                     Duration.ofMillis((long) ((clientWarmup >= 0 ? clientWarmup : quick ? 2 : 10) * 1000)));
         }
 
@@ -274,8 +274,7 @@ public final class LoadHarness {
             long t0 = System.nanoTime();
             ServerUnderTest server;
             try {
-                server = start(name, o.heap(), o.jvmArgs(), media, work, frontend, classpath,
-                        nginx);
+                server = start(name, o.heap(), o.jvmArgs(), media, work, frontend, classpath, nginx);
             } catch (IOException e) {
                 log.println("   " + name + ": unavailable: " + e.getMessage());
                 all.add(Measurement.unavailable(name, w, e.getMessage().lines().findFirst().orElse("?"))
@@ -376,7 +375,8 @@ public final class LoadHarness {
                 + " -Dsun.net.httpserver.nodelay=true dev.streamlab.phase2.Phase2Main --io <strategy> --quiet` ("
                 + (o.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC")) ? "the collector below"
                         : "G1, the default collector") + "); jwebserver = `jwebserver -J"
-                + String.join(" -J", ServerProcess.heapOptions(o.heap())) + " -o none`; nginx = 2 workers, `sendfile on;"
+                + String.join(" -J", ServerProcess.heapOptions(o.heap()))
+                + " -o none`; nginx = 2 workers, `sendfile on;"
                 + " tcp_nopush off; access_log off; keepalive_requests 1000000`."
                 + (o.jvmArgs().isEmpty() ? "" : " Extra JVM options: `" + String.join(" ", o.jvmArgs()) + "`."));
         List<String> notes = new ArrayList<>(List.of(

@@ -228,7 +228,9 @@ class RangesTest {
         int compared = 0;
         for (long length : lengths) {
             List<Long> points = new ArrayList<>(List.of(0L, 1L, length - 1, length, length + 1, Long.MAX_VALUE));
-            for (int i = 0; i < 40; i++) points.add(length <= 0 ? rnd.nextLong(4) : rnd.nextLong(length) + rnd.nextLong(3));
+            for (int i = 0; i < 40; i++) {
+                points.add(length <= 0 ? rnd.nextLong(4) : rnd.nextLong(length) + rnd.nextLong(3));
+            }
             points.removeIf(p -> p < 0);
             for (long a : points) {
                 List<RangeSpec> specs = new ArrayList<>(List.of(new RangeSpec.From(a), new RangeSpec.Suffix(a)));
