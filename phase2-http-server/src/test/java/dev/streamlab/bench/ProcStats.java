@@ -89,34 +89,15 @@ final class ProcStats {
     }
 
     /**
-     * The CPU of every kernel thread now (kthreadd, pid 2, and its children): work the kernel does on its own
-     * threads, not in a process's system calls — softirqs pushed to {@code ksoftirqd}, {@code kworker}s, and on this
-     * machine {@code kdamond}, the VM's DAMON memory monitor, whose scans take the CPU in slices of several
-     * milliseconds and grow with the memory processes keep resident (phase 3 README, part 1). Zeros when not Linux
-     * or when this process sees no kernel threads (a PID namespace of its own, where pid 2 is not kthreadd).
+     * The CPU of every kernel thread now: {@link #tree} of kthreadd (pid 2), whose children the kernel's own threads
+     * are. That is work the kernel does outside any process's system calls — softirqs pushed to {@code ksoftirqd},
+     * {@code kworker}s, and on this machine {@code kdamond}, the VM's DAMON memory monitor, whose scans take the CPU
+     * in slices of several milliseconds and grow with the memory processes keep resident (phase 3 README, part 1).
+     * Zeros when not Linux or when this process sees no kernel threads (a PID namespace of its own, where pid 2 is
+     * some process, not kthreadd).
      */
     static Cpu kernelThreadsCpu() {
-        double user = 0;
-        double system = 0;
-        if (!kernelThreadsVisible()) return new Cpu(0, 0);
-        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path d : dirs) {
-                String pid = d.getFileName().toString();
-                String[] f;
-                try {
-                    f = statFields(pid); // one read per process: its parent and its CPU
-                } catch (IOException | RuntimeException gone) {
-                    continue;
-                }
-                if (!pid.equals("2") && !f[4 - 3].equals("2")) continue;
-                Cpu c = cpu(f, 14);
-                user += c.user();
-                system += c.system();
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: nothing to count
-        }
-        return new Cpu(user, system);
+        return kernelThreadsVisible() ? tree(2).cpu() : new Cpu(0, 0);
     }
 
     /** Whether pid 2 here is the kernel's thread creator, the parent of every other kernel thread. */
@@ -128,26 +109,18 @@ final class ProcStats {
         }
     }
 
-    /** The fields of {@code /proc/PID/stat} from field 3 (state) on: field n is at index n - 3. */
-    private static String[] statFields(String pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", pid, "stat"));
-        // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
-        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
-    }
-
     /** Fields {@code first} and {@code first + 1} of {@code /proc/PID/stat} in seconds; zeros when gone. */
     private static Cpu cpu(String pid, int first) {
         try {
-            return cpu(statFields(pid), first);
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+            // f[0] is field 3 (state), so field n is f[n - 3].
+            return new Cpu(Long.parseLong(f[first - 3]) / TICKS_PER_SECOND,
+                    Long.parseLong(f[first - 2]) / TICKS_PER_SECOND);
         } catch (IOException | RuntimeException e) {
             return new Cpu(0, 0); // gone, or not Linux
         }
-    }
-
-    /** Fields {@code first} and {@code first + 1} of {@link #statFields} in seconds. */
-    private static Cpu cpu(String[] f, int first) {
-        return new Cpu(Long.parseLong(f[first - 3]) / TICKS_PER_SECOND,
-                Long.parseLong(f[first - 2]) / TICKS_PER_SECOND);
     }
 
     /** A {@code kB} field of {@code /proc/PID/status}. */
