@@ -68,6 +68,12 @@ public final class LoadHarness {
               --jvm-arg an extra option for the server JVMs (phase 2, jwebserver), e.g. --jvm-arg -XX:+UseParallelGC
             """;
 
+    /**
+     * The JVM servers' heap unless {@code --heap} says otherwise: room for phase 2's copying strategies (up to 20 KiB
+     * of garbage per request). {@code phase3-ws} gives 64 MB (its ranges need a few MB live).
+     */
+    static final String DEFAULT_HEAP = "512m";
+
     /** The servers {@link #start} knows, by the names {@code --servers} takes. */
     static final List<String> SERVERS = List.of("nginx", "phase2-naive", "phase2-reused", "phase2-mapped",
             "jwebserver", "phase3", "phase3-platform", "phase3-serial", "phase3-floor", "phase3-floor-mapped",
@@ -111,7 +117,7 @@ public final class LoadHarness {
             long largeBytes = 1L << 30;
             long maxRequests = 2_000_000;
             int httpClients = 2;
-            String heap = ServerProcess.DEFAULT_HEAP;
+            String heap = DEFAULT_HEAP;
             List<String> jvmArgs = new ArrayList<>();
             int rounds = 1;
             String command = "java dev.streamlab.bench.LoadHarness " + String.join(" ", args);

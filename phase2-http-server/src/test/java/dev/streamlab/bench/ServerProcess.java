@@ -30,14 +30,11 @@ import java.util.stream.Stream;
  * G1 moves eden into regions it has never touched until the whole heap is resident (~20 s under the ranges load):
  * 26,500–34,000 page faults in a 10 s window on this paravirtualized machine, against fewer than 200 for the serial
  * collector, which reuses one eden (phase 3 README, Benchmarks, part 1). Their allocation is read through a
- * {@link JvmProbe}. The size is the caller's: the load harness's {@code --heap} ({@link #DEFAULT_HEAP} unless told;
- * {@code phase3-ws} gives 64 MB), or {@link WrkRanges}' 64 MB (on this VM a resident heap costs p99, phase 3 README,
- * "The p99"). The factories take the JVM options whole, heap included ({@link #jvmOptions}).
+ * {@link JvmProbe}. The size is the caller's ({@link LoadHarness#DEFAULT_HEAP}, {@link WrkRanges#DEFAULT_HEAP}, or
+ * {@code --heap}; on this VM a resident heap costs p99, phase 3 README, "The p99"). The factories take the JVM
+ * options whole, heap included ({@link #jvmOptions}).
  */
 final class ServerProcess implements ServerUnderTest {
-    /** The load harness's heap for the JVM servers. */
-    static final String DEFAULT_HEAP = "512m";
-
     /** A JVM server's heap: {@code size}, fixed ({@code -Xms} = {@code -Xmx}) and pre-touched (class comment). */
     static List<String> heapOptions(String size) {
         return List.of("-Xms" + size, "-Xmx" + size, "-XX:+AlwaysPreTouch");
