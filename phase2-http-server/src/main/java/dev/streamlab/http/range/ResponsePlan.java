@@ -80,7 +80,8 @@ public sealed interface ResponsePlan {
     /** 206 with one range; the body is the bytes {@code range.start()..range.end()} of the file. */
     record Single(Representation representation, ByteRange range) implements ResponsePlan {
         public Single {
-            range.contentRange(representation.length()); // checks the range lies inside the representation
+            // The check only: the Content-Range string is built once, by headers(), not here too on every request.
+            range.requireWithin(representation.length());
         }
 
         @Override

@@ -288,4 +288,13 @@ class RangeRequestTest {
         assertEquals(new String(file, start, end - start + 1, StandardCharsets.US_ASCII),
                 new String(file, (int) s.range().start(), (int) s.range().length(), StandardCharsets.US_ASCII));
     }
+
+    @Test
+    void aSingleRangePlanRefusesARangeThatEndsPastTheRepresentation() {
+        ResponsePlan.Single last = new ResponsePlan.Single(VIDEO, new ByteRange(990, 999));
+        assertEquals("bytes 990-999/1000", header(last, "Content-Range"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ResponsePlan.Single(VIDEO, new ByteRange(990, 1000)));
+        assertEquals("range 990-1000 is outside a 1000-byte representation", e.getMessage());
+    }
 }
