@@ -11,7 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jshell.JShell;
@@ -47,8 +49,23 @@ public final class Notebooks {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /**
+     * How long one snippet may run. The slowest take a few seconds (notebook 05's ffmpeg decode); a snippet that
+     * blocks for ever (a socket nobody reads, a lost wake-up) would otherwise hang the whole build, since jshell
+     * waits on its remote VM without a bound.
+     */
+    static final Duration SNIPPET_LIMIT = Duration.ofMinutes(2);
+
     /** Evaluates every snippet of {@code notebook}; returns what it printed. */
     public static String run(Path notebook, String classpath) throws IOException {
+        return run(notebook, classpath, SNIPPET_LIMIT);
+    }
+
+    /**
+     * As {@link #run(Path, String)}, failing when a snippet runs longer than {@code limit}: the shell, and with it the
+     * remote VM running the snippet, is closed, so nothing is left behind.
+     */
+    static String run(Path notebook, String classpath, Duration limit) throws IOException {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         try (JShell shell = JShell.builder().out(out).err(out)
@@ -69,7 +86,37 @@ public final class Notebooks {
                     fail(notebook.getFileName() + ": notebooks hold Java snippets only, not jshell commands: " + source);
                 }
                 n++;
-                for (SnippetEvent e : shell.eval(source)) {
+                List<SnippetEvent> events;
+                AtomicBoolean overran = new AtomicBoolean();
+                Thread watchdog = Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(limit);
+                        overran.set(true);
+                        shell.close(); // kills the remote VM; the pending eval returns or throws
+                    } catch (InterruptedException finishedInTime) {
+                        // the snippet ended first
+                    }
+                });
+                try {
+                    events = shell.eval(source);
+                } catch (IllegalStateException closed) {
+                    if (!overran.get()) throw closed;
+                    events = List.of();
+                } finally {
+                    watchdog.interrupt();
+                }
+                try {
+                    watchdog.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while running " + notebook, e);
+                }
+                if (overran.get()) {
+                    fail(notebook.getFileName() + " snippet " + n + " ran longer than " + limit.toSeconds()
+                            + " s and was stopped:\n" + source.strip() + "\n--- output so far ---\n"
+                            + output.toString(StandardCharsets.UTF_8));
+                }
+                for (SnippetEvent e : events) {
                     String where = notebook.getFileName() + " snippet " + n + ":\n" + source.strip()
                             + "\n--- output so far ---\n" + output.toString(StandardCharsets.UTF_8);
                     if (e.status() == Snippet.Status.REJECTED) {
