@@ -26,12 +26,15 @@ import java.util.function.LongConsumer;
  * {@code streamlab_http_copies_per_byte} in {@code /metrics}, {@code copies_per_byte} in {@code /api/stats}), and
  * {@code streamlab_http_transferto_zero_returns_total} for how often the fallback ran.
  *
- * <p><b>Why transferTo returns 0.</b> On a virtual thread the JDK puts the socket in non-blocking mode underneath
- * (so that a blocked read or write parks the virtual thread instead of its carrier). {@code read} and {@code write}
- * handle {@code EAGAIN} by parking until the socket is ready; {@code transferTo} does not: {@code sendfile} says
- * {@code EAGAIN} when the socket buffer is full and {@code transferTo} returns 0. A loop that simply calls it again
- * spins a core until the client drains the buffer. Instead we write one small chunk through a pooled direct buffer
- * with a blocking {@code write}, which parks properly until the socket has room, and then resume {@code transferTo}.
+ * <p><b>Why transferTo returns 0.</b> The first time a virtual thread reads, writes or connects on a socket, the JDK
+ * puts it in non-blocking mode underneath (so that a blocked read or write parks the virtual thread instead of its
+ * carrier); here that is the request's first {@code read}. {@code transferTo} alone does not switch it: on a socket no
+ * virtual thread has read or written yet, {@code sendfile} would block holding the carrier (notebook 4, cell 10).
+ * {@code read} and {@code write} handle {@code EAGAIN} by parking until the socket is ready; {@code transferTo} does
+ * not: {@code sendfile} says {@code EAGAIN} when the socket buffer is full and {@code transferTo} returns 0. A loop
+ * that simply calls it again spins a core until the client drains the buffer. Instead we write one small chunk
+ * through a pooled direct buffer with a blocking {@code write}, which parks properly until the socket has room, and
+ * then resume {@code transferTo}.
  * The chunk is small ({@link #FALLBACK_CHUNK}) so that few bytes take the copying path. On a platform thread the
  * socket stays blocking, {@code sendfile} blocks, and this never happens.
  */
