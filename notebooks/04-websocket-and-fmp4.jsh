@@ -158,10 +158,10 @@ System.out.println("(user time comes in clock ticks of about 10 ms, so its figur
 // What it showed here (2 cores, loopback, JDK 25; four runs): user time per MB 0.04-0.09 ms through the heap (the
 // JDK's two copies), 0.01-0.07 through a direct buffer, 0-0.014 with transferTo: coarse, but in that order. And the
 // totals are alike, 0.30-0.45 ms per MB for all three ways: the kernel's work (TCP over loopback, and the receiver's
-// copy, which no sender avoids) is most of the cost, and sendfile has its own per-page bookkeeping. So zero-copy's gain is not "less CPU" on its own. It is that the bytes never enter
-// the JVM: no heap traffic, no garbage, no buffer per connection, a copy count of 0 the server can show. Where CPU per
-// request decides, phase 3's README (Benchmarks, part 1) measures a mapping with one writev beating sendfile for
-// 64 KiB responses, for the same reason.
+// copy, which no sender avoids) is most of the cost, and sendfile has its own per-page bookkeeping. So zero-copy's
+// gain is not "less CPU" on its own. It is that the bytes never enter the JVM: no heap traffic, no garbage, no buffer
+// per connection, a copy count of 0 the server can show. Where CPU per request decides, phase 3's README (Benchmarks,
+// part 1) measures a mapping with one writev beating sendfile for 64 KiB responses, for the same reason.
 
 // 10. The JDK detail phase 3 had to handle (Http1Writer). Once a virtual thread does blocking I/O on a socket, the JDK
 //     switches the socket to non-blocking mode underneath: read and write then park the thread when they cannot go on,
