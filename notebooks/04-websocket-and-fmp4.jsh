@@ -155,8 +155,8 @@ System.out.println(measure("transferTo (sendfile):", (file, socket) -> {
     for (long pos = 0; pos < file.size(); ) pos += file.transferTo(pos, file.size() - pos, socket);
 }));
 System.out.println("(user time comes in clock ticks of about 10 ms, so its figures move from run to run)");
-// What it showed here (2 cores, loopback, JDK 25; four runs): user time per MB 0.04-0.09 ms through the heap (the
-// JDK's two copies), 0.01-0.07 through a direct buffer, 0-0.014 with transferTo: coarse, but in that order. And the
+// What it showed here (2 cores, loopback, JDK 25; six runs): user time per MB 0.04-0.09 ms through the heap (the
+// JDK's two copies), 0.01-0.07 through a direct buffer, 0-0.03 with transferTo: coarse, and never in another order. The
 // totals are alike, 0.30-0.45 ms per MB for all three ways: the kernel's work (TCP over loopback, and the receiver's
 // copy, which no sender avoids) is most of the cost, and sendfile has its own per-page bookkeeping. So zero-copy's
 // gain is not "less CPU" on its own. It is that the bytes never enter the JVM: no heap traffic, no garbage, no buffer
