@@ -13,7 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jshell.JShell;
@@ -86,39 +90,13 @@ public final class Notebooks {
                     fail(notebook.getFileName() + ": notebooks hold Java snippets only, not jshell commands: " + source);
                 }
                 n++;
-                List<SnippetEvent> events;
-                AtomicBoolean overran = new AtomicBoolean();
-                Thread watchdog = Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(limit);
-                        overran.set(true);
-                        shell.close(); // kills the remote VM; the pending eval returns or throws
-                    } catch (InterruptedException finishedInTime) {
-                        // the snippet ended first
-                    }
-                });
-                try {
-                    events = shell.eval(source);
-                } catch (IllegalStateException closed) {
-                    if (!overran.get()) throw closed;
-                    events = List.of();
-                } finally {
-                    watchdog.interrupt();
-                }
-                try {
-                    watchdog.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while running " + notebook, e);
-                }
-                if (overran.get()) {
-                    fail(notebook.getFileName() + " snippet " + n + " ran longer than " + limit.toSeconds()
-                            + " s and was stopped:\n" + source.strip() + "\n--- output so far ---\n"
-                            + output.toString(StandardCharsets.UTF_8));
-                }
+                String name = notebook.getFileName() + " snippet " + n;
+                Supplier<String> context = () -> ":\n" + source.strip() + "\n--- output so far ---\n"
+                        + output.toString(StandardCharsets.UTF_8);
+                List<SnippetEvent> events = evalWithin(shell, source, limit,
+                        () -> name + " ran longer than " + limit.toSeconds() + " s and was stopped" + context.get());
                 for (SnippetEvent e : events) {
-                    String where = notebook.getFileName() + " snippet " + n + ":\n" + source.strip()
-                            + "\n--- output so far ---\n" + output.toString(StandardCharsets.UTF_8);
+                    String where = name + context.get();
                     if (e.status() == Snippet.Status.REJECTED) {
                         StringBuilder diags = new StringBuilder();
                         shell.diagnostics(e.snippet()).forEach(d -> diags.append(d.getMessage(null)).append('\n'));
@@ -130,5 +108,28 @@ public final class Notebooks {
             assertFalse(n == 0, notebook + " has no snippets");
         }
         return output.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code shell.eval(source)}, waited for at most {@code limit}. Past it, the shell is closed, which kills the remote
+     * VM running the snippet and so ends the eval too, and the test fails with {@code failure}'s message.
+     */
+    private static List<SnippetEvent> evalWithin(JShell shell, String source, Duration limit,
+            Supplier<String> failure) throws IOException {
+        FutureTask<List<SnippetEvent>> eval = new FutureTask<>(() -> shell.eval(source));
+        Thread.ofVirtual().start(eval);
+        try {
+            return eval.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            shell.close();
+            return fail(failure.get());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running a snippet", e);
+        }
     }
 }
