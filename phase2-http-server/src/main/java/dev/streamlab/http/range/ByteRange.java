@@ -41,15 +41,14 @@ public record ByteRange(long start, long end) {
     }
 
     /**
-     * This range, checked to lie inside a representation of {@code completeLength} bytes.
+     * Checks that this range lies inside a representation of {@code completeLength} bytes.
      *
      * @throws IllegalArgumentException if the range ends at or past {@code completeLength}
      */
-    ByteRange requireWithin(long completeLength) {
+    void requireWithin(long completeLength) {
         if (end >= completeLength) {
             throw new IllegalArgumentException("range " + this + " is outside a " + completeLength + "-byte representation");
         }
-        return this;
     }
 
     /** The {@code Content-Range} of a 416 response (RFC 9110 §14.4 {@code unsatisfied-range}: <code>bytes &#42;/LEN</code>). */
