@@ -217,12 +217,12 @@ class RangesTest {
     }
 
     /**
-     * {@code decide} answers a single spec on a path of its own (no lists, sort or stream); the general path, given the
-     * same spec twice, coalesces it back to one range, so the two must agree on every spec and length. Seeded random
-     * specs plus the edges: zero, the last byte, one past it, and saturated huge values.
+     * One spec skips the sort and the merge; the same spec twice goes through both and must coalesce back to the same
+     * decision, for every spec and length. Seeded random specs plus the edges: zero, the last byte, one past it, and
+     * saturated huge values.
      */
     @Test
-    void oneSpecIsDecidedAsTheGeneralPathDecidesTheSameSpecTwice() {
+    void aSpecAloneIsDecidedAsTheSameSpecGivenTwice() {
         Random rnd = new Random(SEED);
         long[] lengths = {0, 1, 2, 100, 65_536, 1L << 30, Long.MAX_VALUE};
         int compared = 0;
