@@ -192,16 +192,16 @@ if [[ $name == phase3-ws || $name == phase3-wrk ]]; then
   # --heap 64m: a range server's live set is a few MB, and on this VM a larger resident heap costs p99 (phase 3
   # README, "The p99"); the phase 2 benchmark keeps the harness's 512 MB.
   load_args=(--servers phase3,phase3-serial,phase3-floor,phase2-mapped,nginx --scenarios ranges,bulk --rounds 3
-    --warmup 8 --heap 64m)
+    --warmup 8)
   scale_args=(--max 19000 --step 2000)
   fanout_args=(--subscribers 1000 --bytes 65536 --rate 30 --warmup 3 --seconds 30)
   if $quick; then
     suffix=-custom
-    load_args=(--servers phase3,phase3-serial,phase3-floor,phase2-mapped,nginx --scenarios ranges,bulk --quick
-      --heap 64m)
+    load_args=(--servers phase3,phase3-serial,phase3-floor,phase2-mapped,nginx --scenarios ranges,bulk --quick)
     scale_args=(--max 2000)
     fanout_args=(--subscribers 200 --bytes 65536 --rate 30 --warmup 1 --seconds 3)
   fi
+  load_args+=(--heap 64m)
   command="scripts/bench.sh $name${user_args[*]:+ ${user_args[*]}}  =  java -cp <phase 2 test classpath> $harness ${load_args[*]}"
   if [[ $parts == *load* ]]; then
   echo "==> java -cp <phase 2 test classpath> $harness ${load_args[*]}"
