@@ -61,9 +61,13 @@ public final class Ranges {
         boolean anySatisfiable = false;
         for (int i = 0; i < specs.size(); i++) {
             RangeSpec spec = specs.get(i);
-            anySatisfiable |= spec.isSatisfiable(completeLength);
             Optional<ByteRange> range = spec.resolve(completeLength);
-            if (range.isPresent()) resolved.add(new Ordered(range.get(), i));
+            if (range.isPresent()) {
+                resolved.add(new Ordered(range.get(), i));
+            } else {
+                // Asked only of specs that select nothing: it matters only when none selects anything.
+                anySatisfiable |= spec.isSatisfiable(completeLength);
+            }
         }
         if (resolved.isEmpty()) {
             return anySatisfiable
