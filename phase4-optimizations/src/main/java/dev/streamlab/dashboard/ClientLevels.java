@@ -2,7 +2,7 @@ package dev.streamlab.dashboard;
 
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
-import dev.streamlab.shared.json.JsonParser;
+import dev.streamlab.stream.ws.ControlMessage;
 import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
@@ -83,17 +83,12 @@ public final class ClientLevels {
 
     private static void note(Tracked k, String json) {
         if (k == null || !json.contains("stats")) return;
-        Map<String, Object> m;
-        try {
-            m = JsonParser.parseObject(json, MAX_STATS);
-        } catch (JsonParser.JsonException e) {
-            return; // the stream endpoint answers bad JSON itself
-        }
-        if (!"stats".equals(m.get("type")) || !(m.get("buffered_s") instanceof Number b)) return;
-        double t = m.get("t") instanceof Number n ? n.doubleValue() : Double.NaN;
-        if (Double.isNaN(k.firstT) && !Double.isNaN(t)) k.firstT = t;
-        k.buffered = b.doubleValue();
-        k.t = t;
+        // The endpoint's own parser and rules: a report it answers with an error (a negative buffer, a playhead of
+        // -5 s) must not become a row here either, or any client could put a fake "about to stall" at the top.
+        if (!(ControlMessage.parse(json) instanceof ControlMessage.Stats s)) return;
+        if (Double.isNaN(k.firstT) && !Double.isNaN(s.currentTime())) k.firstT = s.currentTime();
+        k.buffered = s.bufferedSeconds();
+        k.t = s.currentTime();
         k.atNanos = System.nanoTime();
     }
 
@@ -142,8 +137,12 @@ public final class ClientLevels {
         ex.json(200, body);
     }
 
-    /** Three decimals; NaN (not reported) as null, which JSON can carry. */
+    /**
+     * Three decimals; NaN (not reported) as null, which JSON can carry. Beyond 2^53 / 1000 a double has no
+     * thousandths to round, and {@code Math.round} would saturate at {@code Long.MAX_VALUE} (1e308 shown as 9.2e15).
+     */
     private static Object round(double v) {
-        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+        if (!Double.isFinite(v)) return null;
+        return Math.abs(v) < 9e12 ? Math.round(v * 1000) / 1000.0 : v;
     }
 }

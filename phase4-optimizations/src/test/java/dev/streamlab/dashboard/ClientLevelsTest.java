@@ -86,13 +86,23 @@ class ClientLevelsTest {
                 socket.sendText("{\"type\":\"stats\",\"buffered_s\":1.25,\"t\":13}", true).get(10, TimeUnit.SECONDS);
                 assertTrue(Await.until(Duration.ofSeconds(10),
                         () -> ((Number) clients().get(0).get("buffered_s")).doubleValue() == 1.25), "updated");
-                socket.sendText("{\"type\":\"stats\",\"buffered_s\":\"lots\"}", true).get(10, TimeUnit.SECONDS);
-                socket.sendText("not json at all", true).get(10, TimeUnit.SECONDS);
+                // What /ws/stream itself refuses (ControlMessage's rules) must not show up either: a negative buffer
+                // would sort a fake client to the top as the one about to stall.
+                List<String> refused = List.of("{\"type\":\"stats\",\"buffered_s\":\"lots\"}",
+                        "{\"type\":\"stats\",\"buffered_s\":-5,\"t\":14}",
+                        "{\"type\":\"stats\",\"buffered_s\":2,\"t\":-1e308}", "not json at all");
+                for (String bad : refused) socket.sendText(bad, true).get(10, TimeUnit.SECONDS);
                 assertEquals("{\"type\":\"stats\",\"buffered_s\":1.25,\"t\":13}", echoed.poll(10, TimeUnit.SECONDS));
-                assertEquals("{\"type\":\"stats\",\"buffered_s\":\"lots\"}", echoed.poll(10, TimeUnit.SECONDS),
-                        "bad messages pass through untouched");
-                assertEquals("not json at all", echoed.poll(10, TimeUnit.SECONDS));
+                for (String bad : refused) {
+                    assertEquals(bad, echoed.poll(10, TimeUnit.SECONDS), "bad messages pass through untouched");
+                }
                 assertEquals(1.25, ((Number) clients().get(0).get("buffered_s")).doubleValue(), "and change nothing");
+                assertEquals(13.0, ((Number) clients().get(0).get("t")).doubleValue());
+                // A playhead far beyond any video is still a valid report; it is shown as sent, not clamped to the
+                // 9.2e15 that rounding through a long would give.
+                socket.sendText("{\"type\":\"stats\",\"buffered_s\":1,\"t\":1e308}", true).get(10, TimeUnit.SECONDS);
+                assertTrue(Await.until(Duration.ofSeconds(10),
+                        () -> ((Number) clients().get(0).get("t")).doubleValue() == 1e308), clients().toString());
             } finally {
                 socket.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
             }
