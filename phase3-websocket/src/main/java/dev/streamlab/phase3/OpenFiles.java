@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -26,21 +27,79 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Never stale.</b> The path is stat'ed on every request, and the kept channel is used only while size, mtime
  * and file identity ({@link BasicFileAttributes#fileKey()}: device and inode) are what they were when it was opened.
  * A file replaced (a new inode, as {@code mv} or an editor's save-as leaves it) or rewritten (a new mtime) is opened
- * afresh, so the validators always describe the bytes that are sent. A response already sending from the old
- * channel finishes from it — the old bytes, which its validators described — and the old descriptor is closed by
- * the channel's cleaner once no response holds it. Deleted files answer 404 and leave the table.
+ * afresh, so the validators always describe the bytes that are sent. Deleted files answer 404 and leave the table.
  *
- * <p>One entry per catalog file that has been requested, so the descriptors held are bounded by the catalog's size.
- * Phase 4's {@code /cached/videos} reads its cache misses through the same table ({@link Phase3Server#openFiles()}).
+ * <p><b>Never leaked.</b> {@link #get} hands out a hold on the entry, which the response closes when it is done
+ * ({@code try (open) { ... }}); the table keeps a hold of its own until the entry is replaced or removed. The
+ * descriptor is closed when the last hold goes, so a response still sending from an old channel finishes from it —
+ * the old bytes, which its validators described — and the old descriptor is closed as that response ends. (Leaving
+ * it to the channel's cleaner, as this class once did, kept one descriptor per change of a file until the next full
+ * GC: 500 rewrites of one video left 500 descriptors open. {@code OpenFilesTest} checks each one is closed.)
+ *
+ * <p>One entry per catalog file that has been requested, so the descriptors held are bounded by the catalog's size
+ * plus the responses in flight. Phase 4's {@code /cached/videos} reads its cache misses through the same table
+ * ({@link Phase3Server#openFiles()}).
  */
 public final class OpenFiles implements AutoCloseable {
     /**
      * An open file and what it was when opened: size, mtime and identity decide whether it still stands. The channel
-     * is shared by every request: read it at absolute positions only, and never close it.
+     * is shared by every request: read it at absolute positions only, never close the channel itself, and close this
+     * (the hold {@link #get} gave) when the response is done.
      */
-    public record Open(FileChannel channel, long size, FileTime mtime, Object fileKey, Validators validators) {
+    public static final class Open implements AutoCloseable {
+        private final FileChannel channel;
+        private final long size;
+        private final FileTime mtime;
+        private final Object fileKey;
+        private final Validators validators;
+        /** Holds: the table's (until replaced or removed) and one per {@link #get} not yet closed. 0 = closed. */
+        private final AtomicInteger holds = new AtomicInteger(1);
+
+        private Open(FileChannel channel, BasicFileAttributes attributes) {
+            this.channel = channel;
+            this.size = attributes.size();
+            this.mtime = attributes.lastModifiedTime();
+            this.fileKey = attributes.fileKey();
+            this.validators = Validators.forFile(size, mtime);
+        }
+
+        public FileChannel channel() {
+            return channel;
+        }
+
+        public long size() {
+            return size;
+        }
+
+        public FileTime mtime() {
+            return mtime;
+        }
+
+        public Validators validators() {
+            return validators;
+        }
+
         boolean describes(BasicFileAttributes now) {
             return size == now.size() && mtime.equals(now.lastModifiedTime()) && Objects.equals(fileKey, now.fileKey());
+        }
+
+        /** Takes a hold unless the last one is already gone (the entry was replaced and its channel closed). */
+        private boolean hold() {
+            for (int n = holds.get(); n > 0; n = holds.get()) {
+                if (holds.compareAndSet(n, n + 1)) return true;
+            }
+            return false;
+        }
+
+        /** Gives back the hold {@link OpenFiles#get} gave; the last one closes the channel. */
+        @Override
+        public void close() {
+            if (holds.decrementAndGet() != 0) return;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // a read-only channel's close cannot lose data
+            }
         }
     }
 
@@ -48,28 +107,35 @@ public final class OpenFiles implements AutoCloseable {
     private final LongAdder opens = new LongAdder();
 
     /**
-     * The file as it is now, from the table when it has not changed since it was opened.
+     * The file as it is now, from the table when it has not changed since it was opened. Close what it returns when
+     * the response is done.
      *
      * @throws NoSuchFileException when the file is gone (its entry leaves the table)
      */
     public Open get(Path file) throws IOException {
-        BasicFileAttributes now;
-        try {
-            now = Files.readAttributes(file, BasicFileAttributes.class); // one statx(2)
-        } catch (NoSuchFileException e) {
-            open.remove(file); // the old channel is closed by its cleaner once no response holds it
-            throw e;
+        while (true) {
+            BasicFileAttributes now;
+            try {
+                now = Files.readAttributes(file, BasicFileAttributes.class); // one statx(2)
+            } catch (NoSuchFileException e) {
+                Open gone = open.remove(file);
+                if (gone != null) gone.close(); // the table's hold; responses still sending keep theirs
+                throw e;
+            }
+            Open o = open.get(file);
+            if (o != null && o.describes(now)) {
+                if (o.hold()) return o;
+                continue; // replaced and closed between the lookup and the hold: look again
+            }
+            // First request, or the file changed: open it again. Racing requests may each open it; each entry that
+            // leaves the table gives back the table's hold, and the racers' own holds close the rest.
+            Open fresh = new Open(FileChannel.open(file, StandardOpenOption.READ), now);
+            opens.increment();
+            fresh.hold();
+            Open replaced = open.put(file, fresh);
+            if (replaced != null) replaced.close();
+            return fresh;
         }
-        Open o = open.get(file);
-        if (o != null && o.describes(now)) return o;
-        // First request, or the file changed: open it again. Racing requests may each open it; the last one in the
-        // table wins and the others' channels are closed by their cleaners when those responses end.
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-        opens.increment();
-        Open fresh = new Open(ch, now.size(), now.lastModifiedTime(), now.fileKey(),
-                Validators.forFile(now.size(), now.lastModifiedTime()));
-        open.put(file, fresh);
-        return fresh;
     }
 
     /** How many times a file was opened (once per file, plus once per change, when the table works). */
@@ -82,16 +148,12 @@ public final class OpenFiles implements AutoCloseable {
         return open.size();
     }
 
-    /** Closes every kept channel (the server is stopping). */
+    /** Gives back the table's holds (the server is stopping): each channel closes when its last response ends. */
     @Override
     public void close() {
-        for (Open o : open.values()) {
-            try {
-                o.channel().close();
-            } catch (IOException ignored) {
-                // a read-only channel's close cannot lose data
-            }
+        for (Path file : open.keySet()) {
+            Open o = open.remove(file);
+            if (o != null) o.close();
         }
-        open.clear();
     }
 }

@@ -49,24 +49,27 @@ final class VideoRoute {
             c.ex.error(404, "video '" + entry.id() + "' was removed");
             return;
         }
-        FileChannel file = open.channel();
-        long size = open.size();
-        Representation rep = new Representation(size, "video/mp4", open.validators());
-        ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
-        countRange(c, plan);
-        for (ResponsePlan.Header h : plan.headers()) c.ex.header(h.name(), h.value());
-        c.ex.header("Cache-Control", "no-cache"); // revalidate with the ETag: cheap, and never stale
-        c.ex.sendHeaders(plan.status(), plan.contentLength());
-        if (c.head() || plan.contentLength() <= 0) return;
-        try {
-            switch (plan) {
-                case ResponsePlan.Whole w -> c.ex.transferFrom(file, 0, size, provenance);
-                case ResponsePlan.Single s -> c.ex.transferFrom(file, s.range().start(), s.range().length(), provenance);
-                case ResponsePlan.Multi m -> multipart(c, file, m.body());
-                default -> throw new IllegalStateException("a " + plan.status() + " has no body");
+        try (open) { // the hold on the kept channel, given back when this response is done (OpenFiles)
+            FileChannel file = open.channel();
+            long size = open.size();
+            Representation rep = new Representation(size, "video/mp4", open.validators());
+            ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
+            countRange(c, plan);
+            for (ResponsePlan.Header h : plan.headers()) c.ex.header(h.name(), h.value());
+            c.ex.header("Cache-Control", "no-cache"); // revalidate with the ETag: cheap, and never stale
+            c.ex.sendHeaders(plan.status(), plan.contentLength());
+            if (c.head() || plan.contentLength() <= 0) return;
+            try {
+                switch (plan) {
+                    case ResponsePlan.Whole w -> c.ex.transferFrom(file, 0, size, provenance);
+                    case ResponsePlan.Single s ->
+                            c.ex.transferFrom(file, s.range().start(), s.range().length(), provenance);
+                    case ResponsePlan.Multi m -> multipart(c, file, m.body());
+                    default -> throw new IllegalStateException("a " + plan.status() + " has no body");
+                }
+            } finally {
+                metrics.videoBytes.labels(entry.id()).add(c.ex.bodyBytes());
             }
-        } finally {
-            metrics.videoBytes.labels(entry.id()).add(c.ex.bodyBytes());
         }
     }
 

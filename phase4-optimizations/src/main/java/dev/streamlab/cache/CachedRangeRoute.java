@@ -84,33 +84,35 @@ public final class CachedRangeRoute implements Http1Handler {
             ex.error(404, "video '" + entry.get().id() + "' was removed");
             return;
         }
-        FileChannel file = open.channel(); // shared: read at absolute positions, never closed here
-        FileIdentity identity = new FileIdentity(entry.get().file(), open.size(), open.mtime());
-        Representation rep = new Representation(open.size(), "video/mp4", open.validators());
-        ResponsePlan plan = RangeRequest.plan(ex.method(), ex.request()::header, rep);
-        for (ResponsePlan.Header h : plan.headers()) ex.header(h.name(), h.value());
-        ex.header("Cache-Control", "no-cache");
-        ex.sendHeaders(plan.status(), plan.contentLength());
-        if (ex.head() || plan.contentLength() <= 0) return;
-        long before = ex.bodyBytes();
-        try {
-            switch (plan) {
-                case ResponsePlan.Whole w -> send(ex, file, identity, 0, identity.size());
-                case ResponsePlan.Single s -> send(ex, file, identity, s.range().start(), s.range().length());
-                case ResponsePlan.Multi m -> {
-                    // RFC 9110 §14.6: each part's header block, then its bytes; then the close delimiter.
-                    MultipartByteranges body = m.body();
-                    for (MultipartByteranges.Part part : body.parts()) {
-                        ex.write(part.header());
-                        ByteRange r = part.range();
-                        send(ex, file, identity, r.start(), r.length());
+        try (open) { // the hold on the kept channel, given back when this response is done (OpenFiles)
+            FileChannel file = open.channel(); // shared: read at absolute positions, never closed here
+            FileIdentity identity = new FileIdentity(entry.get().file(), open.size(), open.mtime());
+            Representation rep = new Representation(open.size(), "video/mp4", open.validators());
+            ResponsePlan plan = RangeRequest.plan(ex.method(), ex.request()::header, rep);
+            for (ResponsePlan.Header h : plan.headers()) ex.header(h.name(), h.value());
+            ex.header("Cache-Control", "no-cache");
+            ex.sendHeaders(plan.status(), plan.contentLength());
+            if (ex.head() || plan.contentLength() <= 0) return;
+            long before = ex.bodyBytes();
+            try {
+                switch (plan) {
+                    case ResponsePlan.Whole w -> send(ex, file, identity, 0, identity.size());
+                    case ResponsePlan.Single s -> send(ex, file, identity, s.range().start(), s.range().length());
+                    case ResponsePlan.Multi m -> {
+                        // RFC 9110 §14.6: each part's header block, then its bytes; then the close delimiter.
+                        MultipartByteranges body = m.body();
+                        for (MultipartByteranges.Part part : body.parts()) {
+                            ex.write(part.header());
+                            ByteRange r = part.range();
+                            send(ex, file, identity, r.start(), r.length());
+                        }
+                        ex.write(body.closeDelimiter());
                     }
-                    ex.write(body.closeDelimiter());
+                    default -> throw new IllegalStateException("a " + plan.status() + " has no body");
                 }
-                default -> throw new IllegalStateException("a " + plan.status() + " has no body");
+            } finally {
+                cache.sent(ex.bodyBytes() - before);
             }
-        } finally {
-            cache.sent(ex.bodyBytes() - before);
         }
     }
 
