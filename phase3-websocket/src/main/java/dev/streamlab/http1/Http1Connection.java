@@ -116,6 +116,11 @@ final class Http1Connection implements Runnable {
         while (true) {
             Http1Request request = parser.parse(in);
             if (request != null) return request;
+            if (watch.readKind() == Http1Timeout.IDLE && !parser.idle()) {
+                // The first bytes of the next request — just read, or left over from a pipelined batch: from now on
+                // the whole request must arrive in time (408), not merely some byte within the idle timeout.
+                watch.readBy(Http1Timeout.REQUEST, server.settings().requestTimeout().toNanos());
+            }
             if (parser.takeContinue()) writer.write(new ByteBuffer[] {ByteBuffer.wrap(CONTINUE)}, n -> { });
             in.compact();
             int n;
@@ -134,10 +139,6 @@ final class Http1Connection implements Runnable {
                                     + " s");
                 }
                 throw new EOFException("the client closed the connection in the middle of a request");
-            }
-            if (watch.readKind() == Http1Timeout.IDLE && !parser.idle()) {
-                // The first bytes of the next request: from now on the whole request must arrive in time.
-                watch.readBy(Http1Timeout.REQUEST, server.settings().requestTimeout().toNanos());
             }
         }
     }

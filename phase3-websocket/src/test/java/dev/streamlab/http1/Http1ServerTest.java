@@ -250,6 +250,21 @@ class Http1ServerTest {
     }
 
     @Test
+    void aPartialRequestLeftAfterAPipelinedOneGets408NotTheIdleTimeout() throws Exception {
+        // Request timeout 1 s, idle timeout 20 s: the half request after the first must get the former.
+        try (Http1Server server = start(FAST.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(20),
+                Duration.ofSeconds(20)), Http1Events.NONE); Wire w = new Wire(server.address())) {
+            w.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\nGET /second HTTP/1.1\r\nHo");
+            assertEquals("GET /first null ", w.read().text());
+            long start = System.nanoTime();
+            RawHttp.Response r = w.read();
+            double s = (System.nanoTime() - start) / 1e9;
+            assertEquals(408, r.status(), r.text());
+            assertTrue(s < 10, "408 after the 1 s request timeout, not a close after the 20 s idle one: " + s);
+        }
+    }
+
+    @Test
     void atTheConnectionCapTheNextClientWaitsInTheBacklogUntilOneCloses() throws Exception {
         try (Http1Server server = start(FAST.withMaxConnections(2).withTimeouts(Duration.ofSeconds(20),
                 Duration.ofSeconds(20), Duration.ofSeconds(20)), Http1Events.NONE);
