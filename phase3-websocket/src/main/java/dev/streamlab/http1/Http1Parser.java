@@ -57,6 +57,12 @@ public final class Http1Parser {
 
     /** RFC 9112 §2.2: a server "SHOULD ignore at least one empty line (CRLF) received prior to the request-line". */
     static final int MAX_EMPTY_LINES = 8;
+    /**
+     * RFC 9112 §3: "A server that receives a method longer than any that it implements SHOULD respond with a 501
+     * (Not Implemented)". The longest registered methods have 17 letters; past this a 501 comes at once, not a 414
+     * once the whole request line's limit is reached.
+     */
+    static final int MAX_METHOD_BYTES = 32;
     private static final int INITIAL_LINE = 256;
     private static final int INITIAL_BODY = 4096;
     /** tchar (RFC 9110 §5.6.2): the characters of a token (method, field name). */
@@ -183,6 +189,8 @@ public final class Http1Parser {
             methodRead = true;
         } else if (!methodRead && !tchar(b)) {
             throw bad("the method is not a token"); // RFC 9110 §9.1: method = token
+        } else if (!methodRead && lineLength >= MAX_METHOD_BYTES) {
+            throw new Http1Exception(501, "a method longer than " + MAX_METHOD_BYTES + " bytes: none is served here");
         } else if (b < 0x21 || b > 0x7E) {
             // Target and version are visible US-ASCII (RFC 3986, RFC 9112 §2.3); single SPs between them.
             throw bad("the request line has a byte outside visible US-ASCII");
@@ -324,6 +332,9 @@ public final class Http1Parser {
         // line".
         if (http11 && hosts == 0) throw bad("an HTTP/1.1 request without Host");
         if (hosts > 1) throw bad("more than one Host field");
+        // ... "or a Host header field with an invalid field-value".
+        String host = hosts == 1 ? headerValue("Host") : "";
+        if (!validHost(host)) throw bad("the Host field is not host[:port]");
 
         List<String> codings = listValues("Transfer-Encoding");
         if (!codings.isEmpty() || values("Transfer-Encoding") > 0) {
@@ -335,6 +346,9 @@ public final class Http1Parser {
             if (codings.isEmpty() || !codings.getLast().equals("chunked")) {
                 throw bad("Transfer-Encoding whose final coding is not chunked");
             }
+            // RFC 9112 §6.1: "A sender MUST NOT apply the chunked transfer coding more than once to a message body":
+            // a faulty framing (400), not a coding we lack (501).
+            if (codings.indexOf("chunked") != codings.size() - 1) throw bad("chunked applied more than once");
             // RFC 9112 §6.1: "A server that receives a request message with a transfer coding it does not understand
             // SHOULD respond with 501 (Not Implemented)."
             if (codings.size() > 1) throw new Http1Exception(501, "transfer codings other than chunked");
@@ -344,14 +358,13 @@ public final class Http1Parser {
 
         long length = 0;
         boolean seen = false;
-        for (String v : listValues("Content-Length")) {
+        for (String v : contentLengthMembers()) {
             long n = contentLength(v);
             // RFC 9110 §8.6: a list of identical values may be taken as one; different ones are a framing error.
             if (seen && n != length) throw bad("different Content-Length values");
             length = n;
             seen = true;
         }
-        if (!seen && values("Content-Length") > 0) throw bad("an empty Content-Length");
         if (length > limits.maxBodyBytes()) {
             throw new Http1Exception(413, "request body larger than " + limits.maxBodyBytes() + " bytes");
         }
@@ -411,6 +424,67 @@ public final class Http1Parser {
         bodyLength = bodyFilled = 0;
         expectContinue = false;
         return r;
+    }
+
+    /**
+     * Every Content-Length value, a field line's comma-separated list split ({@code 3, 3}: RFC 9110 §8.6 lets a
+     * recipient take identical values as one). Unlike other lists, an empty member is refused, not skipped:
+     * {@code Content-Length: 2,} or an empty line beside {@code Content-Length: 2} is a framing another parser may
+     * read differently (request smuggling), so it is a 400 (RFC 9112 §6.3: an invalid Content-Length is "an
+     * unrecoverable error").
+     */
+    private List<String> contentLengthMembers() throws Http1Exception {
+        List<String> out = new ArrayList<>(1);
+        for (Http1Request.Field f : fields) {
+            if (!f.name().equalsIgnoreCase("Content-Length")) continue;
+            for (String m : f.value().split(",", -1)) {
+                String t = m.strip();
+                if (t.isEmpty()) throw bad("an empty Content-Length");
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private String headerValue(String name) {
+        for (Http1Request.Field f : fields) if (f.name().equalsIgnoreCase(name)) return f.value();
+        return null;
+    }
+
+    /**
+     * RFC 9112 §3.2: {@code Host = uri-host [ ":" port ]}, RFC 3986 §3.2.2: a reg-name or IPv4 address
+     * (unreserved, sub-delims, pct-encoded), or an IP literal in brackets; the port digits. Empty is allowed (a
+     * target without an authority).
+     */
+    static boolean validHost(String v) {
+        int i = 0;
+        int n = v.length();
+        if (n > 0 && v.charAt(0) == '[') {
+            int close = v.indexOf(']');
+            if (close < 2) return false;
+            for (i = 1; i < close; i++) if (!hostChar(v.charAt(i)) && v.charAt(i) != ':') return false;
+            i = close + 1;
+        } else {
+            for (; i < n && v.charAt(i) != ':'; i++) {
+                char c = v.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= n || Character.digit(v.charAt(i + 1), 16) < 0
+                            || Character.digit(v.charAt(i + 2), 16) < 0) return false;
+                    i += 2;
+                } else if (!hostChar(c)) {
+                    return false;
+                }
+            }
+        }
+        if (i == n) return true;
+        if (v.charAt(i) != ':') return false;
+        for (int j = i + 1; j < n; j++) if (!isDigit(v.charAt(j))) return false;
+        return true;
+    }
+
+    /** RFC 3986 §2.2, §2.3: unreserved or sub-delims. */
+    private static boolean hostChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || "-._~!$&'()*+,;=".indexOf(c) >= 0;
     }
 
     /** The comma-separated members of every field line called {@code name}, trimmed, lower-cased, empties dropped. */

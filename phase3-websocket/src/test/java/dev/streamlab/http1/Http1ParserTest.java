@@ -76,7 +76,17 @@ class Http1ParserTest {
                 Arguments.of("get /lower HTTP/1.1\r\nHost: x\r\n\r\n", "get", "/lower", null, "HTTP/1.1", "Host=x",
                         ""), // methods are case-sensitive tokens; routing answers 405
                 Arguments.of("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n", "GET", "/", null,
-                        "HTTP/1.1", "Host=x|Expect=100-continue", ""));
+                        "HTTP/1.1", "Host=x|Expect=100-continue", ""),
+                // Host values RFC 9112 §3.2 and RFC 3986 §3.2.2 allow: IP literal and port, IPv4, pct-encoded, empty.
+                Arguments.of("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", "GET", "/", null, "HTTP/1.1",
+                        "Host=[::1]:8080", ""),
+                Arguments.of("GET / HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n", "GET", "/", null, "HTTP/1.1",
+                        "Host=127.0.0.1:80", ""),
+                Arguments.of("GET / HTTP/1.1\r\nHost: ex%41mple_1.test~\r\n\r\n", "GET", "/", null, "HTTP/1.1",
+                        "Host=ex%41mple_1.test~", ""),
+                Arguments.of("GET / HTTP/1.1\r\nHost:\r\n\r\n", "GET", "/", null, "HTTP/1.1", "Host=", ""),
+                Arguments.of("M".repeat(Http1Parser.MAX_METHOD_BYTES) + " / HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "M".repeat(Http1Parser.MAX_METHOD_BYTES), "/", null, "HTTP/1.1", "Host=x", ""));
     }
 
     @ParameterizedTest(name = "[{index}] {1} {2}")
@@ -144,6 +154,24 @@ class Http1ParserTest {
                 Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\n", 400),
                 Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400),
                 Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n", 400),
+                // An empty member beside a value: another parser may frame it as 0 (smuggling), so 400 here.
+                Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length:\r\n\r\nok", 400),
+                Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2,\r\n\r\nok", 400),
+                Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ,2\r\n\r\nok", 400),
+                // chunked twice is a faulty framing (RFC 9112 §6.1), not a coding this server lacks (501).
+                Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n", 400),
+                Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
+                // RFC 9112 §3.2: a Host with an invalid value is a 400.
+                Arguments.of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.1\r\nHost: a/b@c\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.1\r\nHost: []\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.1\r\nHost: x:8o\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.1\r\nHost: x%4\r\n\r\n", 400),
+                Arguments.of("GET / HTTP/1.0\r\nHost: a\"b\r\n\r\n", 400),
+                // RFC 9112 §3: a method longer than any served is a 501, at once, not a 414 at the line's limit.
+                Arguments.of("M".repeat(Http1Parser.MAX_METHOD_BYTES + 1), 501),
                 Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 65537\r\n\r\n", 413),
                 Arguments.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999999\r\n\r\n", 413),
                 Arguments.of("GET / HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n", 417),
