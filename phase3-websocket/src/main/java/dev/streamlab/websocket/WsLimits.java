@@ -10,9 +10,9 @@ package dev.streamlab.websocket;
  * the headers, as above) and the inflated message, checked while inflating — a zip bomb fails with 1009 before more
  * than {@code maxMessageSize + 1} bytes are produced.
  *
- * <p>Memory: the message buffer grows to the largest message actually received (it is allocated from the declared
- * frame length, once that length passed the check), so a connection can hold up to {@code maxMessageSize} bytes.
- * Budget {@code maxMessageSize × connections}.
+ * <p>Memory: the message buffer grows as payload bytes arrive (doubling), never on a header's word, so a connection
+ * holds about twice what it actually sent, up to {@code maxMessageSize}; a header announcing 16 MiB costs nothing
+ * until the bytes come. Budget {@code maxMessageSize × connections} for peers that do send that much.
  *
  * @param maxFramePayload largest payload of one frame; at least 125 so every legal control frame fits
  * @param maxMessageSize  largest message, all its fragments together; at least {@code maxFramePayload}

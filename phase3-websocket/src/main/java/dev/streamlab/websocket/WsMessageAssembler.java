@@ -38,8 +38,10 @@ import java.nio.ByteBuffer;
  * <p><b>Buffers and copies.</b> Each payload byte is copied once, from the caller's read buffer into the
  * assembler's buffer, unmasked on the way; fragments are appended where the previous one ended, so joining them
  * costs nothing more — except when the message outgrows the buffer, which then doubles (amortized: fewer than one
- * extra copy per byte). The message buffer is reused across messages up to 64 KiB; a larger message gets a buffer
- * of its own, dropped at the next message, so an idle connection keeps at most 64 KiB. Control frames go into a
+ * extra copy per byte). Buffers grow as payload bytes arrive, never ahead of them on a header's word, so the memory
+ * a connection holds follows what it sent (at most about twice that, plus 4 KiB), whatever length it announced. The
+ * message buffer is reused across messages up to 64 KiB; a larger one is dropped at the next message, so an idle
+ * connection keeps at most 64 KiB. Control frames go into a
  * separate 125-byte buffer, so a ping between two fragments leaves the partial message alone. Event payloads are
  * views of these buffers (valid until the next call), not copies. Measured ({@code FrameReaderAllocationTest}):
  * 192 bytes allocated per 1000-byte text message — records and views, no payload bytes.
@@ -200,18 +202,29 @@ public final class WsMessageAssembler {
             if (header.isControl()) return control.clear();
             if (startsMessage) {
                 startsMessage = false;
-                startMessage(header);
+                startMessage();
             }
-            if (compressedMessage) return compressedBuffer((int) header.payloadLength());
-            int needed = message.position() + (int) header.payloadLength(); // <= maxMessageSize, checked
-            if (needed > message.capacity()) {
-                // Doubling keeps the copies of a many-fragment message amortized O(length).
-                int capacity = (int) Math.min(maxMessageSize, Math.max(needed, 2L * message.capacity()));
-                ByteBuffer bigger = ByteBuffer.allocate(capacity);
-                bigger.put(message.flip());
-                message = bigger;
-            }
-            return message;
+            // Whatever room there is: morePayloadRoom grows the buffer as the bytes arrive, not when announced.
+            return compressedMessage ? compressedBuffer() : message;
+        }
+
+        /**
+         * Grows the buffer that filled up — doubling, so a message's copies stay amortized O(length), but never past
+         * what the message may still need: a FIN frame ends it, so its end is the cap; otherwise the size limit. So
+         * the memory a connection holds is at most about twice the bytes it actually sent (announcing 16 MiB in a
+         * 14-byte header and sending nothing more once reserved 16 MiB per connection: a few hundred such
+         * connections exhausted a 6 GB heap; {@code WsMessageAssemblerTest}).
+         */
+        @Override
+        public ByteBuffer morePayloadRoom(FrameHeader header, ByteBuffer full, int start, int filled, int wanted) {
+            int needed = start + filled + wanted;
+            long cap = header.fin() ? start + header.payloadLength() : maxMessageSize;
+            int capacity = (int) Math.min(cap, Math.max(needed, 2L * full.capacity()));
+            ByteBuffer bigger = ByteBuffer.allocate(capacity);
+            bigger.put(0, full, 0, start + filled).position(start);
+            if (full == message) message = bigger;
+            else compressedFrame = bigger; // the only other buffer a data frame gets
+            return bigger;
         }
 
         @Override
@@ -223,27 +236,20 @@ public final class WsMessageAssembler {
         }
 
         /** The scratch buffer for one compressed frame, reused up to 64 KiB like the message buffer. */
-        private ByteBuffer compressedBuffer(int length) {
-            if (compressedFrame == null || compressedFrame.capacity() < length
-                    || (compressedFrame.capacity() > RETAINED_CAPACITY && length <= RETAINED_CAPACITY)) {
-                compressedFrame = ByteBuffer.allocate(Math.max(length, INITIAL_CAPACITY));
+        private ByteBuffer compressedBuffer() {
+            if (compressedFrame == null || compressedFrame.capacity() > RETAINED_CAPACITY) {
+                compressedFrame = ByteBuffer.allocate(INITIAL_CAPACITY);
             }
             return compressedFrame.clear();
         }
 
-        private void startMessage(FrameHeader header) {
+        /** The first message, or the last one's large buffer dropped: 4 KiB to start, grown as bytes arrive. */
+        private void startMessage() {
             if (message != null && message.capacity() <= RETAINED_CAPACITY) {
                 message.clear();
                 return;
             }
-            if (compressedMessage) { // the inflated size is unknown: start small, the inflater grows the buffer
-                message = ByteBuffer.allocate(INITIAL_CAPACITY);
-                return;
-            }
-            // The first message, or the buffer of a large one is dropped. An unfragmented large message gets a
-            // buffer of exactly its size; anything else a reusable one that can grow.
-            int first = (int) header.payloadLength(); // <= maxMessageSize, checked
-            message = ByteBuffer.allocate(header.fin() && first > RETAINED_CAPACITY ? first : Math.max(first, INITIAL_CAPACITY));
+            message = ByteBuffer.allocate(INITIAL_CAPACITY);
         }
     }
 }

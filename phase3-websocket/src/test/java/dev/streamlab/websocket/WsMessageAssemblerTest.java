@@ -189,6 +189,53 @@ class WsMessageAssemblerTest {
         assertEquals(1009, assertThrows(WsCloseException.class, () -> in.next(header)).closeCode());
     }
 
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** A masked binary frame's header announcing {@code length} bytes (64-bit length form), RSV bits as given. */
+    static ByteBuffer hugeHeader(int rsv, long length) {
+        return ByteBuffer.allocate(14).put((byte) (0x80 | rsv << 4 | 2)).put((byte) (0x80 | 127)).putLong(length)
+                .putInt(KEY).flip();
+    }
+
+    @ParameterizedTest(name = "compressed: {0}")
+    @ValueSource(booleans = {false, true})
+    void aHeaderAnnouncingSixteenMiBReservesNothingUntilTheBytesCome(boolean compressed) throws WsCloseException {
+        // A 14-byte header announcing 16 MiB, then 100 bytes: what the audit's attacker sent, 300 connections of it
+        // exhausting a 6 GB heap while the buffer was allocated from the announced length.
+        long before = MX.getCurrentThreadAllocatedBytes();
+        WsMessageAssembler in = compressed
+                ? WsMessageAssembler.server(WsLimits.DEFAULT, dev.streamlab.websocket.deflate.PerMessageDeflate
+                        .Agreement.defaults(), dev.streamlab.websocket.deflate.DeflateEvents.NONE)
+                : WsMessageAssembler.server(WsLimits.DEFAULT);
+        try {
+            assertNull(in.next(hugeHeader(compressed ? 4 : 0, WsLimits.DEFAULT.maxMessageSize())));
+            assertNull(in.next(ByteBuffer.wrap(new byte[100])));
+            long allocated = MX.getCurrentThreadAllocatedBytes() - before;
+            System.out.println("header announcing 16 MiB + 100 bytes" + (compressed ? ", compressed" : "") + ": "
+                    + allocated + " bytes allocated");
+            assertTrue(allocated < 256 * 1024, allocated + " bytes allocated for 114 bytes received");
+        } finally {
+            in.end();
+        }
+    }
+
+    @Test
+    void aLargeMessageArrivingInPiecesGrowsItsBufferAndArrivesWhole() throws WsCloseException {
+        byte[] payload = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(payload);
+        byte[] wire = concat(frame(false, 0, 2, java.util.Arrays.copyOf(payload, 1000)),
+                frame(true, 0, 0, java.util.Arrays.copyOfRange(payload, 1000, payload.length)));
+        WsMessageAssembler in = WsMessageAssembler.server(WsLimits.DEFAULT);
+        WsEvent got = null;
+        ByteBuffer src = ByteBuffer.wrap(wire);
+        for (int at = 0; at < wire.length && got == null; at += 1500) { // one TCP segment at a time
+            src.limit(Math.min(wire.length, at + 1500));
+            got = in.next(src);
+        }
+        assertArrayEquals(payload, bytes(assertInstanceOf(WsEvent.Binary.class, got).payload()));
+    }
+
     // ----------------------------------------------------------------------------------------------------- UTF-8
 
     @Test

@@ -213,10 +213,9 @@ public final class FrameReader {
             // Decided from the header alone: nothing is allocated or buffered for a frame we will not accept.
             throw WsCloseException.tooBig("frame payload of " + length + " bytes exceeds the limit of " + maxPayloadLength);
         }
+        // The sink may give less room than the header announced (a peer can announce 16 MiB in 14 bytes and send
+        // nothing more); copyPayload asks for more as the bytes actually arrive.
         ByteBuffer buffer = sink.payloadBuffer(header);
-        if (buffer.remaining() < length) {
-            throw new IllegalStateException("sink gave " + buffer.remaining() + " bytes of room for a " + length + "-byte payload");
-        }
         target = buffer;
         targetStart = buffer.position();
         received = 0;
@@ -225,6 +224,12 @@ public final class FrameReader {
 
     private void copyPayload(ByteBuffer src, int n) throws WsCloseException {
         int from = targetStart + (int) received;
+        if (from + n > target.limit()) {
+            target = sink.morePayloadRoom(header, target, targetStart, (int) received, n);
+            if (target.position() != targetStart || from + n > target.limit()) {
+                throw new IllegalStateException("the sink's buffer has no room for " + n + " bytes at " + from);
+            }
+        }
         int srcPos = src.position();
         if (masked) {
             Masking.copyMasked(src, srcPos, target, from, n, maskKey, received);

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  *   <li>{@link #onHeader}: the header is complete, no payload byte is buffered yet — check the protocol rules
  *       (RSV bits, opcode, mask, control frame size, fragmentation, message size) and throw to fail fast;</li>
  *   <li>the reader checks its own frame size limit (→ 1009);</li>
- *   <li>{@link #payloadBuffer}: where the payload goes;</li>
+ *   <li>{@link #payloadBuffer}: where the payload goes; {@link #morePayloadRoom} when it fills before the frame
+ *       ends;</li>
  *   <li>{@link #onPayload}, zero or more times: these bytes just arrived and are unmasked — check them as they
  *       come (a UTF-8 validator fails fast here, before the frame is complete);</li>
  *   <li>the reader returns the {@link Frame}.</li>
@@ -33,16 +34,31 @@ public interface FrameSink {
     }
 
     /**
-     * Where the payload goes: a buffer with at least {@code header.payloadLength()} bytes remaining. The reader
-     * writes the unmasked payload from the buffer's position on (absolute puts) and, once the frame is complete,
-     * advances the position past it. Called after {@link #onHeader} and the reader's size check, so
-     * {@code payloadLength} fits an {@code int}.
+     * Where the payload goes. The reader writes the unmasked payload from the buffer's position on (absolute puts)
+     * and, once the frame is complete, advances the position past it. Called after {@link #onHeader} and the
+     * reader's size check, so {@code payloadLength} fits an {@code int}. The buffer may have less room than the
+     * payload: then {@link #morePayloadRoom} is asked as bytes arrive, so that memory can follow the bytes received
+     * rather than the length a header announced.
      *
      * @throws WsCloseException if no buffer can be had (e.g. a memory budget is used up)
      */
     default ByteBuffer payloadBuffer(FrameHeader header) throws WsCloseException {
         int length = (int) header.payloadLength();
         return length == 0 ? FrameReader.EMPTY : ByteBuffer.allocate(length);
+    }
+
+    /**
+     * The buffer {@code payloadBuffer} (or the last call of this) gave is full: return one holding the same bytes at
+     * the same indices, positioned at {@code start}, with room for at least {@code wanted} more after the
+     * {@code filled} payload bytes already at {@code start}. The default sink never needs it: it allocates the whole
+     * payload up front.
+     *
+     * @throws WsCloseException if no buffer can be had
+     */
+    default ByteBuffer morePayloadRoom(FrameHeader header, ByteBuffer full, int start, int filled, int wanted)
+            throws WsCloseException {
+        throw new IllegalStateException("no room for " + wanted + " more bytes of a " + header.payloadLength()
+                + "-byte payload");
     }
 
     /**
