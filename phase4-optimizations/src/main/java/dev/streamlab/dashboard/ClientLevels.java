@@ -4,6 +4,7 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.stream.ws.ControlMessage;
 import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import java.io.IOException;
@@ -77,6 +78,11 @@ public final class ClientLevels {
             public void closed(WsConnection c, int code) {
                 clients.remove(c);
                 inner.closed(c, code);
+            }
+
+            @Override
+            public WsLimits limits(WsLimits server) {
+                return inner.limits(server);
             }
         };
     }

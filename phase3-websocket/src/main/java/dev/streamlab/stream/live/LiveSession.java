@@ -7,6 +7,7 @@ import dev.streamlab.stream.ws.ControlMessage;
 import dev.streamlab.stream.ws.SegmentHeader;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import java.io.IOException;
@@ -78,6 +79,12 @@ final class LiveSession implements WsEndpoint {
         this.meters = endpoint.meters();
         this.config = endpoint.config();
         this.totals = meters.clientTotals();
+    }
+
+    /** Clients send only JSON control messages of at most 4 KiB (PROTOCOL.md): a longer one is a 1009. */
+    @Override
+    public WsLimits limits(WsLimits server) {
+        return ControlMessage.LIMITS;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.streamlab.stream.ws;
 
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.shared.text.ClientText;
+import dev.streamlab.websocket.WsLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.Map;
 public sealed interface ControlMessage {
     /** Longest control message accepted; a hello with a long codec list is well under it. */
     int MAX_LENGTH = 4096;
+
+    /** A control connection's limits: no frame or message past {@link #MAX_LENGTH} (1009 from the header). */
+    WsLimits LIMITS = new WsLimits(MAX_LENGTH, MAX_LENGTH);
 
     /** The RFC 6381 codec strings the browser can decode ({@code MediaSource.isTypeSupported} said yes). */
     record Hello(List<String> codecs) implements ControlMessage {

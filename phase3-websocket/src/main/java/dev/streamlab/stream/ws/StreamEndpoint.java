@@ -5,6 +5,7 @@ import dev.streamlab.metrics.Counter;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import java.io.IOException;
@@ -126,6 +127,12 @@ public final class StreamEndpoint implements WsEndpoint {
 
     Meters meters() {
         return meters;
+    }
+
+    /** Clients send only JSON control messages of at most 4 KiB (PROTOCOL.md): a longer one is a 1009. */
+    @Override
+    public WsLimits limits(WsLimits server) {
+        return ControlMessage.LIMITS;
     }
 
     @Override

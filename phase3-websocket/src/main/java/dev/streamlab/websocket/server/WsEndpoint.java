@@ -1,6 +1,7 @@
 package dev.streamlab.websocket.server;
 
 import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
 import java.io.IOException;
 
 /**
@@ -20,4 +21,13 @@ public interface WsEndpoint {
 
     /** The connection is gone (close handshake done, error, or the peer vanished). */
     default void closed(WsConnection connection, int code) {}
+
+    /**
+     * What a peer may send here, given the server's limits (by default, those). An endpoint that takes only short
+     * commands says so, and a longer message fails with 1009 from its header (RFC 6455 §7.4.1), before its bytes
+     * are buffered: a connection can then hold kilobytes, not the server's megabytes.
+     */
+    default WsLimits limits(WsLimits server) {
+        return server;
+    }
 }

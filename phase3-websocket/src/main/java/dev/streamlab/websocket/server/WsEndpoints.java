@@ -97,7 +97,7 @@ public final class WsEndpoints implements UpgradeHandler {
                 connection.respond(ok);
                 // Run after the HTTP exchange unwinds: an idle connection then keeps neither the upgrade request
                 // nor the router's stack frames (Http1Upgrade.handOff).
-                WsSession session = new WsSession(connection, endpoint, limits, heartbeat, a.deflate().orElse(null),
+                WsSession session = new WsSession(connection, endpoint, endpoint.limits(limits), heartbeat, a.deflate().orElse(null),
                         deflateEvents, overCap, shared);
                 connection.handOff(session::run);
             }

@@ -274,6 +274,21 @@ class StreamEndpointTest {
     }
 
     @Test
+    void aMessageLongerThanTheProtocolAllowsClosesWith1009() throws Exception {
+        try (StreamClient c = open()) {
+            drain(c, Duration.ofMillis(300));
+            // PROTOCOL.md: at most 4096 bytes. The endpoint's own limits (ControlMessage.LIMITS) refuse a longer one
+            // from its frame header, before buffering it, where the server's 16 MiB would have taken it in.
+            c.send("{\"type\":\"play\",\"pad\":\"" + "x".repeat(ControlMessage.MAX_LENGTH) + "\"}");
+            StreamClient.Msg m;
+            do {
+                m = c.next(WAIT);
+            } while (!(m instanceof StreamClient.Closed));
+            assertEquals(1009, ((StreamClient.Closed) m).code(), m.toString());
+        }
+    }
+
+    @Test
     void droppedFramesAndStallsFromStatsAddUpAtMetricsAndBadTotalsAreRefused() throws Exception {
         String dropped = "streamlab_ws_stream_client_dropped_frames_total";
         String stalls = "streamlab_ws_stream_client_stalls_total";
