@@ -113,7 +113,9 @@ final class StreamSession {
     private double duration;
     private boolean ended;
     private int timeline;
-    private String notice;          // meta or seeked, sent before the inits of a new timeline
+    private String meta;            // the open's meta, sent before the inits of its first timeline
+    private String notice;          // seeked, sent before the inits of a new timeline (after a pending meta: a seek
+                                    // right after an open must not overwrite the meta the client needs first)
     private boolean initsPending;
     private boolean filling = true;
     private boolean waited = true;  // the sender paused for pacing since its last binary message
@@ -319,7 +321,8 @@ final class StreamSession {
                 sentUpTo = 0;
                 filling = true;
                 timeline++;
-                notice = meta(id);
+                meta = meta(id);
+                notice = null; // a seek not yet answered was a seek in the previous video
                 initsPending = true;
                 phase = Phase.STREAMING;
                 if (sender == null) sender = Thread.ofVirtual().name("ws-stream-sender").start(this::sendLoop);
@@ -662,8 +665,9 @@ final class StreamSession {
     private Batch initBatch() {
         initsPending = false;
         List<String> texts = new ArrayList<>(2);
+        if (meta != null) texts.add(meta);
         if (notice != null) texts.add(notice);
-        notice = null;
+        meta = notice = null;
         if (hasVideo && pendingRung >= 0) { // a new timeline starts at a keyframe anyway: switch right here
             int at = next[0];
             switchRung();
