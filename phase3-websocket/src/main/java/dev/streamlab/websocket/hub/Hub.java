@@ -70,6 +70,16 @@ public final class Hub implements AutoCloseable {
     private final LongAdder subscribed = new LongAdder();
     private volatile boolean closed;
 
+    /**
+     * A subscriber's queue is also full at this many bytes of messages, whatever its count ({@link Subscription}): a
+     * slot is a reference, but it keeps its message alive, and 4,096 slots of 16 MiB messages behind a subscriber
+     * that stopped reading were 64 GiB. 64 MiB holds the deepest queue the tests and benchmarks use (256 messages of
+     * 256 KiB).
+     */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64 << 20;
+
+    private final long maxQueuedBytes;
+
     /** A hub that keeps its counters to itself ({@link #stats}). */
     public Hub() {
         this(HubEvents.NONE);
@@ -77,7 +87,14 @@ public final class Hub implements AutoCloseable {
 
     /** A hub that also reports to {@code events} (phase 3's {@code /metrics}). */
     public Hub(HubEvents events) {
+        this(events, DEFAULT_MAX_QUEUED_BYTES);
+    }
+
+    /** @param maxQueuedBytes the bytes of messages a subscriber's queue holds at most (an empty one takes any) */
+    public Hub(HubEvents events, long maxQueuedBytes) {
         this.events = Objects.requireNonNull(events, "events");
+        if (maxQueuedBytes < 1) throw new IllegalArgumentException("maxQueuedBytes " + maxQueuedBytes);
+        this.maxQueuedBytes = maxQueuedBytes;
         for (int i = 0; i < byPolicy.length; i++) byPolicy[i] = new Counters();
     }
 
@@ -93,7 +110,7 @@ public final class Hub implements AutoCloseable {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(policy, "policy");
         if (closed) throw new IllegalStateException("the hub is closed");
-        Subscription s = new Subscription(this, topic, policy, sink);
+        Subscription s = new Subscription(this, topic, policy, sink, maxQueuedBytes);
         topics.compute(topic, (name, t) -> {
             Topic to = t == null ? new Topic() : t;
             Subscription[] old = to.subscribers;

@@ -6,8 +6,10 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * How one subscriber's send queue is bounded: its capacity in messages and what happens past it ({@link Overflow}).
- * Memory per subscriber is one reference per slot: queued messages are shared views, not copies.
+ * How one subscriber's send queue is bounded: its capacity in messages (and its hub's byte bound,
+ * {@link Hub#DEFAULT_MAX_QUEUED_BYTES}) and
+ * what happens past it ({@link Overflow}). Memory per subscriber is one reference per slot: queued messages are
+ * shared views, not copies.
  *
  * @param overflow  what a full queue does with the next message
  * @param capacity  messages the queue holds, 1 to {@link #MAX_CAPACITY}

@@ -12,11 +12,13 @@ import java.util.logging.Logger;
  * few array stores, so a subscriber whose socket has stopped draining never delays it, nor the other subscribers.
  *
  * <p>The queue is a ring of {@link QueuePolicy#capacity()} references to shared {@link HubMessage}s; the sender
- * takes a {@link HubMessage#view()} as it hands a message over. On overflow (a message arrives, the queue is full):
+ * takes a {@link HubMessage#view()} as it hands a message over. On overflow (a message arrives, the queue is full:
+ * {@code capacity} messages, or the new one would take it past the hub's byte bound,
+ * {@link Hub#DEFAULT_MAX_QUEUED_BYTES} unless the hub says otherwise):
  * <dl>
  *   <dt>{@link Overflow#DROP_OLDEST}</dt>
- *   <dd>The oldest queued message is dropped and the new one queued. Once the subscriber catches up, it holds the
- *       newest {@code capacity} messages.</dd>
+ *   <dd>The oldest queued messages are dropped until the new one fits, and it is queued. Once the subscriber
+ *       catches up, it holds the newest messages that fit.</dd>
  *   <dt>{@link Overflow#SKIP_TO_LATEST_MARKED}</dt>
  *   <dd>A <em>run</em> is a marked message and the unmarked ones after it. On overflow the subscriber skips to the
  *       newest run that fits: if the new message is marked, everything queued is dropped and it alone is queued;
@@ -29,7 +31,7 @@ import java.util.logging.Logger;
  *   <dt>{@link Overflow#DISCONNECT}</dt>
  *   <dd>Everything queued and the new message are dropped, the subscription leaves its topic at once, and the sender
  *       — once its write in progress is done — closes the sink with {@link QueuePolicy#closeCode()} (1008 or 1013)
- *       and the reason "too slow for topic NAME: queue of N messages full".</dd>
+ *       and the reason "too slow for topic NAME: queue of N messages full" (or "... of messages over M MiB").</dd>
  * </dl>
  *
  * <p>Ends when its owner calls {@link #close()} (the WebSocket closed), when the sink throws (the socket failed),
@@ -50,6 +52,8 @@ public final class Subscription {
     private final HubMessage[] ring;
     private int head;
     private int size;
+    private long queuedBytes; // of the messages in the ring, at most maxBytes unless one message alone is more
+    private final long maxBytes;
     private boolean awaitingMark;
     private State state = State.OPEN;
     private int closeCode;
@@ -60,7 +64,8 @@ public final class Subscription {
     private volatile long skips;
     private volatile long delivered;
 
-    Subscription(Hub hub, String topic, QueuePolicy policy, HubSink sink) {
+    Subscription(Hub hub, String topic, QueuePolicy policy, HubSink sink, long maxBytes) {
+        this.maxBytes = maxBytes;
         this.hub = hub;
         this.topic = topic;
         this.policy = policy;
@@ -165,11 +170,13 @@ public final class Subscription {
                 droppedNow = 1; // still inside the run we skipped
             } else {
                 awaitingMark = false;
-                if (size == ring.length) {
+                if (full(m)) {
                     switch (policy.overflow()) {
                         case DROP_OLDEST -> {
-                            take();
-                            droppedNow = 1;
+                            do {
+                                take();
+                                droppedNow++;
+                            } while (full(m));
                         }
                         case SKIP_TO_LATEST_MARKED -> {
                             skipped = true;
@@ -179,13 +186,15 @@ public final class Subscription {
                             droppedNow = size + 1;
                             disconnect = true;
                             enterClosing(policy.closeCode(), "too slow for topic " + topic + ": queue of "
-                                    + ring.length + " messages full");
+                                    + (size == ring.length ? ring.length + " messages full"
+                                            : "messages over " + (maxBytes >> 20) + " MiB"));
                         }
                     }
                 }
                 if (!disconnect && !awaitingMark) {
                     ring[(head + size) % ring.length] = m;
                     size++;
+                    queuedBytes += m.length();
                     if (size > highWater) newHigh = highWater = size;
                     ready.signal();
                 }
@@ -220,12 +229,15 @@ public final class Subscription {
                 break;
             }
         }
+        int n = 0;
         if (newest > 0) {
             for (int i = 0; i < newest; i++) take();
-            return newest; // the run from the newest mark, plus m, fits: size - newest + 1 <= capacity
+            // The run from the newest mark, plus m, fits in count (size - newest + 1 <= capacity); in bytes it may not.
+            if (!full(m)) return newest;
+            n = newest;
         }
         // The newest run starts at the head and fills the queue (or no run has started): it cannot fit whole.
-        int n = size + 1;
+        n += size + 1;
         clear();
         awaitingMark = true;
         return n;
@@ -244,7 +256,13 @@ public final class Subscription {
         ring[head] = null;
         head = (head + 1) % ring.length;
         size--;
+        queuedBytes -= m.length();
         return m;
+    }
+
+    /** Whether {@code m} does not fit: the ring is full, or it would take a non-empty queue past the byte bound. */
+    private boolean full(HubMessage m) {
+        return size == ring.length || (size > 0 && queuedBytes + m.length() > maxBytes);
     }
 
     private void clear() {

@@ -2,6 +2,7 @@ package dev.streamlab.websocket.hub;
 
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import dev.streamlab.websocket.server.WsEndpoints;
@@ -46,6 +47,13 @@ import java.util.function.BiFunction;
 public final class TopicEndpoint implements WsEndpoint {
     public static final String PREFIX = "/ws/topic/";
 
+    /**
+     * Publishers' messages up to 1 MiB (the fan-out benchmarks send 64 KiB): each is copied once and kept alive by
+     * every queue it waits in, so the server's 16 MiB — which a compressed publisher can reach with 16 KB on the
+     * wire — would let a few stalled subscribers pin gigabytes.
+     */
+    public static final WsLimits LIMITS = new WsLimits(1 << 20, 1 << 20);
+
     private final Hub hub;
     private final String topic;
     private final QueuePolicy policy; // null when refused
@@ -89,6 +97,11 @@ public final class TopicEndpoint implements WsEndpoint {
     /** The queue policy asked for, or null when the request was refused. */
     public QueuePolicy policy() {
         return policy;
+    }
+
+    @Override
+    public WsLimits limits(WsLimits server) {
+        return LIMITS;
     }
 
     @Override

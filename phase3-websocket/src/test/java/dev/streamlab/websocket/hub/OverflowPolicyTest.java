@@ -29,11 +29,17 @@ class OverflowPolicyTest {
      */
     static GateSink run(Hub hub, QueuePolicy policy, long last, LongPredicate marked, int expected)
             throws InterruptedException {
+        return run(hub, policy, 64, last, marked, expected);
+    }
+
+    /** {@link #run} with messages of {@code size} bytes. */
+    static GateSink run(Hub hub, QueuePolicy policy, int size, long last, LongPredicate marked, int expected)
+            throws InterruptedException {
         GateSink sink = GateSink.closed();
         Subscription s = hub.subscribe("t", sink, policy);
-        hub.publish("t", message(0, 64, marked.test(0)));
+        hub.publish("t", message(0, size, marked.test(0)));
         sink.awaitInFlight();
-        for (long i = 1; i <= last; i++) hub.publish("t", message(i, 64, marked.test(i)));
+        for (long i = 1; i <= last; i++) hub.publish("t", message(i, size, marked.test(i)));
         sink.openGate();
         assertTrue(await(() -> s.delivered() == expected && s.queued() == 0, WAIT),
                 s.delivered() + " delivered, " + s.queued() + " queued");
@@ -50,6 +56,48 @@ class OverflowPolicyTest {
         assertEquals(0, st.skips());
         assertEquals(4, st.queueHighWater());
         assertEquals(5, st.delivered());
+    }
+
+    /** 5 MiB: three fit in {@link #bounded}'s 16 MiB of queue, a fourth does not, whatever the queue's count. */
+    static final int BIG = 5 << 20;
+
+    /** A hub whose queues hold at most 16 MiB of messages (the default, 64 MiB, the same way at four times this). */
+    static Hub bounded() {
+        return new Hub(HubEvents.NONE, 16 << 20);
+    }
+
+    @Test
+    void dropOldestAlsoKeepsTheQueueUnderItsByteBound() throws InterruptedException {
+        // A queue of 4,096 slots behind a stalled subscriber once kept every 16 MiB message alive: 64 GiB.
+        Hub hub = bounded();
+        GateSink sink = run(hub, QueuePolicy.dropOldest(QueuePolicy.MAX_CAPACITY), BIG, 10, i -> false, 4);
+        assertArrayEquals(new long[] {0, 8, 9, 10}, sink.seqs());
+        assertEquals(7, hub.stats(Overflow.DROP_OLDEST).dropped());
+        assertEquals(3, hub.stats(Overflow.DROP_OLDEST).queueHighWater());
+    }
+
+    @Test
+    void skipToMarkedCountsTheByteBoundAsFullToo() throws InterruptedException {
+        // Marks on even numbers: 1, [2], 3 fill 15 MiB; [4] overflows (20 > 16): start over at it; 5, [6] fit.
+        Hub hub = bounded();
+        GateSink sink = run(hub, QueuePolicy.skipToLatestMarked(QueuePolicy.MAX_CAPACITY), BIG, 6, i -> i % 2 == 0,
+                4);
+        assertArrayEquals(new long[] {0, 4, 5, 6}, sink.seqs());
+        assertEquals(3, hub.stats(Overflow.SKIP_TO_LATEST_MARKED).dropped());
+    }
+
+    @Test
+    void disconnectSaysWhichBoundTheQueuePassed() throws InterruptedException {
+        Hub hub = bounded();
+        GateSink sink = GateSink.closed();
+        hub.subscribe("t", sink, QueuePolicy.disconnect(QueuePolicy.MAX_CAPACITY, WsCloseCodes.POLICY_VIOLATION));
+        hub.publish("t", message(0, BIG, false));
+        sink.awaitInFlight();
+        for (int i = 1; i <= 4; i++) hub.publish("t", message(i, BIG, false)); // the 4th passes 16 MiB
+        sink.openGate();
+        assertTrue(await(() -> sink.closeCode != -1, WAIT));
+        assertEquals("too slow for topic t: queue of messages over 16 MiB", sink.closeReason);
+        assertEquals(4, hub.stats(Overflow.DISCONNECT).dropped());
     }
 
     @Test

@@ -115,6 +115,18 @@ class TopicEndpointTest {
         assertTrue(await(() -> hub.deliveredBytes() == 2L * (13 + 100_000) + 3 * 15, WAIT), "" + hub.deliveredBytes());
     }
 
+    @Test
+    void aPublishOverTheTopicsMessageLimitIsClosedWith1009AndReachesNoOne() throws Exception {
+        TopicClient publisher = connect("/ws/topic/big").startReading();
+        TopicClient reader = connect("/ws/topic/big").startReading();
+        assertTrue(await(() -> hub.subscribers("big") == 2, WAIT));
+        publisher.send(false, new byte[TopicEndpoint.LIMITS.maxMessageSize() + 1]);
+        assertTrue(await(() -> publisher.closeCode != -1, WAIT));
+        assertEquals(1009, publisher.closeCode, publisher.closeReason);
+        assertEquals(0, hub.copiedBytes(), "refused from its header: nothing copied, nothing published");
+        assertEquals(0, reader.count());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             /ws/topic/Bad_Name                          | bad topic name 'Bad_Name'
