@@ -38,6 +38,7 @@ public final class Http1Exchange {
     private ByteBuffer pendingHead;
     private long remaining;
     private long bodyBytes;
+    private boolean fromFile; // some body went out with transferFrom
     private long firstByteNanos;
 
     Http1Exchange(Http1Request request, Http1Connection connection) {
@@ -187,6 +188,7 @@ public final class Http1Exchange {
         if (!committed || upgraded) throw new IllegalStateException("sendHeaders first");
         if (count > remaining) throw new IllegalStateException(count + " bytes more than the " + remaining + " due");
         if (pendingHead != null) write0(new ByteBuffer[0]);
+        fromFile = true;
         connection.writer().transfer(file, position, count, provenance, this::sent);
     }
 
@@ -224,6 +226,11 @@ public final class Http1Exchange {
     /** The status sent (101 after an upgrade), or 0 before {@link #sendHeaders}. */
     public int status() {
         return committed ? response.status() : 0;
+    }
+
+    /** Whether some of the body went out with {@link #transferFrom} (sendfile), not from memory. */
+    public boolean sentFromFile() {
+        return fromFile;
     }
 
     /** Body bytes written so far. */

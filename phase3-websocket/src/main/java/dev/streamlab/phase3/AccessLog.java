@@ -8,6 +8,8 @@ import java.util.logging.Logger;
 /**
  * One line per request ({@code java.util.logging}, logger {@code streamlab.access}, level INFO), phase 2's format:
  * <pre>GET /videos/sample-30s range=bytes=0-1 status=206 bytes=2 ms=0.4 io=sendfile range=single</pre>
+ * {@code io}: {@code sendfile} when the body went out with {@code transferTo}, {@code write} when from memory (JSON,
+ * static files, phase 4's cached chunks), {@code none} without a body.
  */
 final class AccessLog {
     static final Logger LOG = Logger.getLogger("streamlab.access");

@@ -189,7 +189,8 @@ public final class Phase3Server implements AutoCloseable {
             if (ex.firstByteNanos() > 0) {
                 metrics.ttfb.labels(c.route).observe((ex.firstByteNanos() - ex.startNanos()) / 1e9);
             }
-            AccessLog.log(c, IO, status);
+            // How the body left: phase 4's routes and every JSON or static response write from memory.
+            AccessLog.log(c, ex.sentFromFile() ? IO : ex.bodyBytes() > 0 ? "write" : "none", status);
         }
     }
 

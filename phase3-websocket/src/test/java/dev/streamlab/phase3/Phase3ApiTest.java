@@ -43,6 +43,38 @@ class Phase3ApiTest {
     }
 
     @Test
+    void theAccessLogSaysHowEachBodyLeft() throws Exception {
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        AccessLog.LOG.addHandler(h);
+        try {
+            RawHttp.get(uri, "/videos/sample-10s-360p-video-only", "Range: bytes=0-99");
+            RawHttp.get(uri, "/api/videos");
+            RawHttp.exchange(uri, "HEAD /api/videos HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII), true);
+            // The line is written after the response, so the last one may still be on its way.
+            assertTrue(dev.streamlab.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lines.size() >= 3),
+                    "" + lines);
+        } finally {
+            AccessLog.LOG.removeHandler(h);
+        }
+        assertTrue(lines.get(0).startsWith("GET /videos/") && lines.get(0).contains(" io=sendfile"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("GET /api/videos ") && lines.get(1).contains(" io=write"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("HEAD /api/videos ") && lines.get(2).contains(" io=none"), lines.get(2));
+    }
+
+    @Test
     void catalogListsEverySampleWithItsCodecsAndAMediaSourceType() throws Exception {
         String body = RawHttp.get(uri, "/api/videos").text();
         for (var p : ExternalTools.bundledSamples()) {
