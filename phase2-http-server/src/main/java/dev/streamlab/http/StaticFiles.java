@@ -15,8 +15,9 @@ import java.util.stream.Stream;
  *
  * <p>A request path is looked up in that list and never resolved against the file system, so {@code ..},
  * {@code %2e%2e}, encoded slashes or absolute paths cannot reach anything else; hidden files and links leading
- * out of the folder are not listed. The list is rebuilt when a name is missing, so a student who adds a file
- * sees it without a restart.
+ * out of the folder are not listed. The list is rebuilt when a name is missing, at most once a second, so a student
+ * who adds a file sees it without a restart, and a flood of 404s does not walk the folder once each (it did: a 404
+ * cost about 4× a served file, every one queued behind one lock).
  */
 public final class StaticFiles {
     private static final Map<String, String> TYPES = Map.ofEntries(
@@ -28,7 +29,11 @@ public final class StaticFiles {
 
     private final Path root;
     private final Path realRoot;
+    private static final long RESCAN_NANOS = 1_000_000_000L;
+
     private volatile Map<String, Path> files = Map.of();
+    private long scannedAt; // System.nanoTime() of the last walk; guarded by this
+    private long scans;     // guarded by this
 
     public StaticFiles(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
@@ -40,10 +45,7 @@ public final class StaticFiles {
     public Optional<Path> find(String requestPath) {
         String key = requestPath.equals("/") ? "/index.html" : requestPath;
         Path p = files.get(key);
-        if (p == null) {
-            rescan();
-            p = files.get(key);
-        }
+        if (p == null && rescanIfStale()) p = files.get(key);
         return Optional.ofNullable(p);
     }
 
@@ -54,7 +56,21 @@ public final class StaticFiles {
         return TYPES.getOrDefault(ext, "application/octet-stream");
     }
 
+    /** Walks the folder again unless it was walked within the last second; whether it did. */
+    private synchronized boolean rescanIfStale() {
+        if (System.nanoTime() - scannedAt < RESCAN_NANOS) return false;
+        rescan();
+        return true;
+    }
+
+    /** How many times the folder was walked (tests). */
+    synchronized long scans() {
+        return scans;
+    }
+
     private synchronized void rescan() {
+        scannedAt = System.nanoTime();
+        scans++;
         Map<String, Path> next = new ConcurrentHashMap<>();
         try (Stream<Path> s = Files.walk(root, 6)) {
             s.forEach(p -> {
