@@ -109,7 +109,7 @@ public final class ProcessedVideos {
 
     /** Opens the proxy of {@code id} (making it with ffmpeg on first use) and starts a stream. */
     ProcessedStream open(VideoEntry e, Filter filter) throws IOException, ProxyUnavailableException, Y4mFormatException {
-        Y4mReader r = Y4mReader.open(proxies.proxy(e.id(), e.file()));
+        Y4mReader r = proxies.open(e.id(), e.file());
         try {
             return new ProcessedStream(r, filter);
         } catch (RuntimeException ex) {

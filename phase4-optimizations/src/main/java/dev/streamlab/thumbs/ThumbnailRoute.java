@@ -64,7 +64,12 @@ public final class ThumbnailRoute {
         }
         SpriteSheet sheet;
         try {
-            sheet = thumbnails.sheet(proxies.proxy(id, e.get().file()));
+            try {
+                sheet = thumbnails.sheet(proxies.proxy(id, e.get().file()));
+            } catch (Y4mFormatException damaged) { // made again once: Y4mProxies.open says why
+                proxies.discard(id, e.get().file());
+                sheet = thumbnails.sheet(proxies.proxy(id, e.get().file()));
+            }
         } catch (ProxyUnavailableException unavailable) {
             ex.error(503, unavailable.getMessage());
             return;

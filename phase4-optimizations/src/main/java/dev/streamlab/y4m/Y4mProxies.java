@@ -58,9 +58,7 @@ public final class Y4mProxies {
      * @throws ProxyUnavailableException when ffmpeg is missing or fails
      */
     public Path proxy(String id, Path mp4) throws IOException, ProxyUnavailableException {
-        if (!id.matches("[A-Za-z0-9._-]{1,200}")) throw new IllegalArgumentException("bad id for a file name: " + id);
-        long size = Files.size(mp4), mtime = Files.getLastModifiedTime(mp4).toMillis();
-        Path target = cacheDir.resolve(id + "-" + size + "-" + mtime + "-" + WIDTH + "w" + FPS + "fps.y4m");
+        Path target = target(id, mp4);
         if (Files.isRegularFile(target)) return target;
         ReentrantLock lock = locks.computeIfAbsent(target.toString(), k -> new ReentrantLock());
         lock.lock();
@@ -80,6 +78,41 @@ public final class Y4mProxies {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Opens the proxy of {@code mp4}, made now if it is not cached. A cached proxy that does not read as a .y4m —
+     * truncated or overwritten outside the server, since this class writes a {@code .part} and moves it into place —
+     * is {@link #discard discarded} and made again, once, rather than failing every request until someone deletes it.
+     *
+     * @throws Y4mFormatException when even a fresh proxy does not read
+     */
+    public Y4mReader open(String id, Path mp4) throws IOException, ProxyUnavailableException, Y4mFormatException {
+        try {
+            return Y4mReader.open(proxy(id, mp4));
+        } catch (Y4mFormatException damaged) {
+            discard(id, mp4);
+            return Y4mReader.open(proxy(id, mp4));
+        }
+    }
+
+    /** Deletes the cached proxy of {@code mp4} (found unreadable), so the next {@link #proxy} makes it again. */
+    public void discard(String id, Path mp4) throws IOException {
+        Path target = target(id, mp4);
+        ReentrantLock lock = locks.computeIfAbsent(target.toString(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            Files.deleteIfExists(target);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The proxy's file: keyed by the MP4's size and mtime, so an edited video gets a new one. */
+    private Path target(String id, Path mp4) throws IOException {
+        if (!id.matches("[A-Za-z0-9._-]{1,200}")) throw new IllegalArgumentException("bad id for a file name: " + id);
+        long size = Files.size(mp4), mtime = Files.getLastModifiedTime(mp4).toMillis();
+        return cacheDir.resolve(id + "-" + size + "-" + mtime + "-" + WIDTH + "w" + FPS + "fps.y4m");
     }
 
     private void run(List<String> command, Path mp4) throws IOException, ProxyUnavailableException {

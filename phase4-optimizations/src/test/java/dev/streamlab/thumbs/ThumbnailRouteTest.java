@@ -71,6 +71,36 @@ class ThumbnailRouteTest {
                 + Integer.parseInt(m.group(g + 2)) + Integer.parseInt(m.group(g + 3)) / 1000.0;
     }
 
+    /** Truncates the cached proxy of {@link #ID} to a third, as damage from outside the server would. */
+    static long damageProxy() throws Exception {
+        Path proxy;
+        try (var files = Files.list(cache.resolve("y4m"))) {
+            proxy = files.filter(p -> p.getFileName().toString().startsWith(ID) && p.toString().endsWith(".y4m"))
+                    .findFirst().orElseThrow();
+        }
+        long size = Files.size(proxy);
+        try (var ch = java.nio.channels.FileChannel.open(proxy, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size / 3);
+        }
+        return size;
+    }
+
+    @Test
+    void aDamagedProxyIsMadeAgainRatherThanFailingEveryRequest() throws Exception {
+        assertEquals(200, get("/thumbs/" + ID + "/thumbnails.vtt").statusCode()); // the proxy exists now
+        long size = damageProxy();
+        // Before: 500 "truncated frame ..." on every request until someone deleted the file.
+        assertEquals(200, get("/thumbs/" + ID + "/thumbnails.vtt").statusCode());
+        damageProxy();
+        HttpResponse<byte[]> mjpeg = get("/mjpeg/" + ID + "?frames=3");
+        assertEquals(200, mjpeg.statusCode(), new String(mjpeg.body(), StandardCharsets.UTF_8));
+        try (var files = Files.list(cache.resolve("y4m"))) {
+            assertEquals(List.of(size), files.filter(p -> p.toString().endsWith(".y4m")
+                    && p.getFileName().toString().startsWith(ID)).map(p -> p.toFile().length()).toList(),
+                    "made again, whole");
+        }
+    }
+
     @Test
     void spriteAndWebVttTrackCoverTheVideoDurationTileByTile() throws Exception {
         HttpResponse<byte[]> vttResponse = get("/thumbs/" + ID + "/thumbnails.vtt");
