@@ -26,4 +26,12 @@ public interface UpgradeHandler {
      * @throws IOException when the connection fails; the server closes it
      */
     boolean upgrade(Http1Request request, Http1Upgrade connection) throws IOException;
+
+    /**
+     * Whether {@code path} is one this handler upgrades, asked when a request for it came without {@code Upgrade}:
+     * a router then answers 426 Upgrade Required (RFC 9110 §15.5.22) rather than 404. By default, not known.
+     */
+    default boolean accepts(String path) {
+        return false;
+    }
 }

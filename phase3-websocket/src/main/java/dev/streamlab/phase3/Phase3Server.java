@@ -241,9 +241,16 @@ public final class Phase3Server implements AutoCloseable {
         } else if (path.startsWith("/ws/")) {
             c.route = "/ws/*";
             // The WebSocket endpoint (dev.streamlab.websocket) is written separately and plugs in with
-            // setUpgradeHandler. Until it does, and for requests without an Upgrade field, /ws/... is a 404.
+            // setUpgradeHandler. Until it does /ws/... is a 404; after, a known path without Upgrade is a 426.
             UpgradeHandler ws = webSockets;
             if (ws != null && c.ex.upgrade(ws)) return;
+            if (ws != null && ws.accepts(path)) {
+                // RFC 9110 §15.5.22: the endpoint exists but speaks WebSocket only; say which protocol to ask for.
+                c.ex.header("Upgrade", "websocket");
+                c.ex.error(426, "WebSocket endpoint " + ClientText.shorten(path)
+                        + ": send an HTTP/1.1 upgrade request (Upgrade: websocket)");
+                return;
+            }
             c.ex.error(404, "no WebSocket endpoint at " + ClientText.shorten(path)
                     + (ws == null ? " (none is registered yet)" : ""));
         } else if (extraRoute(path) instanceof Map.Entry<String, Http1Handler> r) {

@@ -180,6 +180,23 @@ class Phase3ApiTest {
     }
 
     @Test
+    void aWebSocketPathAskedForWithoutAnUpgradeIs426AndAnUnknownOne404() throws Exception {
+        try {
+            server.setUpgradeHandler(Phase3Main.webSockets(server));
+            RawHttp.Response plain = RawHttp.get(uri, "/ws/echo");
+            assertEquals(426, plain.status(), plain.text());
+            assertEquals("websocket", plain.header("Upgrade"));
+            RawHttp.Response http10 = RawHttp.exchange(uri, ("GET /ws/topic/news HTTP/1.0\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\n\r\n").getBytes(StandardCharsets.US_ASCII), false);
+            assertEquals(426, http10.status(), "RFC 6455 needs HTTP/1.1: " + http10.text());
+            assertEquals(404, RawHttp.get(uri, "/ws/nothing-here").status());
+            assertEquals(404, RawHttp.get(uri, "/ws/topic/").status(), "the prefix alone is not an endpoint");
+        } finally {
+            server.setUpgradeHandler(null);
+        }
+    }
+
+    @Test
     void wsPathsAre404UntilAnUpgradeHandlerIsRegisteredThenItTakesTheConnection() throws Exception {
         String upgrade = "GET /ws/stats HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";

@@ -115,6 +115,16 @@ public final class WsEndpoints implements UpgradeHandler {
         return true;
     }
 
+    /** Whether {@code path} is a registered endpoint (a prefix's factory is not asked: it may still refuse). */
+    @Override
+    public boolean accepts(String path) {
+        if (exact.containsKey(path)) return true;
+        for (String prefix : prefixes.keySet()) {
+            if (path.startsWith(prefix) && path.length() > prefix.length()) return true;
+        }
+        return false;
+    }
+
     private WsEndpoint find(String path, String query) {
         WsEndpoint e = exact.get(path);
         if (e != null) return e;
