@@ -4,6 +4,7 @@ import dev.streamlab.catalog.Catalog;
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.mp4.TrackKind;
 import dev.streamlab.shared.json.Json;
+import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.stream.abr.AbrController;
 import dev.streamlab.stream.abr.Ladder;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
@@ -254,7 +255,7 @@ final class StreamSession {
         }
         Optional<VideoEntry> entry = catalog.find(id);
         if (entry.isEmpty()) {
-            reply(errorJson("no_such_video", "no video \"" + id + "\" in the catalog"));
+            reply(errorJson("no_such_video", "no video \"" + ClientText.shorten(id) + "\" in the catalog"));
             return;
         }
         Fmp4Remuxer fmp4;

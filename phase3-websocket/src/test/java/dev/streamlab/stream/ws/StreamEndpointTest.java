@@ -399,6 +399,9 @@ class StreamEndpointTest {
             assertEquals("unsupported_codecs", ((Text) c.next(WAIT)).json().get("code"));
             c.send("{\"type\":\"open\",\"video\":\"no-such-video\"}");
             assertEquals("no_such_video", ((Text) c.next(WAIT)).json().get("code"));
+            c.send("{\"type\":\"open\",\"video\":\"" + "v".repeat(3000) + "\"}");
+            String message = (String) ((Text) c.next(WAIT)).json().get("message");
+            assertTrue(message.length() < 200, "the id echoed shortened, not all 3,000 characters: " + message.length());
             c.send("{\"type\":\"play\"}");
             assertEquals("bad_state", ((Text) c.next(WAIT)).json().get("code"), "play before a successful open");
         }
