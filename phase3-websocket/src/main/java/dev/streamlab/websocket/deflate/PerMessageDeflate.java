@@ -165,9 +165,12 @@ public final class PerMessageDeflate {
                 serverWindow, clientWindow));
     }
 
-    /** 8..15, or -1 for anything else (absent, not digits, out of range). RFC 7692 §7.1.2: "1*DIGIT", 8 to 15. */
+    /**
+     * 8..15, or -1 for anything else (absent, not digits, a leading zero, out of range). RFC 7692 §7.1.2.1: "a
+     * decimal integer value without leading zeros between 8 to 15".
+     */
     private static int windowBits(String value) {
-        if (value == null || value.isEmpty() || value.length() > 2) return -1;
+        if (value == null || value.isEmpty() || value.length() > 2 || value.charAt(0) == '0') return -1;
         for (int i = 0; i < value.length(); i++) if (value.charAt(i) < '0' || value.charAt(i) > '9') return -1;
         int bits = Integer.parseInt(value);
         return bits >= MIN_WINDOW_BITS && bits <= MAX_WINDOW_BITS ? bits : -1;

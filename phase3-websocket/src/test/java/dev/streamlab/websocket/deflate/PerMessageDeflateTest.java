@@ -32,6 +32,7 @@ class PerMessageDeflateTest {
             permessage-deflate; server_max_window_bits                      | -
             permessage-deflate; server_max_window_bits=16                   | -
             permessage-deflate; client_max_window_bits=7                    | -
+            permessage-deflate; client_max_window_bits=08                   | -
             permessage-deflate; client_max_window_bits=abc                  | -
             permessage-deflate; server_no_context_takeover=1                | -
             permessage-deflate; client_no_context_takeover; client_no_context_takeover | -
