@@ -115,14 +115,14 @@ public final class WsEndpoints implements UpgradeHandler {
         return true;
     }
 
-    /** Whether {@code path} is a registered endpoint (a prefix's factory is not asked: it may still refuse). */
+    /**
+     * Whether {@code path} has an endpoint: a registered one, or one a prefix's factory makes for it (asked with no
+     * query; it may refuse, as the live endpoint does for a video not in the catalog). Factories only build an
+     * object here; nothing starts until a connection opens.
+     */
     @Override
     public boolean accepts(String path) {
-        if (exact.containsKey(path)) return true;
-        for (String prefix : prefixes.keySet()) {
-            if (path.startsWith(prefix) && path.length() > prefix.length()) return true;
-        }
-        return false;
+        return find(path, null) != null;
     }
 
     private WsEndpoint find(String path, String query) {
