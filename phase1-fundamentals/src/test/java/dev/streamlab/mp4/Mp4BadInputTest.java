@@ -19,6 +19,7 @@ import static dev.streamlab.mp4.BoxWriter.stsz;
 import static dev.streamlab.mp4.BoxWriter.stts;
 import static dev.streamlab.mp4.BoxWriter.trak;
 import static dev.streamlab.mp4.BoxWriter.u32;
+import static dev.streamlab.mp4.BoxWriter.u8;
 import static dev.streamlab.mp4.BoxWriter.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -201,6 +202,31 @@ class Mp4BadInputTest {
         Mp4FormatException constant = assertRefusedCheaply(bytes);
         assertBox(constant, STBL + "stsz", stsz.offset(), stsz.size());
         assertTrue(constant.getMessage().contains("cannot fit"), constant.getMessage());
+    }
+
+    @Test
+    void samplesThatOverlapToMoreThanTheFileAreRefused() throws IOException {
+        // Three 900-byte samples, one per chunk, every chunk at the same offset: each lies inside the file, but
+        // together they are more than it holds. (A black-box audit made 300 such samples of a 232 KB file into a 60 MB
+        // segment on the wire.)
+        byte[] file = movie(stts(1, 3, 100), stsc(1, 1), stsz(0, 3, u32(900), u32(900), u32(900)),
+                fullBox("stco", 0, 0, u32(3), u32(MDAT_PAYLOAD), u32(MDAT_PAYLOAD), u32(MDAT_PAYLOAD)));
+        Mp4FormatException e = assertRefusedCheaply(file);
+        assertBox(e, STBL + "stsz", offsetOf(file, "stsz"), ByteBuffer.wrap(file).getInt(offsetOf(file, "stsz")));
+        assertTrue(e.getMessage().contains("cannot fit") && e.getMessage().contains("2700 bytes"), e.getMessage());
+    }
+
+    @Test
+    void moreSamplesThanTheFileHasBytesAreRefusedBeforeAllocating() throws IOException {
+        // A 4-bit stz2 backs two samples with a byte, all of them 0 bytes long: 10,000 of them in a ~6.5 KB file.
+        // (The audit's 10 million in a 5 MB file cost 240 MB of tables and an 846 MB /boxes answer.)
+        int n = 10_000;
+        byte[] file = movie(stts(1, n, 1), stsc(1, n), fullBox("stz2", 0, 0, zeros(3), u8(4), u32(n), zeros(n / 2)),
+                stco(MDAT_PAYLOAD));
+        assertTrue(file.length < n);
+        Mp4FormatException e = assertRefusedCheaply(file);
+        assertBox(e, STBL + "stz2", offsetOf(file, "stz2"), ByteBuffer.wrap(file).getInt(offsetOf(file, "stz2")));
+        assertTrue(e.getMessage().contains(n + " samples cannot fit"), e.getMessage());
     }
 
     @Test
