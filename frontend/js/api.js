@@ -35,7 +35,7 @@ export async function listVideos(opts) {
   return body.videos;
 }
 
-/** GET /api/videos/{id}/boxes → { id, boxes: [...], keyframes: [...], warnings: [...] }. */
+/** GET /api/videos/{id}/boxes → { id, boxes: [...], keyframes: [the first 1,000], keyframes_total, warnings: [...] }. */
 export function getBoxes(id, opts) {
   return getJson(`${videoPath(id)}/boxes`, opts);
 }

@@ -77,7 +77,7 @@ function renderMapLegend(boxes) {
     .concat(boxes.length > 40 ? [h('li', { text: `… ${boxes.length - 40} more` })] : []);
 }
 
-function renderKeyframes(keyframes, onSeek) {
+function renderKeyframes(keyframes, onSeek, total = keyframes.length) {
   const rows = keyframes.slice(0, MAX_KEYFRAMES).map((k, i) => h('tr', {},
     h('td', { text: i + 1 }),
     h('td', {}, h('button', {
@@ -87,10 +87,10 @@ function renderKeyframes(keyframes, onSeek) {
     })),
     h('td', { text: grouped(Number(k.sample)) }),
     h('td', { text: grouped(Number(k.offset)) })));
-  const more = keyframes.length > MAX_KEYFRAMES
-    ? h('p', { class: 'note', text: `… and ${keyframes.length - MAX_KEYFRAMES} more keyframes` }) : null;
+  const shown = Math.min(keyframes.length, MAX_KEYFRAMES);
+  const more = total > shown ? h('p', { class: 'note', text: `… and ${total - shown} more keyframes` }) : null;
   return [h('table', { class: 'keyframes' },
-    h('caption', { text: `${keyframes.length} keyframes (sync samples): a decoder can start only at one of these` }),
+    h('caption', { text: `${total} keyframes (sync samples): a decoder can start only at one of these` }),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: '#' }), h('th', { scope: 'col', text: 'time' }),
       h('th', { scope: 'col', text: 'sample' }), h('th', { scope: 'col', text: 'byte offset' }))),
     h('tbody', {}, ...rows)), more];
@@ -133,9 +133,11 @@ export function setupBoxes({ onKeyframes = () => {}, onSeek = () => {} } = {}) {
     }
     const boxes = Array.isArray(report.boxes) ? report.boxes : [];
     const keyframes = Array.isArray(report.keyframes) ? report.keyframes : [];
+    // The server lists the first 1,000 keyframes and says how many there are in all.
+    const keyTotal = Number.isInteger(report.keyframes_total) ? report.keyframes_total : keyframes.length;
     const warns = Array.isArray(report.warnings) ? report.warnings : [];
     const n = countBoxes(boxes);
-    status.textContent = `${n} boxes, ${keyframes.length} keyframes, ${warns.length} warning${warns.length === 1 ? '' : 's'}` +
+    status.textContent = `${n} boxes, ${keyTotal} keyframes, ${warns.length} warning${warns.length === 1 ? '' : 's'}` +
       (n > MAX_BOXES ? ` (showing the first ${MAX_BOXES} boxes)` : '');
 
     warnings.replaceChildren(...(warns.length ? warns.map(w => h('li', { class: 'warn', text: w }))
@@ -143,7 +145,7 @@ export function setupBoxes({ onKeyframes = () => {}, onSeek = () => {} } = {}) {
     map.replaceChildren(...renderMap(boxes));
     legend.replaceChildren(...renderMapLegend(boxes));
     tree.replaceChildren(renderTree(boxes, { left: MAX_BOXES }));
-    keys.replaceChildren(...renderKeyframes(keyframes, onSeek));
+    keys.replaceChildren(...renderKeyframes(keyframes, onSeek, keyTotal));
     onKeyframes(keyframes.map(k => Number(k.time_s)).filter(Number.isFinite));
   }
 

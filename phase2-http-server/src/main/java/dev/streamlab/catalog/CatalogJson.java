@@ -44,6 +44,12 @@ public final class CatalogJson {
         return m;
     }
 
+    /**
+     * Keyframes listed by {@link #boxes}, the first ones; {@code keyframes_total} says how many there are. A file
+     * whose every sample is a keyframe can have millions (the player's panel shows 300).
+     */
+    public static final int MAX_KEYFRAMES_LISTED = 1000;
+
     /** The explainer: box tree with offsets, the keyframe ↔ time ↔ byte map, and plain-language warnings. */
     public static Map<String, Object> boxes(VideoEntry e) throws Mp4FormatException {
         Mp4File mp4 = e.mp4();
@@ -53,10 +59,12 @@ public final class CatalogJson {
         for (BoxNode n : mp4.tree()) tree.add(node(n));
         m.put("boxes", tree);
         List<Object> keys = new ArrayList<>();
+        int total = 0;
         var video = mp4.movie().first(TrackKind.VIDEO);
         if (video.isPresent()) {
             KeyframeIndex index = video.get().keyframes();
-            for (int i = 0; i < index.size(); i++) {
+            total = index.size();
+            for (int i = 0; i < Math.min(total, MAX_KEYFRAMES_LISTED); i++) {
                 Keyframe k = index.get(i);
                 Map<String, Object> km = new LinkedHashMap<>();
                 km.put("time_s", Math.round(k.seconds() * 1e6) / 1e6);
@@ -66,6 +74,7 @@ public final class CatalogJson {
             }
         }
         m.put("keyframes", keys);
+        m.put("keyframes_total", total);
         m.put("warnings", warnings(mp4));
         return m;
     }
