@@ -74,6 +74,7 @@ public final class WsMessageAssembler {
     private boolean compressedMessage; // the current message's first frame had RSV1
     private WsOpcode messageType;      // TEXT or BINARY: the message the current data frame belongs to
     private boolean closed;
+    private long fragments;            // data frames without FIN absorbed: work that yields no event
 
     private WsMessageAssembler(WsValidator.Role role, WsLimits limits, MessageInflater inflater) {
         this.validator = new WsValidator(role, limits.maxMessageSize(), inflater != null);
@@ -139,11 +140,20 @@ public final class WsMessageAssembler {
                 case TEXT, BINARY, CONTINUATION -> {
                     if (compressedMessage) inflateFrame(frame.payload(), h.fin());
                     if (h.fin()) return completeMessage();
-                    // a fragment without FIN: keep reading
+                    fragments++; // a fragment without FIN: keep reading, but it was work all the same
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * Data frames without FIN absorbed so far. They yield no event, so a session that caps its peer's work per event
+     * charges these too: a peer sending empty continuation frames forever never completes a message, never grows it
+     * past its limit, and (uncharged) kept a carrier busy on 126 million frames in 10 s.
+     */
+    public long fragments() {
+        return fragments;
     }
 
     /** Whether the peer's Close was returned; every later {@link #next} discards its input. */

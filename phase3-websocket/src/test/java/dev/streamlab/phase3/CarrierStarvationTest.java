@@ -86,6 +86,45 @@ class CarrierStarvationTest {
         assertAnEchoUnderPingFlood(MANY_FLOODERS);
     }
 
+    @Test
+    void emptyContinuationFloodsOnEveryCarrierDoNotStarveANewWebSocketClient() throws Exception {
+        // A text message started, then 6-byte continuation frames without FIN and without payload, for ever: no event,
+        // no growth, so neither the per-event cap nor the message limit saw them (a black-box audit: four such peers
+        // kept a plain GET waiting 8.8 s). The peers get no answers to count, so this floods without underFlood.
+        byte[] start = {(byte) 0x01, (byte) 0x81, 0, 0, 0, 0, 'a'}; // text, no FIN, masked with key 0, "a"
+        byte[] empty = {(byte) 0x00, (byte) 0x80, 0, 0, 0, 0};      // continuation, no FIN, masked, empty
+        byte[] batch = new byte[empty.length * 4096];
+        for (int i = 0; i < 4096; i++) System.arraycopy(empty, 0, batch, i * empty.length, empty.length);
+        long overCap = metric("streamlab_ws_over_cap_total");
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Socket> sockets = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int i = 0; i < FLOODERS; i++) {
+                Socket s = upgradedToEcho();
+                sockets.add(s);
+                s.getOutputStream().write(start);
+                threads.add(Thread.ofPlatform().daemon().start(() -> flood(s, batch, stop)));
+            }
+            Thread.sleep(500); // the flood is on every carrier
+            long asked = System.nanoTime();
+            try (Socket probe = upgradedToEcho()) {
+                probe.setSoTimeout((int) PATIENCE.toMillis());
+                probe.getOutputStream().write(new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, 'o', 'k'});
+                InputStream in = probe.getInputStream();
+                assertEquals(0x81, in.read(), "a text frame back");
+                assertEquals("ok", new String(in.readNBytes(in.read()), StandardCharsets.US_ASCII));
+            }
+            System.out.printf("a new client's echo under %d empty-continuation floods came in %d ms%n", FLOODERS,
+                    (System.nanoTime() - asked) / 1_000_000);
+            assertTrue(metric("streamlab_ws_over_cap_total") > overCap, "the fragments were charged to the cap");
+        } finally {
+            stop.set(true);
+            for (Socket s : sockets) s.close();
+            for (Thread t : threads) t.join(5000);
+        }
+    }
+
     /** Floods with Pings from {@code flooders} peers; a new client's text message must come back. */
     private void assertAnEchoUnderPingFlood(int flooders) throws Exception {
         byte[] frame = new byte[2 + 4 + 125];

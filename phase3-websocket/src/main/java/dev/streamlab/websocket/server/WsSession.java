@@ -126,10 +126,11 @@ public final class WsSession {
         boolean filled = false;
         Duration deadPeer = idle.multipliedBy(2);
         WorkCap cap = new WorkCap(CAP_EVENTS, CAP_WINDOW, shared);
+        long charged = 0; // the assembler's fragments charged to the cap so far
         while (true) {
             in.flip();
             try {
-                for (WsEvent e; (e = assembler.next(in)) != null; ) {
+                for (WsEvent e; (e = assembler.next(in)) != null; charged = chargeFragments(cap, charged)) {
                     switch (e) {
                         case WsEvent.Ping p -> connection.send(WsOpcode.PONG, p.payload());
                         case WsEvent.Pong p -> { } // alive; any byte read already proved it
@@ -142,6 +143,7 @@ public final class WsSession {
                     }
                     if (cap.tick()) overCap.run();
                 }
+                charged = chargeFragments(cap, charged);
             } catch (WsCloseException violation) {
                 connection.close(violation.closeCode(), violation.closeReason());
                 awaitPeerClose();
@@ -160,6 +162,14 @@ public final class WsSession {
             if (n < 0) return WsCloseCodes.ABNORMAL_CLOSURE;
             filled = !in.hasRemaining();
         }
+    }
+
+    /** Ticks {@code cap} once per fragment the assembler absorbed since {@code charged}; returns the new count. */
+    private long chargeFragments(WorkCap cap, long charged) {
+        for (long f = assembler.fragments(); charged < f; charged++) {
+            if (cap.tick()) overCap.run();
+        }
+        return charged;
     }
 
     /** After our Close: read (and discard) until the peer's Close or EOF, bounded by {@link #CLOSE_TIMEOUT}. */
