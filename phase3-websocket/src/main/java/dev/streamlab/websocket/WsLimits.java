@@ -12,7 +12,7 @@ package dev.streamlab.websocket;
  *
  * <p>Memory: the message buffer grows as payload bytes arrive (doubling), never on a header's word, so a connection
  * holds about twice what it actually sent, up to {@code maxMessageSize}; a header announcing 16 MiB costs nothing
- * until the bytes come. Budget {@code maxMessageSize × connections} for peers that do send that much.
+ * until the bytes come. Peers that do send that much share a server-wide {@link MessageBudget}.
  *
  * @param maxFramePayload largest payload of one frame; at least 125 so every legal control frame fits
  * @param maxMessageSize  largest message, all its fragments together; at least {@code maxFramePayload}

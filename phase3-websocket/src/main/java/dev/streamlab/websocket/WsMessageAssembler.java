@@ -75,6 +75,9 @@ public final class WsMessageAssembler {
     private WsOpcode messageType;      // TEXT or BINARY: the message the current data frame belongs to
     private boolean closed;
     private long fragments;            // data frames without FIN absorbed: work that yields no event
+    private MessageBudget budget = MessageBudget.NONE;
+    private long charged;              // bytes of buffers past RETAINED_CAPACITY, taken from the budget
+    private boolean delivered;         // the last call returned a data message, whose buffer is now free
 
     private WsMessageAssembler(WsValidator.Role role, WsLimits limits, MessageInflater inflater) {
         this.validator = new WsValidator(role, limits.maxMessageSize(), inflater != null);
@@ -93,6 +96,16 @@ public final class WsMessageAssembler {
         return new WsMessageAssembler(WsValidator.Role.SERVER, limits, MessageInflater.server(deflate, events));
     }
 
+    /**
+     * Charges buffers past 64 KiB to {@code b} (before the first frame): a server's sessions give
+     * {@link MessageBudget#JVM}, and call {@link #end()} when the connection closes; {@link MessageBudget#NONE} until
+     * then.
+     */
+    public WsMessageAssembler budget(MessageBudget b) {
+        budget = b;
+        return this;
+    }
+
     /** For a client (tests, tools): server frames must not be masked. */
     public static WsMessageAssembler client(WsLimits limits) {
         return new WsMessageAssembler(WsValidator.Role.CLIENT, limits, null);
@@ -103,9 +116,14 @@ public final class WsMessageAssembler {
         return new WsMessageAssembler(WsValidator.Role.CLIENT, limits, MessageInflater.client(deflate, events));
     }
 
-    /** Frees the Inflater's native memory (permessage-deflate); call once the connection is closed. Idempotent. */
+    /**
+     * Frees the Inflater's native memory (permessage-deflate) and gives back what the budget lent; call once the
+     * connection is closed. Idempotent.
+     */
     public void end() {
         if (inflater != null) inflater.end();
+        budget.release(charged);
+        charged = 0;
     }
 
     /**
@@ -121,6 +139,10 @@ public final class WsMessageAssembler {
         if (closed) {
             src.position(src.limit()); // nothing after the peer's Close is processed
             return null;
+        }
+        if (delivered) { // the event's view of a large buffer is no longer valid: the budget gets it back now
+            delivered = false;
+            if (message.capacity() > RETAINED_CAPACITY) message = drop(message);
         }
         Frame frame;
         while ((frame = reader.read(src)) != null) {
@@ -174,13 +196,36 @@ public final class WsMessageAssembler {
     /** Inflates one compressed frame onto the message, then checks the new bytes' UTF-8 for a text message. */
     private void inflateFrame(ByteBuffer compressed, boolean fin) throws WsCloseException {
         int from = message.position();
-        message = inflater.inflate(compressed, fin, message, maxMessageSize);
+        message = inflater.inflate(compressed, fin, message, maxMessageSize, this::charge);
         if (messageType == WsOpcode.TEXT && !utf8.feed(message, from, message.position())) {
             throw WsCloseException.invalidPayload("invalid UTF-8 in compressed text message");
         }
     }
 
+    /**
+     * A buffer of {@code from} bytes is about to become one of {@code to}: takes the growth past 64 KiB from the
+     * budget, or fails the connection with 1013 when the server holds too many large messages already.
+     */
+    private void charge(int from, int to) throws WsCloseException {
+        long delta = Math.max(0, to - RETAINED_CAPACITY) - Math.max(0, from - RETAINED_CAPACITY);
+        if (delta <= 0) return;
+        if (!budget.reserve(delta)) {
+            throw new WsCloseException("the server holds too many large messages now; try again later",
+                    WsCloseCodes.TRY_AGAIN_LATER);
+        }
+        charged += delta;
+    }
+
+    /** Gives back what {@code b} was charged; returns null (the caller's reference to it is dropped). */
+    private ByteBuffer drop(ByteBuffer b) {
+        long c = Math.max(0, b.capacity() - RETAINED_CAPACITY);
+        budget.release(c);
+        charged -= c;
+        return null;
+    }
+
     private WsEvent completeMessage() throws WsCloseException {
+        delivered = true;
         ByteBuffer payload = message.slice(0, message.position());
         if (messageType == WsOpcode.TEXT) {
             // RFC 6455 §5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole
@@ -226,10 +271,12 @@ public final class WsMessageAssembler {
          * connections exhausted a 6 GB heap; {@code WsMessageAssemblerTest}).
          */
         @Override
-        public ByteBuffer morePayloadRoom(FrameHeader header, ByteBuffer full, int start, int filled, int wanted) {
+        public ByteBuffer morePayloadRoom(FrameHeader header, ByteBuffer full, int start, int filled, int wanted)
+                throws WsCloseException {
             int needed = start + filled + wanted;
             long cap = header.fin() ? start + header.payloadLength() : maxMessageSize;
             int capacity = (int) Math.min(cap, Math.max(needed, 2L * full.capacity()));
+            charge(full.capacity(), capacity);
             ByteBuffer bigger = ByteBuffer.allocate(capacity);
             bigger.put(0, full, 0, start + filled).position(start);
             if (full == message) message = bigger;
@@ -248,6 +295,7 @@ public final class WsMessageAssembler {
         /** The scratch buffer for one compressed frame, reused up to 64 KiB like the message buffer. */
         private ByteBuffer compressedBuffer() {
             if (compressedFrame == null || compressedFrame.capacity() > RETAINED_CAPACITY) {
+                if (compressedFrame != null) drop(compressedFrame);
                 compressedFrame = ByteBuffer.allocate(INITIAL_CAPACITY);
             }
             return compressedFrame.clear();
@@ -259,6 +307,7 @@ public final class WsMessageAssembler {
                 message.clear();
                 return;
             }
+            if (message != null) drop(message);
             message = ByteBuffer.allocate(INITIAL_CAPACITY);
         }
     }

@@ -221,6 +221,49 @@ class WsMessageAssemblerTest {
     }
 
     @Test
+    void largeMessagesShareOneBudgetAndAMessagePastItIsTryAgainLater() throws WsCloseException {
+        MessageBudget budget = new MessageBudget(1 << 20);
+        WsMessageAssembler a = WsMessageAssembler.server(WsLimits.DEFAULT).budget(budget);
+        WsMessageAssembler b = WsMessageAssembler.server(WsLimits.DEFAULT).budget(budget);
+        byte[] big = frame(true, 0, 2, new byte[800_000]);
+        assertNull(a.next(ByteBuffer.wrap(big, 0, 700_000))); // a holds most of a large message
+        assertTrue(budget.used() > 500_000, "charged past its 64 KiB: " + budget.used());
+        WsCloseException e = assertThrows(WsCloseException.class,
+                () -> b.next(ByteBuffer.wrap(frame(true, 0, 2, new byte[600_000]))));
+        assertEquals(WsCloseCodes.TRY_AGAIN_LATER, e.closeCode(), e.getMessage());
+        WsEvent done = a.next(ByteBuffer.wrap(big, 700_000, big.length - 700_000));
+        assertEquals(800_000, assertInstanceOf(WsEvent.Binary.class, done).payload().remaining(), "a completes");
+        assertNull(a.next(ByteBuffer.allocate(0))); // the event's view is spent: its buffer goes back now
+        b.end(); // b's connection closes
+        assertEquals(0, budget.used(), "everything given back");
+    }
+
+    @Test
+    void aCompressedMessageInflatingPastTheBudgetIsTryAgainLater() throws WsCloseException {
+        // The audit's bomb: 16 KB on the wire inflating to 16 MiB, held open on 40 connections, took a 512 MB heap
+        // to OutOfMemoryError. Here the budget is 1 MiB and one 2 MiB message, sent whole, is refused with 1013.
+        java.util.zip.Deflater d = new java.util.zip.Deflater(9, true);
+        d.setInput(new byte[2 << 20]);
+        byte[] out = new byte[64 * 1024];
+        int n = d.deflate(out, 0, out.length, java.util.zip.Deflater.SYNC_FLUSH);
+        d.end();
+        byte[] compressed = java.util.Arrays.copyOf(out, n - 4); // RFC 7692 §7.2.1: without the 00 00 ff ff tail
+        MessageBudget budget = new MessageBudget(1 << 20);
+        WsMessageAssembler in = WsMessageAssembler.server(WsLimits.DEFAULT, dev.streamlab.websocket.deflate
+                .PerMessageDeflate.Agreement.defaults(), dev.streamlab.websocket.deflate.DeflateEvents.NONE)
+                .budget(budget);
+        try {
+            WsCloseException e = assertThrows(WsCloseException.class,
+                    () -> in.next(ByteBuffer.wrap(frame(true, 4, 2, compressed))));
+            assertEquals(WsCloseCodes.TRY_AGAIN_LATER, e.closeCode(), e.getMessage());
+            assertTrue(budget.used() <= budget.limit());
+        } finally {
+            in.end();
+        }
+        assertEquals(0, budget.used());
+    }
+
+    @Test
     void aLargeMessageArrivingInPiecesGrowsItsBufferAndArrivesWhole() throws WsCloseException {
         byte[] payload = new byte[3 << 20];
         new java.util.Random(7).nextBytes(payload);

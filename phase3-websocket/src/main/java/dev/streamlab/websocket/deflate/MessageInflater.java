@@ -67,6 +67,18 @@ public final class MessageInflater {
      * @throws WsCloseException 1009 when the message inflates past {@code limit}; 1007 for invalid DEFLATE data
      */
     public ByteBuffer inflate(ByteBuffer compressed, boolean last, ByteBuffer out, int limit) throws WsCloseException {
+        return inflate(compressed, last, out, limit, (from, to) -> { });
+    }
+
+    /** Asked before the message buffer grows: may refuse with a {@link WsCloseException} (a memory budget). */
+    @FunctionalInterface
+    public interface Growth {
+        void grow(int fromCapacity, int toCapacity) throws WsCloseException;
+    }
+
+    /** {@link #inflate(ByteBuffer, boolean, ByteBuffer, int)}, asking {@code growth} before each larger buffer. */
+    public ByteBuffer inflate(ByteBuffer compressed, boolean last, ByteBuffer out, int limit, Growth growth)
+            throws WsCloseException {
         if (ended) throw new IllegalStateException("the inflater was ended (the connection closed)");
         if (inflater == null) {
             inflater = new Inflater(true); // not before: a peer that never compresses costs no native memory
@@ -74,9 +86,9 @@ public final class MessageInflater {
         }
         if (out.position() == 0) messageStart = produced;
         wireBytes += compressed.remaining();
-        out = drain(compressed, out, limit);
+        out = drain(compressed, out, limit, growth);
         if (last) {
-            if (!inflater.finished()) out = drain(ByteBuffer.wrap(TAIL), out, limit);
+            if (!inflater.finished()) out = drain(ByteBuffer.wrap(TAIL), out, limit, growth);
             events.inflated(wireBytes, produced - messageStart);
             wireBytes = 0;
             // A finished stream (BFINAL) cannot take more input; otherwise reset only if the peer does not keep its
@@ -86,7 +98,7 @@ public final class MessageInflater {
         return out;
     }
 
-    private ByteBuffer drain(ByteBuffer input, ByteBuffer out, int limit) throws WsCloseException {
+    private ByteBuffer drain(ByteBuffer input, ByteBuffer out, int limit, Growth growth) throws WsCloseException {
         if (inflater.finished()) {
             input.position(input.limit()); // after a BFINAL block: ignored (see the class comment)
             return out;
@@ -100,6 +112,7 @@ public final class MessageInflater {
                         throw WsCloseException.tooBig("message inflates past the limit of " + limit + " bytes");
                     }
                     int capacity = (int) Math.min((long) limit + 1, Math.max(out.capacity() * 2L, out.capacity() + 4096L));
+                    growth.grow(out.capacity(), capacity);
                     out = ByteBuffer.allocate(capacity).put(out.flip());
                 }
                 int n = inflater.inflate(out);

@@ -6,6 +6,7 @@ import dev.streamlab.http1.WorkCap;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
 import dev.streamlab.websocket.WsLimits;
+import dev.streamlab.websocket.MessageBudget;
 import dev.streamlab.websocket.WsMessageAssembler;
 import dev.streamlab.websocket.deflate.DeflateEvents;
 import dev.streamlab.websocket.deflate.MessageDeflater;
@@ -72,8 +73,9 @@ public final class WsSession {
         this.upgrade = upgrade;
         this.connection = new WsConnection(upgrade, deflate == null ? null : MessageDeflater.server(deflate, deflateEvents));
         this.endpoint = endpoint;
-        this.assembler = deflate == null ? WsMessageAssembler.server(limits)
-                : WsMessageAssembler.server(limits, deflate, deflateEvents);
+        // Every connection's large messages share the JVM's budget (MessageBudget): past it, 1013, not an OOM.
+        this.assembler = (deflate == null ? WsMessageAssembler.server(limits)
+                : WsMessageAssembler.server(limits, deflate, deflateEvents)).budget(MessageBudget.JVM);
         this.idle = idle;
         this.overCap = overCap;
         this.shared = shared;
