@@ -67,6 +67,8 @@ public final class Mp4File {
         if (Files.isDirectory(path)) throw new IOException(path + " is a directory, not an MP4 file");
         if (!Files.exists(path)) throw new NoSuchFileException(path.toString(), null, "no such file");
         if (!Files.isReadable(path)) throw new AccessDeniedException(path.toString(), null, "not readable");
+        // A FIFO or device would block the open (a FIFO waits for a writer) or never end: an MP4 is a regular file.
+        if (!Files.isRegularFile(path)) throw new IOException(path + " is not a regular file (a pipe or a device?)");
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer header = ByteBuffer.allocate(BoxHeader.MAX_HEADER_SIZE);

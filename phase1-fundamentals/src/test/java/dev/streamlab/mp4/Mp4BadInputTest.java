@@ -346,6 +346,16 @@ class Mp4BadInputTest {
     }
 
     @Test
+    void aFifoIsRefusedRatherThanWaitedOn() throws Exception {
+        // Opening a FIFO for reading blocks until a writer comes: the probe hung on one until killed (an audit).
+        Path fifo = dir.resolve("x.mp4");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo is not available here");
+        IOException e = assertThrows(IOException.class, () -> Mp4File.open(fifo));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    @Test
     void aMissingFileIsNoSuchFile() {
         assertThrows(NoSuchFileException.class, () -> Mp4File.open(dir.resolve("missing.mp4")));
     }
