@@ -40,8 +40,10 @@ import java.nio.ByteBuffer;
  * costs nothing more — except when the message outgrows the buffer, which then doubles (amortized: fewer than one
  * extra copy per byte). Buffers grow as payload bytes arrive, never ahead of them on a header's word, so the memory
  * a connection holds follows what it sent (at most about twice that, plus 4 KiB), whatever length it announced. The
- * message buffer is reused across messages up to 64 KiB; a larger one is dropped at the next message, so an idle
- * connection keeps at most 64 KiB. Control frames go into a
+ * message buffer is reused across messages up to 64 KiB; a larger one is dropped once its message has been handed
+ * over (at the next call), so an idle connection keeps 64 KiB, plus, after a large compressed frame, that frame's
+ * scratch buffer until the next compressed one. Past 64 KiB, buffers are charged to a {@link MessageBudget} shared by
+ * all of a server's connections (1013 when it is spent). Control frames go into a
  * separate 125-byte buffer, so a ping between two fragments leaves the partial message alone. Event payloads are
  * views of these buffers (valid until the next call), not copies. Measured ({@code FrameReaderAllocationTest}):
  * 192 bytes allocated per 1000-byte text message — records and views, no payload bytes.
