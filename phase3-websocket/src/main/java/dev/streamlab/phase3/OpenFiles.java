@@ -79,6 +79,11 @@ public final class OpenFiles implements AutoCloseable {
             return validators;
         }
 
+        /** Device and inode ({@link BasicFileAttributes#fileKey()}), or null where the file system has none. */
+        public Object fileKey() {
+            return fileKey;
+        }
+
         boolean describes(BasicFileAttributes now) {
             return size == now.size() && mtime.equals(now.lastModifiedTime()) && Objects.equals(fileKey, now.fileKey());
         }

@@ -86,7 +86,8 @@ public final class CachedRangeRoute implements Http1Handler {
         }
         try (open) { // the hold on the kept channel, given back when this response is done (OpenFiles)
             FileChannel file = open.channel(); // shared: read at absolute positions, never closed here
-            FileIdentity identity = new FileIdentity(entry.get().file(), open.size(), open.mtime());
+            FileIdentity identity = new FileIdentity(entry.get().file(), open.size(), open.mtime(),
+                    open.fileKey());
             Representation rep = new Representation(open.size(), "video/mp4", open.validators());
             ResponsePlan plan = RangeRequest.plan(ex.method(), ex.request()::header, rep);
             for (ResponsePlan.Header h : plan.headers()) ex.header(h.name(), h.value());
