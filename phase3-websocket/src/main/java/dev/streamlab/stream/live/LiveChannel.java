@@ -8,7 +8,9 @@ import dev.streamlab.stream.fmp4.InitSegment;
 import dev.streamlab.stream.fmp4.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +36,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * fMP4; 24 bytes of protocol header encoded fresh (it carries the viewer's own sequence and timeline).
  */
 final class LiveChannel {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LiveChannel.class.getName());
     private final String id;
+    /**
+     * The looped file and what it was when opened (null in tests that build a channel from a track). Segments are
+     * views of its mapping: a file truncated under them makes every viewer's write fail, so the producer stops the
+     * channel as soon as the file is no longer what it was.
+     */
+    private final Path file;
+    private final BasicFileAttributes opened;
     private final LiveConfig config;
     private final Fmp4Track video;
     private final long loopTicks;
@@ -58,8 +68,11 @@ final class LiveChannel {
     private long lastStallCheck;                                  // producer only
     private static final long STALL_CHECK_NANOS = 500_000_000L;
 
-    private LiveChannel(String id, LiveConfig config, Fmp4Track video, LiveEndpoint.Meters meters) {
+    private LiveChannel(String id, LiveConfig config, Fmp4Track video, LiveEndpoint.Meters meters, Path file,
+                        BasicFileAttributes opened) {
         this.id = id;
+        this.file = file;
+        this.opened = opened;
         this.config = config;
         this.video = video;
         this.meters = meters;
@@ -76,13 +89,14 @@ final class LiveChannel {
      * @throws IOException when the file cannot be read or remuxed, or has no video track
      */
     static LiveChannel open(String id, Path file, LiveConfig config, LiveEndpoint.Meters meters) throws IOException {
+        BasicFileAttributes opened = Files.readAttributes(file, BasicFileAttributes.class);
         Fmp4Remuxer probe = Fmp4Remuxer.open(file);
         Fmp4Track v = probe.video().orElseThrow(() -> new IOException(id + " has no video track to loop"));
         int count = v.source().samples().count();
         double seconds = (double) v.source().samples().totalDuration() / v.timescale();
         int frames = (int) Math.max(1, Math.round(config.chunkSeconds() * count / seconds));
         Fmp4Track chunked = Fmp4Remuxer.open(file, Cut.chunks(frames)).video().orElseThrow();
-        return new LiveChannel(id, config, chunked, meters);
+        return new LiveChannel(id, config, chunked, meters, file, opened);
     }
 
     String id() {
@@ -195,7 +209,8 @@ final class LiveChannel {
                         if (wait <= 0) break;
                         published.awaitNanos(wait);
                     }
-                    if (stopped || viewers == 0 && System.nanoTime() - idleSince > config.idleStop().toNanos()) {
+                    if (stopped || viewers == 0 && System.nanoTime() - idleSince > config.idleStop().toNanos()
+                            || !sourceUnchanged()) {
                         stopped = true;
                         published.signalAll();
                         return;
@@ -219,6 +234,22 @@ final class LiveChannel {
         } finally {
             meters.channelStopped(this);
         }
+    }
+
+    /** Whether the looped file is still the one opened (one statx a segment; a deleted file counts as changed). */
+    private boolean sourceUnchanged() {
+        if (file == null) return true;
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            if (now.size() == opened.size() && now.lastModifiedTime().equals(opened.lastModifiedTime())
+                    && java.util.Objects.equals(now.fileKey(), opened.fileKey())) {
+                return true;
+            }
+        } catch (IOException gone) {
+            // deleted or unreadable: changed
+        }
+        LOG.warning("live channel " + id + ": " + file.getFileName() + " changed or went away; the channel stops");
+        return false;
     }
 
     private long endTicks(long s) {

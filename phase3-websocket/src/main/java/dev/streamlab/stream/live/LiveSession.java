@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * Counted in {@code streamlab_live_copied_bytes_total}.
  */
 final class LiveSession implements WsEndpoint {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LiveSession.class.getName());
     static final int MAX_BAD = 50;
     static final long BAD_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long EDGE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -261,7 +262,13 @@ final class LiveSession implements WsEndpoint {
             }
             if (c.stopped() && !ws.closeSent()) ws.close(WsCloseCodes.GOING_AWAY, "live channel stopped");
         } catch (IOException e) {
-            // The connection is gone or closing: the read loop notices and calls closed().
+            // Usually the connection is gone or closing, and the read loop notices. But a segment is a view of the
+            // file's mapping, and a file truncated under it fails the write while the socket is fine: the read loop
+            // would then wait on a healthy, silent connection for ever (a black-box audit). Drop it either way.
+            if (!closed) {
+                LOG.fine(() -> "live " + channelId + ": a send failed (" + e.getMessage() + "); connection dropped");
+                ws.abort();
+            }
         } catch (InterruptedException e) {
             // abortIfStalled interrupted a wait rather than a write: the connection is being dropped all the same
             try {

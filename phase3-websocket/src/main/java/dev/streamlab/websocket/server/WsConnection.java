@@ -142,6 +142,19 @@ public final class WsConnection {
         }
     }
 
+    /**
+     * Drops the TCP connection at once, without a Close frame: for a send that failed part-way (a mapped source that
+     * could not be read), after which a Close frame would be read as the rest of the half-sent frame. The peer sees
+     * the connection end (1006) instead of waiting on a socket that is fine but will never carry anything again.
+     */
+    public void abort() {
+        try {
+            upgrade.channel().close();
+        } catch (IOException ignored) {
+            // closing a socket fails only when it is already unusable
+        }
+    }
+
     public boolean closeSent() {
         return closeSent;
     }

@@ -94,6 +94,37 @@ class LiveEndpointTest {
     }
 
     @Test
+    void aSourceTruncatedUnderItsViewersEndsTheirConnections(@org.junit.jupiter.api.io.TempDir Path media)
+            throws Exception {
+        // Segments are views of the file's mapping. A file truncated under a running channel once left its viewers
+        // on healthy, silent connections for ever: the writes failed, nothing said so (a black-box audit).
+        Path file = media.resolve(SHORT);
+        Files.copy(ExternalTools.media().resolve(SHORT), file);
+        Phase3Server server = Phase3Server.start("127.0.0.1", 0, media,
+                Phase3Server.Settings.of(ExternalTools.root().resolve("frontend")));
+        LiveEndpoint live = LiveEndpoint.create(server.catalog(), server.metrics(), FAST);
+        server.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+                .registerPrefix(LiveEndpoint.PREFIX, live.factory()));
+        try (StreamClient c = new StreamClient(server.uri(), LiveEndpoint.PREFIX + SHORT.replace(".mp4", ""))) {
+            c.send("{\"type\":\"hello\",\"codecs\":[\"" + codec(SHORT) + "\"]}");
+            assertTrue(c.nextMedia(WAIT).media(), "streaming");
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(file) / 3);
+            }
+            Msg m;
+            do {
+                m = c.next(Duration.ofSeconds(15)); // fails if nothing at all comes: the silent stall
+            } while (!(m instanceof Closed));
+            Closed closed = (Closed) m;
+            assertTrue(closed.code() == 1001 || closed.code() == 1006,
+                    "the channel stopped or the connection was dropped: " + closed);
+        } finally {
+            live.close();
+            server.close();
+        }
+    }
+
+    @Test
     void joinGetsMetaThenInitThenAKeyframeSegment() throws Exception {
         try (Lab lab = Lab.start(FAST); StreamClient c = lab.hello(LADDER)) {
             Text meta = assertInstanceOf(Text.class, c.next(WAIT));
