@@ -68,16 +68,31 @@ public final class QoeAggregator {
         return new Report(text(m, "session"), text(m, "video"), number(m, "startup_ms", -1, 3_600_000),
                 (long) number(m, "stalls", 0, 1e6), number(m, "stall_ms", 0, 1e9),
                 (long) number(m, "dropped_frames", 0, 1e9), (long) number(m, "decoded_frames", 0, 1e10),
-                m.get("error") != null);
+                isError(m.get("error")));
     }
 
+    /** The player sends null or the media error's message; {@code false} or {@code ""} is no error. */
+    private static boolean isError(Object e) {
+        return Boolean.TRUE.equals(e) || e instanceof String s && !s.isEmpty();
+    }
+
+    /**
+     * Counts a report's increases over the session's highest totals so far. The totals kept are those highest values,
+     * not the last report: a client alternating a report of a million stalls with one of none (absent fields read as
+     * 0) once added a million stalls per pair (a black-box audit); now the million counts once, and so do the
+     * startup time and an error.
+     */
     public synchronized void add(Report r) {
         reports.inc();
-        Report prev = last.put(r.session(), r);
+        Report prev = last.get(r.session());
         if (prev == null) {
             sessions.inc();
             prev = new Report(r.session(), r.video(), -1, 0, 0, 0, 0, false);
         }
+        double startupMs = prev.startupMs() >= 0 ? prev.startupMs() : r.startupMs();
+        last.put(r.session(), new Report(r.session(), r.video(), startupMs, Math.max(prev.stalls(), r.stalls()),
+                Math.max(prev.stallMs(), r.stallMs()), Math.max(prev.dropped(), r.dropped()),
+                Math.max(prev.decoded(), r.decoded()), prev.error() || r.error()));
         if (prev.startupMs() < 0 && r.startupMs() >= 0) startup.observe(r.startupMs() / 1000.0);
         stalls.add(Math.max(0, r.stalls() - prev.stalls()));
         stallMillis.add(Math.max(0, Math.round(r.stallMs() - prev.stallMs())));
