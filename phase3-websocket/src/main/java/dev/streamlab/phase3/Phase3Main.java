@@ -104,6 +104,8 @@ public final class Phase3Main {
                         + server.uri() + "?channel=" + live + "&mode=live");
             });
             return server;
+        } catch (java.nio.channels.UnresolvedAddressException e) { // an IllegalArgumentException with no message
+            err.println(name + ": cannot resolve the host to listen on; try --host 127.0.0.1 or --host 0.0.0.0");
         } catch (IllegalArgumentException e) {
             err.println(name + ": " + e.getMessage());
         } catch (BindException e) {

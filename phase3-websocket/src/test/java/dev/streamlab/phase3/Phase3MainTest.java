@@ -55,5 +55,9 @@ class Phase3MainTest {
         err.reset();
         assertNull(start("--port", "0", "--max-connections", "many"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--max-connections needs a number"));
+        err.reset();
+        // An address no resolver knows: the JDK's exception has no message, which printed as "phase3: null".
+        assertNull(start("--port", "0", "--host", "999.1.1.1", "--media", ExternalTools.media().toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot resolve the host"), err.toString());
     }
 }

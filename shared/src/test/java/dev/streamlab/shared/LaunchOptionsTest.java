@@ -44,5 +44,9 @@ class LaunchOptionsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> LaunchOptions.parse(List.of("--media", file.toString()), dir));
         assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
+        for (String option : List.of("--media", "--host", "--port")) { // '' is not the working directory
+            e = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(List.of(option, ""), dir));
+            assertTrue(e.getMessage().contains(option + " needs a value"), e.getMessage());
+        }
     }
 }

@@ -74,7 +74,8 @@ public record LaunchOptions(String host, int port, Path media, List<String> rest
     }
 
     private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) throw new IllegalArgumentException(option + " needs a value");
+        // An empty value is no value: --media '' would otherwise serve the working directory and all below it.
+        if (i >= args.size() || args.get(i).isBlank()) throw new IllegalArgumentException(option + " needs a value");
         return args.get(i);
     }
 }
