@@ -71,6 +71,19 @@ public final class QoeAggregator {
                 isError(m.get("error")));
     }
 
+    /**
+     * Whether a request's {@code Content-Type} is one a report comes with: {@code application/json}, or
+     * {@code text/plain} (what {@code navigator.sendBeacon} sends for a string). Media types are case-insensitive
+     * (RFC 9110 §8.3.1) and end at their parameters: {@code Application/JSON; charset=utf-8} is JSON,
+     * {@code application/jsonp} is not (a prefix test answered the other way round for both).
+     */
+    public static boolean acceptsContentType(String type) {
+        if (type == null) return false;
+        int semicolon = type.indexOf(';');
+        String media = (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(java.util.Locale.ROOT);
+        return media.equals("application/json") || media.equals("text/plain");
+    }
+
     /** The player sends null or the media error's message; {@code false} or {@code ""} is no error. */
     private static boolean isError(Object e) {
         return Boolean.TRUE.equals(e) || e instanceof String s && !s.isEmpty();

@@ -48,6 +48,19 @@ class QoeAggregatorTest {
     }
 
     @Test
+    void contentTypesAreComparedAsMediaTypes() {
+        for (String ok : new String[] {"application/json", "Application/JSON", "application/json; charset=utf-8",
+                " text/plain ;charset=UTF-8", "TEXT/PLAIN"}) {
+            org.junit.jupiter.api.Assertions.assertTrue(QoeAggregator.acceptsContentType(ok), ok);
+        }
+        for (String no : new String[] {"application/jsonp", "application/jsonpfoo", "text/plainx", "text/html", "",
+                "application/x-www-form-urlencoded"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(QoeAggregator.acceptsContentType(no), no);
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(QoeAggregator.acceptsContentType(null));
+    }
+
+    @Test
     void falseOrAnEmptyStringIsNoError() throws Exception {
         report("{\"session\":\"a\",\"video\":\"v\",\"error\":false}");
         report("{\"session\":\"b\",\"video\":\"v\",\"error\":\"\"}");

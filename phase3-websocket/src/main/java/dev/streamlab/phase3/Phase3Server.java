@@ -305,8 +305,7 @@ public final class Phase3Server implements AutoCloseable {
     }
 
     private void qoe(Call c) throws IOException {
-        String type = Optional.ofNullable(c.header("Content-Type")).orElse("");
-        if (!type.startsWith("application/json") && !type.startsWith("text/plain")) {
+        if (!QoeAggregator.acceptsContentType(c.header("Content-Type"))) {
             // sendBeacon may send text/plain; anything else is not a QoE report
             c.ex.error(415, "QoE reports are JSON (Content-Type: application/json)");
             return;
