@@ -1,5 +1,6 @@
 package dev.streamlab.shared;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,15 @@ class JsonParserTest {
     void malformedInputIsAJsonExceptionWithAPosition(String text) {
         JsonException e = assertThrows(JsonException.class, () -> JsonParser.parse(text, 1000));
         assertTrue(e.getMessage().contains("at character") || e.getMessage().contains("expected"), e.getMessage());
+    }
+
+    @Test
+    void aMemberNamedTwiceIsRefused() {
+        for (String twice : new String[] {"{\"a\":1,\"a\":2}", "{\"s\":\"x\",\"t\":{},\"s\":\"y\"}"}) {
+            assertTrue(assertThrows(JsonException.class, () -> JsonParser.parse(twice, 100)).getMessage()
+                    .contains("appears twice"), twice);
+        }
+        assertDoesNotThrow(() -> JsonParser.parse("{\"a\":{\"a\":1}}", 100), "the same name in another object");
     }
 
     @Test

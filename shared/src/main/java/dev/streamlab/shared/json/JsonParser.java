@@ -104,6 +104,12 @@ public final class JsonParser {
             ws();
             if (pos >= s.length() || s.charAt(pos) != '"') throw error("expected a member name");
             String key = string();
+            // RFC 8259 §4: with a name twice, "the behavior of software that receives such an object is
+            // unpredictable"; I-JSON (RFC 7493 §2.3) refuses it. Last-one-wins let a QoE report say stalls twice.
+            if (m.containsKey(key)) {
+                throw error("the member \"" + (key.length() > 40 ? key.substring(0, 40) + "..." : key)
+                        + "\" appears twice");
+            }
             ws();
             if (pos >= s.length() || s.charAt(pos) != ':') throw error("expected ':'");
             pos++;
