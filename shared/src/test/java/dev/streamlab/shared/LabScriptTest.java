@@ -57,6 +57,7 @@ class LabScriptTest {
     void unknownCommandsPrintUsageAndExitTwo() throws Exception {
         Result r = lab(null, "frobnicate");
         assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("unknown command 'frobnicate'"), "says what was wrong: " + r.out());
         assertTrue(r.out().contains("./lab help"), r.out());
     }
 }
