@@ -39,9 +39,8 @@ final class LiveChannel {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LiveChannel.class.getName());
     private final String id;
     /**
-     * The looped file and what it was when opened (null in tests that build a channel from a track). Segments are
-     * views of its mapping: a file truncated under them makes every viewer's write fail, so the producer stops the
-     * channel as soon as the file is no longer what it was.
+     * The looped file and what it was when opened. Segments are views of its mapping: a file truncated under them
+     * makes every viewer's write fail, so the producer stops the channel as soon as the file is no longer what it was.
      */
     private final Path file;
     private final BasicFileAttributes opened;
@@ -238,7 +237,6 @@ final class LiveChannel {
 
     /** Whether the looped file is still the one opened (one statx a segment; a deleted file counts as changed). */
     private boolean sourceUnchanged() {
-        if (file == null) return true;
         try {
             BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
             if (now.size() == opened.size() && now.lastModifiedTime().equals(opened.lastModifiedTime())
