@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.testing.ExternalTools;
@@ -157,7 +156,8 @@ class OpenFilesTest {
     @Test
     void overASocketRewritesLeaveOneDescriptorPerFile() throws Exception {
         Path fds = Path.of("/proc/self/fd");
-        assumeTrue(Files.isDirectory(fds), "counts this JVM's descriptors in /proc/self/fd, which only Linux has");
+        ExternalTools.requireThat(Files.isDirectory(fds),
+                "no /proc/self/fd: this test counts the JVM's descriptors there, which only Linux has");
         Path f = Files.write(dir.resolve("v.mp4"), bytes(10_000, 0));
         Phase3Server server = Phase3Server.start("127.0.0.1", 0, dir,
                 Phase3Server.Settings.of(ExternalTools.root().resolve("frontend")));

@@ -48,10 +48,18 @@ public final class ExternalTools {
             Path p = Path.of(dir.isEmpty() ? "." : dir, program);
             if (Files.isExecutable(p)) return p;
         }
-        String msg = program + " is not installed; " + howToInstall;
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true and " + msg);
-        Assumptions.abort(msg);
+        requireThat(false, program + " is not installed; " + howToInstall);
         throw new AssertionError("unreachable");
+    }
+
+    /**
+     * What a test needs from the machine: unless {@code met}, the test is skipped saying {@code whatIsMissing}, or,
+     * with {@code CI=true} (where the build installs what tests need), it fails.
+     */
+    public static void requireThat(boolean met, String whatIsMissing) {
+        if (met) return;
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true and " + whatIsMissing);
+        Assumptions.abort(whatIsMissing);
     }
 
     /** Runs a program to completion (bounded by {@code timeoutSeconds}) and returns its stdout; fails on non-zero exit. */
