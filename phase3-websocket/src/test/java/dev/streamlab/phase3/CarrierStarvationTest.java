@@ -106,7 +106,9 @@ class CarrierStarvationTest {
                 s.getOutputStream().write(start);
                 threads.add(Thread.ofPlatform().daemon().start(() -> flood(s, batch, stop)));
             }
-            Thread.sleep(500); // the flood is on every carrier
+            // The flood is on once the cap has held a flooder back: fragments are charged, or this never comes.
+            assertTrue(Await.until(Duration.ofSeconds(10), () -> metric("streamlab_ws_over_cap_total") > overCap),
+                    "the fragments were charged to the cap");
             long asked = System.nanoTime();
             try (Socket probe = upgradedToEcho()) {
                 probe.setSoTimeout((int) PATIENCE.toMillis());
@@ -117,7 +119,6 @@ class CarrierStarvationTest {
             }
             System.out.printf("a new client's echo under %d empty-continuation floods came in %d ms%n", FLOODERS,
                     (System.nanoTime() - asked) / 1_000_000);
-            assertTrue(metric("streamlab_ws_over_cap_total") > overCap, "the fragments were charged to the cap");
         } finally {
             stop.set(true);
             for (Socket s : sockets) s.close();
