@@ -326,14 +326,19 @@ public final class Http1Parser {
     private Http1Request endOfHeaders() throws Http1Exception {
         boolean http11 = version.equals("HTTP/1.1");
         int hosts = 0;
-        for (Http1Request.Field f : fields) if (f.name().equalsIgnoreCase("Host")) hosts++;
+        String host = "";
+        for (Http1Request.Field f : fields) {
+            if (f.name().equalsIgnoreCase("Host")) {
+                hosts++;
+                host = f.value();
+            }
+        }
         // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message
         // that lacks a Host header field and to any request message that contains more than one Host header field
         // line".
         if (http11 && hosts == 0) throw bad("an HTTP/1.1 request without Host");
         if (hosts > 1) throw bad("more than one Host field");
         // ... "or a Host header field with an invalid field-value".
-        String host = hosts == 1 ? headerValue("Host") : "";
         if (!validHost(host)) throw bad("the Host field is not host[:port]");
 
         List<String> codings = listValues("Transfer-Encoding");
@@ -444,11 +449,6 @@ public final class Http1Parser {
             }
         }
         return out;
-    }
-
-    private String headerValue(String name) {
-        for (Http1Request.Field f : fields) if (f.name().equalsIgnoreCase(name)) return f.value();
-        return null;
     }
 
     /**
