@@ -64,12 +64,7 @@ public final class ThumbnailRoute {
         }
         SpriteSheet sheet;
         try {
-            try {
-                sheet = thumbnails.sheet(proxies.proxy(id, e.get().file()));
-            } catch (Y4mFormatException damaged) { // made again once: Y4mProxies.open says why
-                proxies.discard(id, e.get().file());
-                sheet = thumbnails.sheet(proxies.proxy(id, e.get().file()));
-            }
+            sheet = proxies.read(id, e.get().file(), thumbnails::sheet); // a damaged proxy is made again once
         } catch (ProxyUnavailableException unavailable) {
             ex.error(503, unavailable.getMessage());
             return;

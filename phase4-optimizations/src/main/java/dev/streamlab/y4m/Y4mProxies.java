@@ -80,24 +80,36 @@ public final class Y4mProxies {
         }
     }
 
+    /** What a caller does with a proxy's file: open it, make thumbnails of it; it may find the file unreadable. */
+    @FunctionalInterface
+    public interface Reading<T> {
+        T read(Path y4m) throws IOException, Y4mFormatException;
+    }
+
     /**
-     * Opens the proxy of {@code mp4}, made now if it is not cached. A cached proxy that does not read as a .y4m —
-     * truncated or overwritten outside the server, since this class writes a {@code .part} and moves it into place —
-     * is {@link #discard discarded} and made again, once, rather than failing every request until someone deletes it.
+     * Runs {@code reading} on the proxy of {@code mp4}, made now if it is not cached. A cached proxy that does not
+     * read as a .y4m — truncated or overwritten outside the server, since this class writes a {@code .part} and moves
+     * it into place — is deleted and made again, once, rather than failing every request until someone deletes it.
      *
      * @throws Y4mFormatException when even a fresh proxy does not read
      */
-    public Y4mReader open(String id, Path mp4) throws IOException, ProxyUnavailableException, Y4mFormatException {
+    public <T> T read(String id, Path mp4, Reading<T> reading)
+            throws IOException, ProxyUnavailableException, Y4mFormatException {
         try {
-            return Y4mReader.open(proxy(id, mp4));
+            return reading.read(proxy(id, mp4));
         } catch (Y4mFormatException damaged) {
             discard(id, mp4);
-            return Y4mReader.open(proxy(id, mp4));
+            return reading.read(proxy(id, mp4));
         }
     }
 
+    /** {@link #read} that opens the proxy. */
+    public Y4mReader open(String id, Path mp4) throws IOException, ProxyUnavailableException, Y4mFormatException {
+        return read(id, mp4, Y4mReader::open);
+    }
+
     /** Deletes the cached proxy of {@code mp4} (found unreadable), so the next {@link #proxy} makes it again. */
-    public void discard(String id, Path mp4) throws IOException {
+    private void discard(String id, Path mp4) throws IOException {
         Path target = target(id, mp4);
         ReentrantLock lock = locks.computeIfAbsent(target.toString(), k -> new ReentrantLock());
         lock.lock();
