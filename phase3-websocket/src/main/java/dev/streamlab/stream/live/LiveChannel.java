@@ -11,9 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
 
 /**
  * One live channel: a sample file looped forever as if it were a camera, by one producer virtual thread, into a
@@ -36,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * fMP4; 24 bytes of protocol header encoded fresh (it carries the viewer's own sequence and timeline).
  */
 final class LiveChannel {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LiveChannel.class.getName());
+    private static final Logger LOG = Logger.getLogger(LiveChannel.class.getName());
     private final String id;
     /**
      * The looped file and what it was when opened. Segments are views of its mapping: a file truncated under them
@@ -240,7 +242,7 @@ final class LiveChannel {
         try {
             BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
             if (now.size() == opened.size() && now.lastModifiedTime().equals(opened.lastModifiedTime())
-                    && java.util.Objects.equals(now.fileKey(), opened.fileKey())) {
+                    && Objects.equals(now.fileKey(), opened.fileKey())) {
                 return true;
             }
         } catch (IOException gone) {

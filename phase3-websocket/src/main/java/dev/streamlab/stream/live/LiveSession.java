@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * One viewer of {@code /ws/live/{channel}} (PROTOCOL.md, "Live channel"): control messages on the connection's
@@ -44,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * Counted in {@code streamlab_live_copied_bytes_total}.
  */
 final class LiveSession implements WsEndpoint {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LiveSession.class.getName());
+    private static final Logger LOG = Logger.getLogger(LiveSession.class.getName());
     static final int MAX_BAD = 50;
     static final long BAD_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long EDGE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
