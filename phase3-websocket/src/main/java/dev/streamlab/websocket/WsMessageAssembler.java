@@ -76,7 +76,7 @@ public final class WsMessageAssembler {
     private boolean compressedMessage; // the current message's first frame had RSV1
     private WsOpcode messageType;      // TEXT or BINARY: the message the current data frame belongs to
     private boolean closed;
-    private long fragments;            // data frames without FIN absorbed: work that yields no event
+    private int fragments;             // data frames without FIN absorbed since takeFragments: no event of their own
     private MessageBudget budget = MessageBudget.NONE;
     private long charged;              // bytes of buffers past RETAINED_CAPACITY, taken from the budget
     private boolean delivered;         // the last call returned a data message, whose buffer is now free
@@ -172,12 +172,14 @@ public final class WsMessageAssembler {
     }
 
     /**
-     * Data frames without FIN absorbed so far. They yield no event, so a session that caps its peer's work per event
-     * charges these too: a peer sending empty continuation frames forever never completes a message, never grows it
-     * past its limit, and (uncharged) kept a carrier busy on 126 million frames in 10 s.
+     * Data frames without FIN absorbed since the last call. They yield no event, so a session that caps its peer's
+     * work per event charges these too: a peer sending empty continuation frames forever never completes a message,
+     * never grows it past its limit, and (uncharged) kept a carrier busy on 126 million frames in 10 s.
      */
-    public long fragments() {
-        return fragments;
+    public int takeFragments() {
+        int n = fragments;
+        fragments = 0;
+        return n;
     }
 
     /** Whether the peer's Close was returned; every later {@link #next} discards its input. */

@@ -128,11 +128,10 @@ public final class WsSession {
         boolean filled = false;
         Duration deadPeer = idle.multipliedBy(2);
         WorkCap cap = new WorkCap(CAP_EVENTS, CAP_WINDOW, shared);
-        long charged = 0; // the assembler's fragments charged to the cap so far
         while (true) {
             in.flip();
             try {
-                for (WsEvent e; (e = assembler.next(in)) != null; charged = chargeFragments(cap, charged)) {
+                for (WsEvent e; (e = assembler.next(in)) != null; chargeFragments(cap)) {
                     switch (e) {
                         case WsEvent.Ping p -> connection.send(WsOpcode.PONG, p.payload());
                         case WsEvent.Pong p -> { } // alive; any byte read already proved it
@@ -145,7 +144,7 @@ public final class WsSession {
                     }
                     if (cap.tick()) overCap.run();
                 }
-                charged = chargeFragments(cap, charged);
+                chargeFragments(cap);
             } catch (WsCloseException violation) {
                 connection.close(violation.closeCode(), violation.closeReason());
                 awaitPeerClose();
@@ -166,12 +165,11 @@ public final class WsSession {
         }
     }
 
-    /** Ticks {@code cap} once per fragment the assembler absorbed since {@code charged}; returns the new count. */
-    private long chargeFragments(WorkCap cap, long charged) {
-        for (long f = assembler.fragments(); charged < f; charged++) {
+    /** Ticks {@code cap} once per fragment the assembler absorbed since the last charge. */
+    private void chargeFragments(WorkCap cap) {
+        for (int n = assembler.takeFragments(); n > 0; n--) {
             if (cap.tick()) overCap.run();
         }
-        return charged;
     }
 
     /** After our Close: read (and discard) until the peer's Close or EOF, bounded by {@link #CLOSE_TIMEOUT}. */
