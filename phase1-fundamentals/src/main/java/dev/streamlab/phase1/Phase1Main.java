@@ -11,9 +11,15 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code ./lab run phase1}: serves a page showing what the MP4 parser finds in every bundled sample. */
 public final class Phase1Main {
+    static final String USAGE = "usage: ./lab run phase1 " + LaunchOptions.USAGE;
+
     private Phase1Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (LaunchOptions.wantsHelp(args)) {
+            System.out.println(USAGE);
+            return;
+        }
         Phase1Server server = start(System.out, System.err, args);
         if (server == null) System.exit(1);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
@@ -24,7 +30,7 @@ public final class Phase1Main {
     static Phase1Server start(PrintStream out, PrintStream err, String... args) {
         try {
             LaunchOptions opt = LaunchOptions.parse(List.of(args), LaunchOptions.bundledMedia());
-            if (!opt.rest().isEmpty()) throw new IllegalArgumentException("unknown arguments " + opt.rest());
+            if (!opt.rest().isEmpty()) throw new IllegalArgumentException("unknown arguments " + opt.rest() + "\n" + USAGE);
             Path frontend = Path.of(System.getProperty("streamlab.frontend",
                     opt.media().resolveSibling("frontend").toString()));
             if (!Files.isDirectory(frontend)) throw new IllegalArgumentException("frontend folder " + frontend

@@ -89,4 +89,22 @@ class Phase1ServerTest {
         assertNull(Phase1Main.start(o, e, "--media", "/definitely/not/here"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not a directory"));
     }
+
+    @Test
+    void helpPrintsTheUsageAndStartsNothing() throws Exception {
+        // In its own JVM: a main that started a server would block and never exit 0.
+        ExternalTools.Exit r = ExternalTools.javaMain(Phase1Main.class, "--help");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Phase1Main.USAGE + "\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void anUnknownArgumentIsNamedWithTheUsage() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertNull(Phase1Main.start(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "--port", "0", "--bogus"));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("unknown arguments [--bogus]") && said.contains(Phase1Main.USAGE), said);
+    }
 }

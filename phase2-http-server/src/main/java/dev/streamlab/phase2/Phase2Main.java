@@ -15,9 +15,16 @@ import java.util.logging.Level;
  * server on the bundled samples.
  */
 public final class Phase2Main {
+    static final String USAGE = "usage: ./lab run phase2 " + LaunchOptions.USAGE
+            + " [--io naive|reused|mapped] [--stall-timeout SECONDS] [--quiet]";
+
     private Phase2Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (LaunchOptions.wantsHelp(args)) {
+            System.out.println(USAGE);
+            return;
+        }
         Phase2Server.configure(); // before any JDK server class loads
         Phase2Server server = start(System.out, System.err, args);
         if (server == null) System.exit(1);
@@ -43,8 +50,7 @@ public final class Phase2Main {
                         }
                     }
                     case "--quiet" -> quiet = true;
-                    default -> throw new IllegalArgumentException("unknown argument " + rest.get(i)
-                            + " (options: --host --port --media --io naive|reused|mapped --stall-timeout S --quiet)");
+                    default -> throw new IllegalArgumentException("unknown argument " + rest.get(i) + "\n" + USAGE);
                 }
             }
             Path frontend = Path.of(System.getProperty("streamlab.frontend",

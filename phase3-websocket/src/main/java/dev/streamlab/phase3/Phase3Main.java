@@ -31,7 +31,17 @@ public final class Phase3Main {
 
     private Phase3Main() {}
 
+    /** The usage line of {@code ./lab run NAME}: phase 4 takes phase 3's options. */
+    public static String usage(String name) {
+        return "usage: ./lab run " + name + " " + LaunchOptions.USAGE
+                + " [--threads virtual|platform] [--max-connections N] [--quiet]";
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        if (LaunchOptions.wantsHelp(args)) {
+            System.out.println(usage("phase3"));
+            return;
+        }
         Phase3Server server = start(System.out, System.err, args);
         if (server == null) System.exit(1);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
@@ -64,15 +74,18 @@ public final class Phase3Main {
                 switch (rest.get(i)) {
                     case "--threads" -> http = http.withThreads(Http1Settings.Threads.parse(value(rest, ++i, "--threads")));
                     case "--max-connections" -> {
+                        String v = value(rest, ++i, "--max-connections");
+                        int n;
                         try {
-                            http = http.withMaxConnections(Integer.parseInt(value(rest, ++i, "--max-connections")));
+                            n = Integer.parseInt(v);
                         } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--max-connections needs a number");
+                            throw new IllegalArgumentException("--max-connections needs a number, got '" + v + "'");
                         }
+                        if (n < 1) throw new IllegalArgumentException("--max-connections must be at least 1, got " + n);
+                        http = http.withMaxConnections(n);
                     }
                     case "--quiet" -> quiet = true;
-                    default -> throw new IllegalArgumentException("unknown argument " + rest.get(i)
-                            + " (options: --host --port --media --threads virtual|platform --max-connections N --quiet)");
+                    default -> throw new IllegalArgumentException("unknown argument " + rest.get(i) + "\n" + usage(name));
                 }
             }
             Path frontend = Path.of(System.getProperty("streamlab.frontend",

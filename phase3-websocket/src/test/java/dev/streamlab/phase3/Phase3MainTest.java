@@ -51,13 +51,27 @@ class Phase3MainTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--threads must be virtual or platform"), err.toString());
         err.reset();
         assertNull(start("--port", "0", "--bogus"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown argument --bogus"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown argument --bogus\n" + Phase3Main.usage("phase3")),
+                err.toString());
         err.reset();
         assertNull(start("--port", "0", "--max-connections", "many"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--max-connections needs a number"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--max-connections needs a number, got 'many'"));
+        err.reset();
+        // Said in the option's own words, not the settings record's field name.
+        assertNull(start("--port", "0", "--max-connections", "0"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--max-connections must be at least 1, got 0"),
+                err.toString());
         err.reset();
         // An address no resolver knows: the JDK's exception has no message, which printed as "phase3: null".
         assertNull(start("--port", "0", "--host", "999.1.1.1", "--media", ExternalTools.media().toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot resolve the host"), err.toString());
+    }
+
+    @Test
+    void helpPrintsTheUsageAndStartsNothing() throws Exception {
+        // In its own JVM: a main that started a server would block and never exit 0.
+        ExternalTools.Exit r = ExternalTools.javaMain(Phase3Main.class, "--help");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Phase3Main.usage("phase3") + "\n", r.out());
     }
 }

@@ -7,6 +7,7 @@ import dev.streamlab.cache.StreamSegments;
 import dev.streamlab.mjpeg.FrameProcessing;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.stream.ws.StreamEndpoint;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +20,10 @@ public final class Phase4Main {
     private Phase4Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (LaunchOptions.wantsHelp(args)) {
+            System.out.println(Phase3Main.usage("phase4"));
+            return;
+        }
         Phase3Server server = start(System.out, System.err, args);
         if (server == null) System.exit(1);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.phase2.RawHttp;
+import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.testing.ExternalTools;
 import java.io.ByteArrayOutputStream;
@@ -81,5 +82,12 @@ class Phase4MainTest {
         } finally {
             server.close();
         }
+    }
+
+    @Test
+    void helpPrintsPhase3sOptionsUnderPhase4sName() throws Exception {
+        ExternalTools.Exit r = ExternalTools.javaMain(Phase4Main.class, "--help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith(Phase3Main.usage("phase4") + "\n"), r.out());
     }
 }

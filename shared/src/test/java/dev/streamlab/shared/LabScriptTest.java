@@ -60,4 +60,15 @@ class LabScriptTest {
         assertTrue(r.out().contains("unknown command 'frobnicate'"), "says what was wrong: " + r.out());
         assertTrue(r.out().contains("./lab help"), r.out());
     }
+
+    @Test
+    void aMistypedPhaseIsRefusedNotPassedToPhase4() throws Exception {
+        // "phse3" used to fall through to the default phase as an argument, after a build; now it is named at once.
+        Result r = lab(null, "run", "phse3");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("unknown phase 'phse3'"), r.out());
+        assertTrue(!r.out().contains("lab: building"), "refused before building: " + r.out());
+        r = lab(null, "run", "PHASE9"); // the name's case does not matter ("Phase3" runs phase 3)
+        assertTrue(r.out().contains("unknown phase 'phase9'"), r.out());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.streamlab.shared;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,5 +49,13 @@ class LaunchOptionsTest {
             e = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(List.of(option, ""), dir));
             assertTrue(e.getMessage().contains(option + " needs a value"), e.getMessage());
         }
+    }
+
+    @Test
+    void helpIsAskedForWithDashHOrDashDashHelpAnywhere() {
+        assertTrue(LaunchOptions.wantsHelp("--port", "0", "--help"));
+        assertTrue(LaunchOptions.wantsHelp("-h"));
+        assertFalse(LaunchOptions.wantsHelp("--port", "0", "--helpful"));
+        assertFalse(LaunchOptions.wantsHelp());
     }
 }

@@ -64,24 +64,46 @@ public final class ExternalTools {
 
     /** Runs a program to completion (bounded by {@code timeoutSeconds}) and returns its stdout; fails on non-zero exit. */
     public static String run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
+        Exit e = exec(timeoutSeconds, List.of(command));
+        if (e.status() != 0) fail(String.join(" ", command) + " exited " + e.status() + ": " + e.err());
+        return e.out();
+    }
+
+    /** How a program ended: its exit status and what it printed. */
+    public record Exit(int status, String out, String err) {}
+
+    /** Runs a program to completion, whatever its exit status; fails the test if it has not ended in time. */
+    public static Exit exec(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
         // Both streams go to files so a hung program cannot block us on a full pipe; the timeout always applies.
         Path out = Files.createTempFile("streamlab-tool", ".out");
         Path err = Files.createTempFile("streamlab-tool", ".err");
         try {
-            Process p = new ProcessBuilder(List.of(command))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
             }
-            if (p.exitValue() != 0) {
-                fail(String.join(" ", command) + " exited " + p.exitValue() + ": " + Files.readString(err));
-            }
-            return Files.readString(out, StandardCharsets.UTF_8);
+            return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * Runs a main class in a JVM of its own on the test's class path, with the bundled samples and frontend, as
+     * {@code ./lab run} would: what it prints and its exit status, which an in-process test cannot see past
+     * {@code System.exit}.
+     */
+    public static Exit javaMain(Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dstreamlab.media=" + media().toAbsolutePath(),
+                "-Dstreamlab.frontend=" + root().resolve("frontend"),
+                main.getName()));
+        cmd.addAll(List.of(args));
+        return exec(60, cmd);
     }
 
     /** Every {@code .mp4} under the bundled samples folder, sorted. */

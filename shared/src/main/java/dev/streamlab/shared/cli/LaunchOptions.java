@@ -19,6 +19,8 @@ import java.util.List;
 public record LaunchOptions(String host, int port, Path media, List<String> rest) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
+    /** The options this class reads, for the start of a phase's usage line. */
+    public static final String USAGE = "[--host H] [--port N] [--media DIR]";
 
     public LaunchOptions {
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("--port must be 0..65535, was " + port);
@@ -57,6 +59,17 @@ public record LaunchOptions(String host, int port, Path media, List<String> rest
         if (!Files.isDirectory(media)) throw new IllegalArgumentException("--media " + media + " is not a directory");
         if (!Files.isReadable(media)) throw new IllegalArgumentException("--media " + media + " is not readable");
         return new LaunchOptions(host, port, media.toAbsolutePath().normalize(), rest);
+    }
+
+    /**
+     * Whether {@code args} ask for help: {@code -h} or {@code --help} anywhere, as most command-line tools read them.
+     * A server's main then prints its usage and exits 0 instead of starting (or naming the flag an unknown argument).
+     */
+    public static boolean wantsHelp(String... args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) return true;
+        }
+        return false;
     }
 
     /**
