@@ -21,7 +21,7 @@ final class MovieParser {
         long room = fileSize; // what earlier tracks' samples leave of the file (see SampleTable.read)
         for (Box b : moov.children()) {
             if (b.type() == FourCC.TRAK) {
-                Track t = track(b, timescale, fileSize, room);
+                Track t = track(b, timescale, duration, fileSize, room);
                 tracks.add(t);
                 room = Math.max(0, room - t.samples().totalBytes());
             }
@@ -29,7 +29,7 @@ final class MovieParser {
         return new Movie(timescale, duration, tracks);
     }
 
-    private static Track track(Box trak, long movieTimescale, long fileSize, long room)
+    private static Track track(Box trak, long movieTimescale, long movieDuration, long fileSize, long room)
             throws Mp4FormatException {
         PayloadReader tkhd = trak.require(FourCC.TKHD).reader();
         int v = tkhd.fullBoxVersion(1);
@@ -54,8 +54,8 @@ final class MovieParser {
 
         Box stbl = mdia.require(FourCC.MINF).require(FourCC.STBL);
         SampleEntry entry = SampleEntries.first(stbl.require(FourCC.STSD));
-        EditList edits = edits(trak, movieTimescale, timescale);
-        SampleTable samples = SampleTable.read(stbl, fileSize, room);
+        SampleTable samples = SampleTable.read(stbl, fileSize, room, mediaDuration);
+        EditList edits = edits(trak, movieTimescale, movieDuration, timescale, samples);
         return new Track(id, TrackKind.of(handler), handler, timescale, mediaDuration, language, entry, edits,
                 samples);
     }
@@ -72,8 +72,15 @@ final class MovieParser {
     /**
      * Reduces {@code edts/elst} to a delay and a media start (see {@link EditList}). Durations in elst are in the
      * movie timescale; media_time is in the media timescale (§8.6.6.3).
+     *
+     * <p>Two lies are refused, because every timestamp downstream is computed from them: a first media edit that
+     * starts after the track's last sample has ended (it shows nothing: every presentation time would be negative,
+     * and phase 3 once streamed such a file as an empty stream that "ended"), and edits that together last longer
+     * than the movie (§8.3.2.3 makes their sum the track's duration, §8.2.2.3 makes mvhd's the longest track's).
+     * ffprobe shrugs at both and prints confused timestamps; a server must not.
      */
-    private static EditList edits(Box trak, long movieTimescale, long mediaTimescale) throws Mp4FormatException {
+    private static EditList edits(Box trak, long movieTimescale, long movieDuration, long mediaTimescale,
+                                  SampleTable samples) throws Mp4FormatException {
         var edts = trak.child(FourCC.EDTS);
         if (edts.isEmpty()) return EditList.NONE;
         var elstBox = edts.get().child(FourCC.ELST);
@@ -81,9 +88,13 @@ final class MovieParser {
         PayloadReader r = elstBox.get().reader();
         int v = r.fullBoxVersion(1);
         int count = r.entries(r.u32("entry_count"), v == 1 ? 20 : 12);
+        // A track without samples in moov is fragmented (§8.8): its media is in moof boxes this parser does not
+        // read, so there is nothing to check media_time against (phase 3's own init segments are such tracks).
+        long mediaEnd = samples.count() == 0 ? Long.MAX_VALUE : samples.compositionEnd();
         long delay = 0;
         long mediaTime = 0;
         long total = 0;
+        long movieTicks = 0;
         boolean mediaEditSeen = false;
         for (int i = 0; i < count; i++) {
             long segmentDuration = r.u32or64(v, "segment_duration");
@@ -93,13 +104,25 @@ final class MovieParser {
             long ticks = segmentDuration > CLAMP / mediaTimescale ? CLAMP
                     : segmentDuration * mediaTimescale / movieTimescale;
             total = Math.min(total + ticks, CLAMP);
+            movieTicks = Math.min(movieTicks + Math.min(segmentDuration, CLAMP), CLAMP);
             if (time == -1) {
                 if (!mediaEditSeen) delay += ticks; // an empty edit: the track starts later
             } else if (!mediaEditSeen) {
                 if (time < 0) throw r.error("media_time " + time + " is negative");
+                if (time > mediaEnd) {
+                    throw r.error("media_time " + time + " starts the edit after the track's last sample ends (at "
+                            + mediaEnd + " media ticks): it would show nothing");
+                }
                 mediaTime = time;
                 mediaEditSeen = true;
             }
+        }
+        // mvhd duration 0 (fragmented files) or all 1s (§8.2.2.3) means unknown. A second of slack forgives
+        // muxers that round the track's and the movie's durations differently; hours of excess are a lie.
+        boolean movieKnown = movieDuration > 0 && movieDuration != 0xFFFF_FFFFL;
+        if (movieKnown && movieTicks - movieTimescale > movieDuration) { // not d + ts: d may be near 2^63
+            throw r.error("edits lasting " + movieTicks + " movie ticks (segment_duration) are longer than the "
+                    + movieDuration + "-tick movie (mvhd duration)");
         }
         return new EditList(delay, mediaTime, count == 0 ? -1 : total, count);
     }

@@ -86,6 +86,19 @@ public final class SampleTable {
         return totalDuration;
     }
 
+    /**
+     * Where the media ends on the composition timeline, in media ticks: the latest composition time plus duration
+     * of any sample (the decode timeline's length when there are no B-frames). An edit starting later shows nothing.
+     */
+    public long compositionEnd() {
+        long end = totalDuration;
+        for (int i = 0; i < count(); i++) {
+            long next = i + 1 < count() ? decodeTimes[i + 1] : totalDuration;
+            end = Math.max(end, next + compositionOffset(i)); // decode time + offset + duration
+        }
+        return end;
+    }
+
     /** Sum of all sample sizes in bytes. */
     public long totalBytes() {
         long sum = 0;
@@ -111,8 +124,10 @@ public final class SampleTable {
      *                 constant-size {@code stsz}, which no table backs, across tracks: otherwise each of a
      *                 thousand tiny traks could claim the whole file and the parser would allocate it a thousand
      *                 times over
+     * @param mediaDuration {@code mdhd} duration in media ticks: with the decode timeline's length, the bound on a
+     *                 composition offset
      */
-    static SampleTable read(Box stbl, long fileSize, long room) throws Mp4FormatException {
+    static SampleTable read(Box stbl, long fileSize, long room, long mediaDuration) throws Mp4FormatException {
         int[] sizes = readSizes(stbl, fileSize, room);
         int n = sizes.length;
         long[] offsets = readOffsets(stbl, sizes, fileSize);
@@ -120,7 +135,7 @@ public final class SampleTable {
         long total = readDecodeTimes(stbl.require(FourCC.STTS), dts);
         int[] cto = null;
         var ctts = stbl.child(FourCC.CTTS);
-        if (ctts.isPresent()) cto = readCompositionOffsets(ctts.get(), n);
+        if (ctts.isPresent()) cto = readCompositionOffsets(ctts.get(), n, Math.max(total, mediaDuration));
         BitSet sync = null;
         var stss = stbl.child(FourCC.STSS);
         if (stss.isPresent()) sync = readSyncSamples(stss.get(), n);
@@ -311,8 +326,13 @@ public final class SampleTable {
      * ctts: runs of (sample_count, sample_offset). The spec makes version 0 unsigned and version 1 signed, but
      * muxers have written negative offsets in version 0 for years, so ffmpeg and browsers read both as signed;
      * so do we, or our timestamps would disagree with theirs.
+     *
+     * <p>An offset is a reordering delay of a few frames. One longer than the whole track ({@code trackDuration},
+     * the longer of mdhd's and the decode timeline's) would present its sample outside the track: ±2^31 once
+     * made phase 3 stream nothing and report "ended". ffmpeg drops such a table ("CTTS invalid", above 2^28);
+     * we refuse the file, naming the offset.
      */
-    private static int[] readCompositionOffsets(Box ctts, int n) throws Mp4FormatException {
+    private static int[] readCompositionOffsets(Box ctts, int n, long trackDuration) throws Mp4FormatException {
         PayloadReader r = ctts.reader();
         r.fullBoxVersion(1);
         int runs = r.entries(r.u32("entry_count"), 8);
@@ -321,6 +341,10 @@ public final class SampleTable {
         for (int run = 0; run < runs && i < n; run++) {
             long count = r.u32("sample_count");
             int off = r.i32("sample_offset");
+            if (Math.abs((long) off) > trackDuration && count > 0) { // long: abs(Integer.MIN_VALUE) is negative
+                throw r.error("sample_offset " + off + " of sample " + (i + 1) + " is longer than the whole "
+                        + trackDuration + "-tick track: it would present the sample outside it");
+            }
             for (long k = 0; k < count && i < n; k++) cto[i++] = off;
         }
         if (i < n) {

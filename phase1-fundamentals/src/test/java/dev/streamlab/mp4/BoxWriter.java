@@ -108,10 +108,15 @@ final class BoxWriter {
     }
 
     static byte[] trak(byte[] stbl) {
+        return trak(new byte[0], stbl);
+    }
+
+    /** A trak with {@code edts} (an {@code edts} box, or nothing) between tkhd and mdia, as muxers place it. */
+    static byte[] trak(byte[] edts, byte[] stbl) {
         byte[] tkhd = fullBox("tkhd", 0, 3, u32(0), u32(0), u32(1), zeros(4), u32(1000), zeros(60));
         byte[] mdhd = fullBox("mdhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u16(0x55C4), u16(0));
         byte[] hdlr = fullBox("hdlr", 0, 0, u32(0), ascii("vide"), zeros(12), ascii("Video\0"));
-        return box("trak", tkhd, box("mdia", mdhd, hdlr, box("minf", stbl)));
+        return box("trak", tkhd, edts, box("mdia", mdhd, hdlr, box("minf", stbl)));
     }
 
     /** {@code stbl(stsd(avc1(avcC)), tables...)}. */

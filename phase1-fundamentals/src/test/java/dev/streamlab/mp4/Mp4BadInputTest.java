@@ -59,6 +59,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class Mp4BadInputTest {
     private static final Path VIDEO_ONLY = ExternalTools.media().resolve("sample-10s-360p-video-only.mp4");
+    private static final Path B_FRAMES = ExternalTools.media().resolve("sample-10s-360p-bframes.mp4");
     private static final String STBL = "moov/trak/mdia/minf/stbl/";
 
     @TempDir
@@ -252,6 +253,91 @@ class Mp4BadInputTest {
         return concat(ftyp(), moov(traks));
     }
 
+    // ---- Timing tables whose values put samples outside the track ----
+
+    @Test
+    void anEditStartingAfterTheLastSampleEndsIsRefusedNamingElst() throws IOException {
+        // The audit's file: every presentation time far negative, so phase 3 streamed nothing and said "ended".
+        byte[] bytes = Files.readAllBytes(B_FRAMES);
+        BoxNode elst = find(Mp4File.open(B_FRAMES).tree(), "moov/trak/edts/elst");
+        int entry = firstEntry(bytes, elst); // v0: segment_duration, media_time, media_rate
+        Track video = Mp4File.open(B_FRAMES).movie().first(TrackKind.VIDEO).orElseThrow();
+        long end = video.samples().compositionEnd();
+
+        ByteBuffer.wrap(bytes).putInt(entry + 4, (int) end); // an edit that starts as the last frame ends: legal
+        assertEquals(end, Mp4File.parse(ByteBuffer.wrap(bytes)).movie().tracks().getFirst().edits().mediaTime());
+
+        for (long mediaTime : new long[] {end + 1, 1_000_000_000}) {
+            ByteBuffer.wrap(bytes).putInt(entry + 4, (int) mediaTime);
+            Mp4FormatException e = assertRefused(bytes);
+            assertBox(e, "moov/trak/edts/elst", elst.offset(), elst.size());
+            assertTrue(e.getMessage().contains("media_time " + mediaTime) && e.getMessage().contains(end + " media"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void editsLastingLongerThanTheMovieAreRefusedNamingElst() throws IOException {
+        byte[] bytes = Files.readAllBytes(B_FRAMES);
+        BoxNode elst = find(Mp4File.open(B_FRAMES).tree(), "moov/trak/edts/elst");
+        int entry = firstEntry(bytes, elst);
+        ByteBuffer.wrap(bytes).putInt(entry, (int) 4_000_000_000L); // 46 days of a 10 s movie
+        Mp4FormatException e = assertRefused(bytes);
+        assertBox(e, "moov/trak/edts/elst", elst.offset(), elst.size());
+        assertTrue(e.getMessage().contains("4000000000") && e.getMessage().contains("10000-tick movie"),
+                e.getMessage());
+    }
+
+    @ParameterizedTest(name = "sample_offset {0}")
+    @ValueSource(ints = {Integer.MAX_VALUE, Integer.MIN_VALUE, 153_601, -153_601})
+    void aCompositionOffsetLongerThanTheTrackIsRefusedNamingCtts(int offset) throws IOException {
+        byte[] bytes = Files.readAllBytes(B_FRAMES);
+        BoxNode ctts = find(Mp4File.open(B_FRAMES).tree(), STBL + "ctts");
+        int entry = firstEntry(bytes, ctts); // sample_count, sample_offset
+        ByteBuffer.wrap(bytes).putInt(entry + 4, offset); // the 10 s track is 153600 ticks long
+        Mp4FormatException e = assertRefused(bytes);
+        assertBox(e, STBL + "ctts", ctts.offset(), ctts.size());
+        assertTrue(e.getMessage().contains("sample_offset " + offset) && e.getMessage().contains("153600-tick"),
+                e.getMessage());
+    }
+
+    @Test
+    void aFragmentedTrackMayStartItsEditAnywhere() throws IOException {
+        // No samples in moov (they are in moof boxes): nothing to hold media_time against. Phase 3 writes such init
+        // segments with the source's media_time and an edit of duration 0, in a movie of duration 0 ("unknown").
+        byte[] elst = fullBox("elst", 0, 0, u32(1), u32(5_000_000), u32(1_000_000), u32(0x0001_0000));
+        byte[] file = concat(ftyp(), moov(trak(box("edts", elst), stbl(stts(0, 0, 0), stsc(0, 0), stsz(0, 0),
+                fullBox("stco", 0, 0, u32(0))))));
+        ByteBuffer.wrap(file).putInt(offsetOf(file, "mvhd") + 24, 0); // mvhd v0 duration: unknown
+        for (Mp4File mp4 : parsedBothWays(file)) {
+            EditList edits = mp4.movie().tracks().getFirst().edits();
+            assertEquals(1_000_000, edits.mediaTime());
+            assertEquals(5_000_000, edits.duration());
+        }
+    }
+
+    @Test
+    void editListsAndCompositionOffsetsFfmpegWritesStillParse() throws Exception {
+        // Negative composition offsets (ctts v1), and a leading empty edit of 50 minutes (-itsoffset): legal, kept.
+        String ffmpeg = ExternalTools.ffmpeg().toString();
+        Path negative = dir.resolve("negative-cts.mp4");
+        ExternalTools.run(60, ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                "testsrc=size=160x96:rate=10:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2",
+                "-g", "10", "-pix_fmt", "yuv420p", "-movflags", "negative_cts_offsets", negative.toString());
+        Path delayed = dir.resolve("delayed.mp4");
+        ExternalTools.run(60, ffmpeg, "-nostdin", "-v", "error", "-y", "-i", B_FRAMES.toString(), "-itsoffset",
+                "3000", "-i", B_FRAMES.toString(), "-map", "0:v", "-map", "1:a", "-c", "copy", delayed.toString());
+
+        Track video = Mp4File.open(negative).movie().first(TrackKind.VIDEO).orElseThrow();
+        boolean someNegative = false;
+        for (int i = 0; i < video.samples().count(); i++) someNegative |= video.samples().compositionOffset(i) < 0;
+        assertTrue(someNegative, "ffmpeg wrote no negative composition offset: the case is not exercised");
+        ParserAgreesWithFfprobeTest.assertAgrees(negative);
+
+        Track audio = Mp4File.open(delayed).movie().first(TrackKind.AUDIO).orElseThrow();
+        assertEquals(3000.0, (double) audio.edits().delay() / audio.timescale(), 0.05, "the empty edit");
+    }
+
     // ---- Nesting, missing boxes, samples outside the file ----
 
     @ParameterizedTest(name = "{0}")
@@ -419,6 +505,13 @@ class Mp4BadInputTest {
             ch.write(ByteBuffer.wrap(new byte[1]), length - 1);
         }
         return file;
+    }
+
+    /** Where the first entry of a version-0 table box (version/flags, entry_count, entries) starts. */
+    private static int firstEntry(byte[] file, BoxNode table) {
+        int payload = (int) table.offset() + table.headerSize();
+        assertEquals(0, file[payload], table.type() + " version");
+        return payload + 8;
     }
 
     private static BoxNode find(List<BoxNode> nodes, String path) {
