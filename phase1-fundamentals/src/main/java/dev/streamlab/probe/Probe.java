@@ -91,6 +91,29 @@ public final class Probe {
         return sb.toString();
     }
 
+    /**
+     * The box tree as JSON-ready values: {@code [{"type","offset","size","children":[...]}]}, children only on
+     * boxes that have some. The shape of phase 2's {@code /api/videos/{id}/boxes} tree.
+     */
+    public static List<Object> boxTree(Mp4File file) throws Mp4FormatException {
+        List<Object> tree = new ArrayList<>();
+        for (BoxNode n : file.tree()) tree.add(node(n));
+        return tree;
+    }
+
+    private static Map<String, Object> node(BoxNode n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", n.type());
+        m.put("offset", n.offset());
+        m.put("size", n.size());
+        if (!n.children().isEmpty()) {
+            List<Object> kids = new ArrayList<>();
+            for (BoxNode c : n.children()) kids.add(node(c));
+            m.put("children", kids);
+        }
+        return m;
+    }
+
     private static void boxes(StringBuilder sb, BoxNode n, int depth) {
         sb.append(String.format(Locale.ROOT, "%s%-4s  offset %,12d  size %,12d%n", "  ".repeat(depth), n.type(),
                 n.offset(), n.size()));

@@ -8,11 +8,14 @@ import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./lab probe FILE... [--json] [--boxes]}: phase 1's inspector, an ffprobe-like summary of MP4 files
- * computed by our own parser.
+ * computed by our own parser. {@code --json} prints one JSON document on stdout (an array when there are several
+ * files), with the box tree in it under {@code "boxes"} when {@code --boxes} is given too.
  */
 public final class ProbeMain {
     private ProbeMain() {}
@@ -50,23 +53,39 @@ public final class ProbeMain {
             return 2;
         }
         int status = 0;
+        // With --json, stdout is one JSON document whatever happens: the report object for one file (as it has
+        // always been), an array of them for several; a file that cannot be probed is {"file","error"} in it.
+        List<Object> reports = new ArrayList<>();
         for (Path f : files) {
             try {
                 Mp4File mp4 = Mp4File.open(f);
-                if (json) out.println(Json.pretty(Probe.report(mp4)));
-                else out.print(Probe.text(f.getFileName().toString(), mp4));
-                if (boxes) out.print(Probe.boxes(mp4));
-            } catch (Mp4FormatException e) {
-                err.println("probe: " + f + ": not a valid MP4: " + e.getMessage());
-                status = 1;
-            } catch (NoSuchFileException e) {
-                err.println("probe: " + f + ": no such file");
-                status = 1;
+                if (json) {
+                    Map<String, Object> report = new LinkedHashMap<>();
+                    if (files.size() > 1) report.put("file", f.toString());
+                    report.putAll(Probe.report(mp4));
+                    if (boxes) report.put("boxes", Probe.boxTree(mp4));
+                    reports.add(report);
+                } else {
+                    out.print(Probe.text(f.getFileName().toString(), mp4));
+                    if (boxes) out.print(Probe.boxes(mp4));
+                }
             } catch (IOException e) {
-                err.println("probe: " + f + ": " + e.getMessage());
+                String problem = switch (e) {
+                    case Mp4FormatException bad -> "not a valid MP4: " + bad.getMessage();
+                    case NoSuchFileException missing -> "no such file";
+                    default -> e.getMessage();
+                };
+                err.println("probe: " + f + ": " + problem);
                 status = 1;
+                if (json) {
+                    Map<String, Object> error = new LinkedHashMap<>();
+                    error.put("file", f.toString());
+                    error.put("error", problem);
+                    reports.add(error);
+                }
             }
         }
+        if (json) out.println(Json.pretty(files.size() == 1 ? reports.getFirst() : reports));
         return status;
     }
 }

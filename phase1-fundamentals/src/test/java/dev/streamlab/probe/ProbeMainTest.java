@@ -1,14 +1,18 @@
 package dev.streamlab.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.testing.ExternalTools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +45,65 @@ class ProbeMainTest {
                 "\"codec\": \"mp4a.40.2\""}) {
             assertTrue(json.contains(key), key + " missing in\n" + json);
         }
+    }
+
+    @Test
+    void jsonForOneFileIsTheReportObjectAlone() throws Exception {
+        assertEquals(0, run(ExternalTools.media().resolve("sample-10s-360p-video-only.mp4").toString(), "--json"));
+        Map<String, Object> report = JsonParser.parseObject(out(), Integer.MAX_VALUE);
+        assertEquals(List.of("format", "tracks"), List.copyOf(report.keySet()), "the shape scripts already parse");
+    }
+
+    @Test
+    void jsonForSeveralFilesIsOneArrayOfReports() throws Exception {
+        Path a = ExternalTools.media().resolve("sample-10s-360p-video-only.mp4");
+        Path b = ExternalTools.media().resolve("sample-10s-360p-bframes.mp4");
+        assertEquals(0, run(a.toString(), "--json", b.toString()));
+        List<?> reports = assertInstanceOf(List.class, JsonParser.parse(out(), Integer.MAX_VALUE), out());
+        assertEquals(2, reports.size());
+        for (int i = 0; i < 2; i++) {
+            Map<?, ?> report = assertInstanceOf(Map.class, reports.get(i));
+            assertEquals((i == 0 ? a : b).toString(), report.get("file"));
+            assertTrue(report.containsKey("format") && report.containsKey("tracks"), report.toString());
+        }
+    }
+
+    @Test
+    void jsonWithBoxesPutsTheBoxTreeInTheDocument() throws Exception {
+        assertEquals(0, run(ExternalTools.media().resolve("sample-10s-360p-video-only.mp4").toString(), "--json",
+                "--boxes"));
+        Map<String, Object> report = JsonParser.parseObject(out(), Integer.MAX_VALUE);
+        assertTrue(report.containsKey("tracks"), out());
+        List<?> top = assertInstanceOf(List.class, report.get("boxes"));
+        Map<?, ?> moov = top.stream().map(Map.class::cast).filter(m -> "moov".equals(m.get("type"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no moov in " + top));
+        assertInstanceOf(Long.class, moov.get("offset"));
+        assertInstanceOf(Long.class, moov.get("size"));
+        List<?> children = assertInstanceOf(List.class, moov.get("children"));
+        assertTrue(children.stream().map(Map.class::cast).anyMatch(m -> "trak".equals(m.get("type"))), moov.toString());
+    }
+
+    @Test
+    void filesThatCannotBeProbedAreErrorEntriesInTheJsonAndExitOne(@TempDir Path dir) throws Exception {
+        Path good = ExternalTools.media().resolve("sample-10s-360p-video-only.mp4");
+        Path text = Files.writeString(dir.resolve("notes.mp4"), "hello, this is text");
+        Path missing = dir.resolve("missing.mp4");
+        assertEquals(1, run("--json", good.toString(), text.toString(), missing.toString()));
+        List<?> reports = assertInstanceOf(List.class, JsonParser.parse(out(), Integer.MAX_VALUE), out());
+        assertEquals(3, reports.size());
+        assertTrue(((Map<?, ?>) reports.get(0)).containsKey("tracks"), out());
+        Map<?, ?> notMp4 = assertInstanceOf(Map.class, reports.get(1));
+        assertEquals(List.of("file", "error"), List.copyOf(notMp4.keySet()), out());
+        assertEquals(text.toString(), notMp4.get("file"));
+        assertTrue(notMp4.get("error").toString().startsWith("not a valid MP4: file at byte 0: not an MP4"), out());
+        assertEquals(Map.of("file", missing.toString(), "error", "no such file"), reports.get(2));
+        assertTrue(err().contains("notes.mp4: not a valid MP4") && err().contains("missing.mp4: no such file"), err());
+
+        out.reset();
+        assertEquals(1, run(text.toString(), "--json"));
+        Map<String, Object> alone = JsonParser.parseObject(out(), Integer.MAX_VALUE);
+        assertEquals(text.toString(), alone.get("file"), out());
+        assertTrue(alone.get("error").toString().startsWith("not a valid MP4"), out());
     }
 
     @Test
