@@ -93,7 +93,7 @@ public final class Probe {
 
     /**
      * The box tree as JSON-ready values: {@code [{"type","offset","size","children":[...]}]}, children only on
-     * boxes that have some. The shape of phase 2's {@code /api/videos/{id}/boxes} tree.
+     * boxes that have some. Phase 2's {@code /api/videos/{id}/boxes} serves the same tree.
      */
     public static List<Object> boxTree(Mp4File file) throws Mp4FormatException {
         List<Object> tree = new ArrayList<>();

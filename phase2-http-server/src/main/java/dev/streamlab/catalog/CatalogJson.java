@@ -1,12 +1,12 @@
 package dev.streamlab.catalog;
 
-import dev.streamlab.mp4.BoxNode;
 import dev.streamlab.mp4.Keyframe;
 import dev.streamlab.mp4.KeyframeIndex;
 import dev.streamlab.mp4.Mp4File;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.mp4.Track;
 import dev.streamlab.mp4.TrackKind;
+import dev.streamlab.probe.Probe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,9 +55,7 @@ public final class CatalogJson {
         Mp4File mp4 = e.mp4();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id());
-        List<Object> tree = new ArrayList<>();
-        for (BoxNode n : mp4.tree()) tree.add(node(n));
-        m.put("boxes", tree);
+        m.put("boxes", Probe.boxTree(mp4)); // the probe's --json --boxes tree: one shape in both places
         List<Object> keys = new ArrayList<>();
         int total = 0;
         var video = mp4.movie().first(TrackKind.VIDEO);
@@ -76,19 +74,6 @@ public final class CatalogJson {
         m.put("keyframes", keys);
         m.put("keyframes_total", total);
         m.put("warnings", warnings(mp4));
-        return m;
-    }
-
-    private static Map<String, Object> node(BoxNode n) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", n.type());
-        m.put("offset", n.offset());
-        m.put("size", n.size());
-        if (!n.children().isEmpty()) {
-            List<Object> kids = new ArrayList<>();
-            for (BoxNode c : n.children()) kids.add(node(c));
-            m.put("children", kids);
-        }
         return m;
     }
 
