@@ -34,7 +34,8 @@ import java.util.function.Function;
  *   <tr><td>no {@code Host}</td><td>400</td></tr>
  *   <tr><td>{@code Sec-WebSocket-Version} is not {@code 13}</td>
  *       <td>426, {@code Sec-WebSocket-Version: 13} (§4.2.2 item 4, §4.4)</td></tr>
- *   <tr><td>{@code Sec-WebSocket-Key} missing, or not base64 of 16 bytes</td><td>400</td></tr>
+ *   <tr><td>{@code Sec-WebSocket-Key} missing, or not the canonical base64 of 16 bytes (unused bits zero)</td>
+ *       <td>400</td></tr>
  *   <tr><td>{@code Origin} present and neither the same origin as {@code Host} nor allowed</td><td>403</td></tr>
  *   <tr><td>otherwise</td><td>101 with {@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-Accept} and,
  *       if one was agreed, {@code Sec-WebSocket-Protocol} and {@code Sec-WebSocket-Extensions}</td></tr>
@@ -149,6 +150,10 @@ public final class WsHandshake {
         if (key == null || !isValidKey(key.strip())) {
             return Reject.of(400, "Sec-WebSocket-Key is missing or not base64 of 16 bytes");
         }
+        if (!hasZeroPadBits(key.strip())) {
+            return Reject.of(400, "Sec-WebSocket-Key is not the canonical base64 of 16 bytes: its 22nd character must"
+                    + " be A, Q, g or w, the unused bits zero (RFC 4648 §3.5)");
+        }
         // §10.2 Origin considerations; see the class comment.
         String origin = header.apply("Origin");
         if (origin != null && !originAllowed(origin.strip(), host.strip())) {
@@ -210,6 +215,18 @@ public final class WsHandshake {
             if (!base64) return false;
         }
         return true;
+    }
+
+    /**
+     * Whether a key {@link #isValidKey} passed is also the <em>canonical</em> encoding of its 16 bytes (RFC 4648
+     * §3.5: "the pad bits MUST be set to zero by conforming encoders", and decoders "MAY chose to reject an encoding
+     * if the pad bits have not been set to zero"). 128 bits fill 21 characters of 6 bits and 2 bits of the 22nd; that
+     * character's 4 low bits are padding, so its value is a multiple of 16: A (0), Q (16), g (32) or w (48). A client
+     * that base64-encodes 16 random bytes (§4.1) always sends one of these; with any other the value is not "a
+     * base64-encoded" nonce (§4.2.1 item 5) but a hand-made string a lenient decoder happens to accept.
+     */
+    static boolean hasZeroPadBits(String key) {
+        return "AQgw".indexOf(key.charAt(21)) >= 0;
     }
 
     private boolean originAllowed(String origin, String host) {

@@ -130,6 +130,41 @@ class WsHandshakeTest {
         assertEquals(400, rejected(h).status());
     }
 
+    /**
+     * 16 bytes leave 4 unused bits in the 22nd character (RFC 4648 §3.5: zero in a canonical encoding), so it is one
+     * of A, Q, g, w. Each key below differs from a canonical one only in those bits: R and f are Q + 1 and
+     * Q + 15 (the RFC 6455 example key ends in "ZQ=="), B is A + 1, x and / are w + 1 and w + 15.
+     */
+    @ParameterizedTest(name = "key {0}")
+    @ValueSource(strings = {"dGhlIHNhbXBsZSBub25jZR==", "AAAAAAAAAAAAAAAAAAAAAB==", "/////////////////////x==",
+            "//////////////////////==", "dGhlIHNhbXBsZSBub25jZf=="})
+    void nonCanonicalKeyPaddingIsRefusedWith400(String key) {
+        TreeMap<String, String> h = request();
+        h.put("Sec-WebSocket-Key", key);
+        WsHandshake.Reject r = rejected(h);
+        assertEquals(400, r.status());
+        assertTrue(r.reason().contains("canonical") && r.reason().contains("A, Q, g or w"), r.reason());
+    }
+
+    @Test
+    void keysOfRandomBytesAsBrowsersAndTheJdkSendThemAreAccepted() {
+        // RFC 6455 §4.1: "a randomly selected 16-byte value that has been base64-encoded"; Chromium and
+        // java.net.http.WebSocket encode it with a standard encoder, which always leaves the pad bits zero.
+        java.util.Random random = new java.util.Random(6455);
+        byte[] nonce = new byte[16];
+        TreeMap<String, String> h = request();
+        java.util.Set<Character> lastDataChars = new java.util.TreeSet<>();
+        for (int i = 0; i < 1000; i++) {
+            random.nextBytes(nonce);
+            String key = Base64.getEncoder().encodeToString(nonce);
+            lastDataChars.add(key.charAt(21));
+            h.put("Sec-WebSocket-Key", key);
+            assertEquals(WsHandshake.acceptKey(key), accepted(WsHandshake.sameOrigin(), h).headers()
+                    .get("Sec-WebSocket-Accept"), key);
+        }
+        assertEquals(java.util.Set.of('A', 'Q', 'g', 'w'), lastDataChars, "all four canonical endings were tried");
+    }
+
     @Test
     void keysOf15And17BytesAreRejectedAnd16IsAccepted() {
         Base64.Encoder b64 = Base64.getEncoder();

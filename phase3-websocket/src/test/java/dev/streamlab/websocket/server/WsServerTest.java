@@ -128,6 +128,8 @@ class WsServerTest {
         assertTrue(raw(base + key + "Sec-WebSocket-Version: 12\r\n\r\n").startsWith("HTTP/1.1 426"));
         assertTrue(raw(base + key + "Sec-WebSocket-Version: 12\r\n\r\n").contains("Sec-WebSocket-Version: 13"));
         assertTrue(raw(base + "Sec-WebSocket-Version: 13\r\n\r\n").startsWith("HTTP/1.1 400"), "no key");
+        assertTrue(raw(base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZR==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .startsWith("HTTP/1.1 400"), "a key whose unused base64 bits are not zero");
         assertTrue(raw(base + key + "Sec-WebSocket-Version: 13\r\nOrigin: https://evil.example\r\n\r\n")
                 .startsWith("HTTP/1.1 403"), "cross-site WebSocket hijacking");
         String ok = raw(base + key + "Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:" + port + "\r\n\r\n");
