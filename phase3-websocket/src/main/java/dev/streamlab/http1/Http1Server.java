@@ -34,6 +34,8 @@ public final class Http1Server implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Http1Server.class.getName());
     /** Back-off after a failed accept (out of file descriptors): retrying at once would spin. */
     private static final long ACCEPT_BACKOFF_MILLIS = 50;
+    /** The longest back-off after connections lost one after another to an {@code Error} (doubling from 50 ms). */
+    private static final long ERROR_BACKOFF_MAX_MILLIS = 1000;
 
     private final ServerSocketChannel listener;
     private final InetSocketAddress address;
@@ -48,7 +50,7 @@ public final class Http1Server implements AutoCloseable {
     private volatile boolean open = true;
 
     private Http1Server(ServerSocketChannel listener, Http1Settings settings, Http1Handler handler,
-            Http1Events events) throws IOException {
+            Http1Events events, ThreadFactory connectionThreads) throws IOException {
         this.listener = listener;
         this.address = (InetSocketAddress) listener.getLocalAddress();
         this.settings = settings;
@@ -59,7 +61,7 @@ public final class Http1Server implements AutoCloseable {
         if (settings.idleTimeout().compareTo(shortest) < 0) shortest = settings.idleTimeout();
         if (settings.writeStallTimeout().compareTo(shortest) < 0) shortest = settings.writeStallTimeout();
         this.watchdog = new Http1Watchdog(shortest, events, permits::hasQueuedThreads); // the acceptor waits: full
-        this.threads = switch (settings.threads()) {
+        this.threads = connectionThreads != null ? connectionThreads : switch (settings.threads()) {
             case VIRTUAL -> Thread.ofVirtual().name("http1-" + address.getPort() + "-", 1).factory();
             case PLATFORM -> Thread.ofPlatform().daemon().name("http1-" + address.getPort() + "-", 1).factory();
         };
@@ -77,6 +79,18 @@ public final class Http1Server implements AutoCloseable {
      */
     public static Http1Server start(InetSocketAddress address, Http1Settings settings, Http1Handler handler,
             Http1Events events) throws IOException {
+        return start(address, settings, handler, events, null);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, Http1Settings, Http1Handler, Http1Events)}, with the connection threads
+     * made by {@code connectionThreads} instead of as {@link Http1Settings#threads()} says: a test's way to make
+     * starting a connection fail (an {@code OutOfMemoryError} from {@code Thread.start}) without exhausting the JVM.
+     *
+     * @param connectionThreads null: as the settings say
+     */
+    static Http1Server start(InetSocketAddress address, Http1Settings settings, Http1Handler handler,
+            Http1Events events, ThreadFactory connectionThreads) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
             listener.bind(address, 0); // 0: the system's default backlog (net.core.somaxconn)
@@ -84,7 +98,7 @@ public final class Http1Server implements AutoCloseable {
             listener.close();
             throw e;
         }
-        Http1Server server = new Http1Server(listener, settings, handler, events);
+        Http1Server server = new Http1Server(listener, settings, handler, events, connectionThreads);
         server.acceptor.start();
         return server;
     }
@@ -109,15 +123,24 @@ public final class Http1Server implements AutoCloseable {
     }
 
     private void accept() {
+        int lost = 0; // connections lost one after another to an Error: for the log and the back-off
         while (open) {
             try {
                 permits.acquire();
             } catch (InterruptedException e) {
                 return;
             }
-            SocketChannel channel;
+            SocketChannel channel = null;
             try {
                 channel = listener.accept();
+                SocketChannel accepted = channel;
+                threads.newThread(() -> {
+                    try {
+                        new Http1Connection(accepted, this).run();
+                    } finally {
+                        permits.release();
+                    }
+                }).start();
             } catch (ClosedChannelException e) {
                 // close() closed the listener: the normal way out.
                 permits.release();
@@ -128,22 +151,40 @@ public final class Http1Server implements AutoCloseable {
                 LOG.log(Level.WARNING, "accept failed: " + e);
                 sleepQuietly(ACCEPT_BACKOFF_MILLIS);
                 continue;
+            } catch (RuntimeException | Error e) {
+                // Taking or starting this connection failed before its thread ran, so the permit and the socket are
+                // still ours: an OutOfMemoryError ("unable to create native thread" from start(), or the heap), a
+                // LinkageError, a bug. Were the acceptor to die of it, the port would stay bound and never accept
+                // again: clients would wait in the backlog forever, the worst way to fail. So every Error is survived,
+                // VirtualMachineErrors such as InternalError included: this loop holds no state beyond the permit
+                // and the socket, both given back here, so a retry meets nothing half-done, and if the JVM is truly
+                // broken the log says so and the back-off keeps the retries from spinning. An operator who prefers
+                // the process to die on OOM has -XX:+ExitOnOutOfMemoryError.
+                lost++;
+                dropUnstarted(channel, e, lost);
+                continue;
             }
-            try {
-                threads.newThread(() -> {
-                    try {
-                        new Http1Connection(channel, this).run();
-                    } finally {
-                        permits.release();
-                    }
-                }).start();
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // No thread for it (platform threads exhausted): drop this connection, keep the server.
-                permits.release();
-                LOG.log(Level.WARNING, "no thread for a connection: " + e);
-                closeQuietly(channel);
+            if (lost > 1) {
+                LOG.log(Level.WARNING, "connections start again; " + lost + " in a row were dropped, the first logged");
             }
+            lost = 0;
         }
+    }
+
+    /**
+     * Gives back what a connection that failed to start held, logs the first failure of a series (later ones would
+     * only repeat it, and logging costs memory that may be short), and backs off: 50 ms, doubling to 1 s.
+     */
+    private void dropUnstarted(SocketChannel channel, Throwable cause, int lost) {
+        permits.release(); // first: it allocates nothing, and a second Error below must not keep the permit
+        try {
+            if (channel != null) closeQuietly(channel);
+            if (lost == 1) LOG.log(Level.SEVERE, "could not start a connection (" + cause + "): dropped it, still accepting",
+                    cause);
+        } catch (RuntimeException | Error again) {
+            // Still out of memory, most likely: nothing more can be done for this connection; the loop goes on.
+        }
+        sleepQuietly(Math.min(ACCEPT_BACKOFF_MILLIS << Math.min(lost - 1, 5), ERROR_BACKOFF_MAX_MILLIS));
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -343,6 +349,72 @@ class Http1ServerTest {
             assertTrue(fdsAfter - fdsBefore <= 5, "file descriptors " + fdsBefore + " -> " + fdsAfter);
             assertTrue(threadsAfter - threadsBefore <= 3, "platform threads " + threadsBefore + " -> " + threadsAfter);
             assertEquals(200, RawHttp.get(uri(server), "/echo").status(), "still serving");
+        }
+    }
+
+    /** Connection threads of which the first {@code failures} fail as {@code failure} does; virtual threads after. */
+    static ThreadFactory failingFirst(int failures, ThreadFactory failure) {
+        AtomicInteger made = new AtomicInteger();
+        ThreadFactory ok = Thread.ofVirtual().factory();
+        return r -> (made.getAndIncrement() < failures ? failure : ok).newThread(r);
+    }
+
+    static Stream<Arguments> connectionStartErrors() {
+        ThreadFactory refusedByTheOs = r -> new Thread(r) {
+            @Override
+            public void start() {
+                // Thread.start's words when the OS refuses a thread (ulimit -u, a cgroup's pids.max)
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource"
+                        + " limits reached");
+            }
+        };
+        return Stream.of(
+                Arguments.of("OutOfMemoryError from Thread.start", refusedByTheOs, OutOfMemoryError.class),
+                Arguments.of("InternalError from the thread factory",
+                        (ThreadFactory) r -> { throw new InternalError("injected"); }, InternalError.class),
+                Arguments.of("NoClassDefFoundError from the thread factory",
+                        (ThreadFactory) r -> { throw new NoClassDefFoundError("dev/streamlab/http1/Injected"); },
+                        NoClassDefFoundError.class));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("connectionStartErrors")
+    void anErrorStartingAConnectionDropsItAndTheServerStillAnswersAPlainGet(String what, ThreadFactory failure,
+            Class<? extends Error> error) throws Exception {
+        Logger log = Logger.getLogger(Http1Server.class.getName());
+        List<LogRecord> severe = java.util.Collections.synchronizedList(new ArrayList<>());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel() == Level.SEVERE) severe.add(r);
+            }
+
+            @Override
+            public void flush() { }
+
+            @Override
+            public void close() { }
+        };
+        log.addHandler(capture);
+        log.setUseParentHandlers(false); // the injected errors' stack traces would only clutter the build log
+        // A cap of one: a permit kept by a dropped connection would leave none for the GET, which would then wait in
+        // the backlog until the Wire's 10 s read timeout.
+        try (Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), FAST.withMaxConnections(1),
+                handler((req, c) -> false), Http1Events.NONE, failingFirst(3, failure))) {
+            for (int i = 0; i < 3; i++) {
+                try (Wire dropped = new Wire(server.address())) {
+                    dropped.send("GET /dropped HTTP/1.1\r\nHost: t\r\n\r\n");
+                    assertTrue(dropped.closedWithin(10_000), "connection " + i + ": its socket is closed, not left open");
+                }
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertEquals("GET /echo null ", w.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+            }
+            assertEquals(1, severe.size(), "three failures in a row are logged once");
+            assertSame(error, severe.getFirst().getThrown().getClass());
+        } finally {
+            log.removeHandler(capture);
+            log.setUseParentHandlers(true);
         }
     }
 
