@@ -44,12 +44,18 @@ import java.util.logging.Logger;
  *   GET  /api/stats                byte provenance for the player (copies per byte sent)
  *   GET  /metrics                  Prometheus text format
  *        /ws/...                   upgrade requests go to the registered {@link UpgradeHandler}; 404 until one is
+ *   OPTIONS *                      200, {@code Allow:} the methods this server answers (RFC 9110 §9.3.7)
  * </pre>
  */
 public final class Phase3Server implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Phase3Server.class.getName());
     /** What /api/stats and the access log call the body path. */
     static final String IO = "sendfile";
+    /**
+     * Every method some route answers, for {@code OPTIONS *}: GET and HEAD (files, API, metrics, and phase 4's
+     * routes), POST ({@code /api/qoe}), OPTIONS (the asterisk form). A route that answers another method must add it here.
+     */
+    static final String METHODS = "GET, HEAD, POST, OPTIONS";
 
     /**
      * Options beyond host, port and media.
@@ -196,6 +202,14 @@ public final class Phase3Server implements AutoCloseable {
 
     private void route(Call c) throws IOException {
         String path = c.ex.request().path(); // decoded: %2f is already '/' here
+        if (path.equals("*")) {
+            // The asterisk form, which the parser lets through for OPTIONS only (RFC 9112 §3.2.4; any other method
+            // gets 400 there): a question about the server in general, not a resource (RFC 9110 §9.3.7).
+            c.route = "*";
+            c.ex.header("Allow", METHODS);
+            c.ex.sendHeaders(200, 0);
+            return;
+        }
         if (path.indexOf('\0') >= 0) {
             c.ex.error(400, "bad request path");
             return;

@@ -162,6 +162,9 @@ class Http1ServerTest {
                 Arguments.of("GET / HTTP/1.1\r\nHost: t\r\n" + String.join("", many) + "\r\n", 431),
                 Arguments.of("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n", 431),
                 Arguments.of("GET / HTTP/1.1\r\n\r\n", 400),
+                // RFC 9112 §3.2.4: the asterisk form is for OPTIONS only.
+                Arguments.of("GET * HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+                Arguments.of("POST * HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 400),
                 Arguments.of("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400),
                 Arguments.of("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
                 Arguments.of("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 411),
