@@ -69,6 +69,12 @@ final class StreamSession {
     /** More bad control messages than this within {@link #BAD_WINDOW_NANOS} closes the connection with 1008. */
     static final int MAX_BAD = 50;
     static final long BAD_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How far past the duration a real player's {@code t} may be: MSE stretches the element's duration to the end
+     * of the media appended (a track may end a little after the file's duration, and a ladder's rungs may differ
+     * by up to {@link Ladder#DURATION_TOLERANCE_S} s).
+     */
+    static final double PLAYHEAD_SLACK_S = 0.5;
     /** Writes timed for the server's own throughput estimate. */
     private static final int TX_WINDOW = 8;
 
@@ -181,10 +187,7 @@ final class StreamSession {
                     resync();
                     yield null;
                 }
-                case ControlMessage.Stats s -> {
-                    stats(s);
-                    yield null;
-                }
+                case ControlMessage.Stats s -> stats(s);
                 case ControlMessage.Quality q -> quality(q.rung());
                 case ControlMessage.Open o -> throw new AssertionError("handled above");
             };
@@ -195,17 +198,25 @@ final class StreamSession {
         if (error != null) reply(error);
     }
 
-    private void stats(ControlMessage.Stats s) {
-        totals.report(s);
+    /** A report steers the clock and the ABR rules; one whose playhead is past the video's end is refused. */
+    private String stats(ControlMessage.Stats s) {
         double t = s.currentTime();
+        // No player's playhead is past the end of the video it plays: taken as is, t = 1e308 made the sender
+        // believe the client was there and push the rest of the file at once, then `ended`. Refused like any
+        // malformed report (counts toward MAX_BAD), and nothing of it is taken: the clock keeps running.
+        if (t > duration + PLAYHEAD_SLACK_S) {
+            return error("bad_message", "stats: \"t\" " + t + " is past the end of the video (" + duration + " s)");
+        }
+        totals.report(s);
         if (!Double.isNaN(t)) setClock(t);
         else if (sentUpTo > s.bufferedSeconds()) setClock(sentUpTo - s.bufferedSeconds());
         // A client with a healthy buffer is not behind: forgive the stalls the schedule counted so far. A stalled
         // client's report never pulls the schedule back (that is how the server notices it falls behind).
         if (flow == Flow.PLAYING && (s.bufferedSeconds() >= settings.lowS() || clockBase > wall())) setWall(clockBase);
-        if (!hasVideo || rungs.size() < 2) return;
+        if (!hasVideo || rungs.size() < 2) return null;
         AbrController.Switch sw = abr.report(s.bufferedSeconds(), throughput(s.rxBps()), System.nanoTime());
         if (sw != null) request(sw.rung(), sw.reason(), true);
+        return null;
     }
 
     /** The lower of the client's and the server's estimates (the server's is an upper bound: socket buffers). */

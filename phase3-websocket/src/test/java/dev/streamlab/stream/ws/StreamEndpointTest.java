@@ -41,6 +41,7 @@ class StreamEndpointTest {
     private static String id;
     private static Fmp4Track video;
     private static Fmp4Track audio;
+    private static double duration;
 
     @BeforeAll
     static void start() throws IOException {
@@ -52,6 +53,7 @@ class StreamEndpointTest {
         Fmp4Remuxer fmp4 = Fmp4Remuxer.open(ExternalTools.media().resolve(FILE));
         video = fmp4.video().orElseThrow();
         audio = fmp4.audio().orElseThrow();
+        duration = fmp4.durationSeconds();
     }
 
     @AfterAll
@@ -270,6 +272,36 @@ class StreamEndpointTest {
             c.send("{\"type\":\"play\"}");
             c.send("{\"type\":\"stats\",\"buffered_s\":2,\"t\":8}");
             assertInstanceOf(Binary.class, c.next(Duration.ofSeconds(3)), "still streaming");
+        }
+    }
+
+    @Test
+    void aStatsPlayheadPastTheEndIsRefusedAndLeavesTheClockWhereItWas() throws Exception {
+        // The audit: stats {t: 1e308} was taken as the playhead, and the sender pushed the rest of the file at once,
+        // then ended. No player is past the end of its video: refused, and nothing of the report is taken.
+        try (StreamClient c = open()) {
+            int primed = upTo(video, HIGH) + upTo(audio, HIGH);
+            for (int i = 0; i < primed; i++) assertInstanceOf(Binary.class, c.next(WAIT), "primed to high");
+            for (String t : List.of("1e308", String.valueOf(duration + 1))) {
+                String report = "{\"type\":\"stats\",\"buffered_s\":0,\"t\":" + t + "}";
+                c.send(report);
+                Text error = assertInstanceOf(Text.class, c.next(WAIT), report);
+                assertEquals("error", error.type(), report);
+                assertEquals("bad_message", error.json().get("code"), report);
+                assertTrue(((String) error.json().get("message")).contains("past the end"), "" + error);
+            }
+            // The clock stood still (before play, primed to high): the seek's answer is the next message, with no
+            // segment of timeline 1 before it.
+            c.send("{\"type\":\"seek\",\"t\":0}");
+            Msg m = c.next(WAIT);
+            assertEquals("seeked", assertInstanceOf(Text.class, m, "nothing sent after the refusals: " + m).type());
+            // A playhead at the very end is a real one (the element at its end): taken, no error.
+            c.send("{\"type\":\"stats\",\"buffered_s\":0,\"t\":" + duration + "}");
+            c.send("{\"type\":\"dance\"}");
+            while (!((m = c.next(WAIT)) instanceof Text reply && "error".equals(reply.type()))) {
+                assertTrue(m instanceof Binary || m instanceof Text t && "ended".equals(t.type()), "" + m);
+            }
+            assertEquals("unknown_type", ((Text) m).json().get("code"), "the marker's error, not the report's");
         }
     }
 
