@@ -128,11 +128,10 @@ public final class CachedRangeRoute implements Http1Handler {
         try {
             for (long index = start / CHUNK; index * CHUNK < end; index++) {
                 FileChunk key = new FileChunk(identity, CHUNK, index);
-                ChunkCache<CacheKey>.Lease chunk = cache.lease(key, k -> read(file, k), buffers::release);
-                batch.add(chunk);
                 int from = (int) Math.max(0, start - key.start());
-                int to = (int) Math.min(chunk.view().limit(), end - key.start());
-                chunk.view().position(from).limit(to); // the view is ours alone: moving it affects no one else
+                int to = (int) Math.min(key.length(), end - key.start());
+                // The part of the chunk this response sends: the view covers it, and a hit counts it as saved.
+                batch.add(cache.lease(key, k -> read(file, k), buffers::release, from, to));
                 if (batch.size() == GATHER) writeAndClose(ex, batch);
             }
             if (!batch.isEmpty()) writeAndClose(ex, batch);

@@ -185,6 +185,23 @@ class CachedRoutesTest {
     }
 
     @Test
+    void aRangeFromCachedChunksCountsTheBytesItSentAsSavedNotTheChunks() throws Exception {
+        // streamlab_cache_bytes_saved_total used to add the whole 1 MiB chunk per hit, even for a 2-byte range.
+        String saved = "streamlab_cache_bytes_saved_total{kind=\"range\"}";
+        int boundary = CachedRangeRoute.CHUNK;
+        String[] ranges = {"bytes=1000-1001", "bytes=" + (boundary - 10) + "-" + (boundary + 9)};
+        for (String range : ranges) RawHttp.get(uri, "/cached/videos/" + TWO_CHUNKS, "Range: " + range); // cached now
+        long[] expected = {2, 20}; // the second range: 10 bytes of each of two chunks
+        for (int i = 0; i < ranges.length; i++) {
+            double before = metric(RawHttp.get(uri, "/metrics").text(), saved);
+            RawHttp.Response r = RawHttp.get(uri, "/cached/videos/" + TWO_CHUNKS, "Range: " + ranges[i]);
+            assertEquals(206, r.status(), ranges[i]);
+            assertEquals(expected[i], r.body().length, ranges[i]);
+            assertEquals(expected[i], metric(RawHttp.get(uri, "/metrics").text(), saved) - before, ranges[i]);
+        }
+    }
+
+    @Test
     void headAndConditionalRequestsFollowPhase2() throws Exception {
         RawHttp.Response head = RawHttp.send(uri, "HEAD", "/cached/videos/" + ID);
         assertEquals(200, head.status());

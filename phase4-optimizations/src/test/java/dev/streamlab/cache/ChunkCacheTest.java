@@ -201,6 +201,30 @@ class ChunkCacheTest {
         assertFalse(text.contains("NaN"), text);
     }
 
+    @Test
+    void aLeaseForPartOfAnEntryCountsOnlyThatPartAsSaved() throws IOException {
+        ChunkCache<Key> cache = new ChunkCache<>(1000, registry);
+        lease(cache, 1, 100).close(); // a miss: nothing saved
+        assertEquals(0, cache.stats().bytesSaved());
+        try (ChunkCache<Key>.Lease two = cache.lease(new Key(1), k -> filled(k, 100), this::recycle, 10, 12)) {
+            assertEquals(2, cache.stats().bytesSaved(), "a 2-byte range from a cached 100-byte entry saved 2 bytes");
+            assertEquals(10, two.view().position());
+            assertEquals(12, two.view().limit());
+        }
+        try (ChunkCache<Key>.Lease tail = cache.lease(new Key(1), k -> filled(k, 100), this::recycle, 90, 1 << 20)) {
+            assertEquals(2 + 10, cache.stats().bytesSaved(), "a span past the end stops at the entry's end");
+            assertEquals(100, tail.view().limit());
+        }
+        lease(cache, 1, 100).close();
+        assertEquals(2 + 10 + 100, cache.stats().bytesSaved(), "a lease of the whole entry: all of it");
+        assertThrows(IllegalArgumentException.class,
+                () -> cache.lease(new Key(1), k -> filled(k, 100), this::recycle, 5, 4));
+        assertThrows(IllegalArgumentException.class,
+                () -> cache.lease(new Key(1), k -> filled(k, 100), this::recycle, -1, 4));
+        assertEquals(2 + 10 + 100, cache.stats().bytesSaved(), "a refused span counts nothing");
+        assertEquals(3, cache.stats().hits());
+    }
+
     // ---- leases: buffers reused once nothing holds them ----
 
     /** Collects what the cache hands back, after scribbling over it the way the next miss will. */
