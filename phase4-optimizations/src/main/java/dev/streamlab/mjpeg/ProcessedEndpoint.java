@@ -10,6 +10,7 @@ import dev.streamlab.websocket.server.WsEndpoint;
 import dev.streamlab.y4m.ProxyUnavailableException;
 import dev.streamlab.y4m.Y4mFormatException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import dev.streamlab.shared.json.Json;
@@ -24,8 +25,8 @@ import java.util.logging.Logger;
  * naming a filter; the sender switches to it before its next frame and says so first with {@code {"filter":"blur"}}
  * (so every frame after that text message has the new filter); an unknown name gets {@code {"error":"..."}}. The
  * socket's own back-pressure paces a slow client: a blocked send delays the next frame. A stream takes one of
- * {@link ProcessedVideos}' stream permits for its lifetime; with none free, the connection is closed with 1013 (try
- * again later) and the reason.
+ * {@link ProcessedVideos}' stream permits for its lifetime; with none free, or the client's share of them taken,
+ * the connection is closed with 1013 (try again later) and the reason.
  */
 final class ProcessedEndpoint implements WsEndpoint {
     private static final Logger LOG = Logger.getLogger(ProcessedEndpoint.class.getName());
@@ -61,8 +62,10 @@ final class ProcessedEndpoint implements WsEndpoint {
                 c.close(WsCloseCodes.POLICY_VIOLATION, "no video with id '" + ClientText.shorten(id) + "'");
                 return;
             }
-            if (!videos.admit()) {
-                c.close(WsCloseCodes.TRY_AGAIN_LATER, videos.busy());
+            InetAddress client = c.remoteAddress();
+            Optional<String> refused = videos.admit(client);
+            if (refused.isPresent()) {
+                c.close(WsCloseCodes.TRY_AGAIN_LATER, refused.get());
                 return;
             }
             try (ProcessedStream s = videos.open(e.get(), filter)) {
@@ -82,7 +85,7 @@ final class ProcessedEndpoint implements WsEndpoint {
                 }
                 if (!closed) c.close(WsCloseCodes.NORMAL_CLOSURE, "stream time limit reached");
             } finally {
-                videos.release();
+                videos.release(client);
             }
         } catch (ProxyUnavailableException unavailable) {
             closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, unavailable.getMessage());

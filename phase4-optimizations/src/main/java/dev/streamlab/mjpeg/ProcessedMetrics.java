@@ -25,7 +25,8 @@ final class ProcessedMetrics {
         registry.gauge("streamlab_processed_streams", "Processed streams served now (MJPEG and WebSocket)",
                 streams::getAsInt);
         refused = registry.counter("streamlab_processed_refused_total",
-                "Processed streams refused because every stream permit was in use (503, or WebSocket close 1013)");
+                "Processed streams refused because every stream permit was in use or the client held its share"
+                        + " (503, or WebSocket close 1013)");
     }
 
     /** Counts one frame sent. */

@@ -13,10 +13,13 @@ import dev.streamlab.y4m.Y4mFormatException;
 import dev.streamlab.y4m.Y4mProxies;
 import dev.streamlab.y4m.Y4mReader;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Frames go out at the proxy's frame rate, looping, for at most {@link #MAX_STREAM} (or N frames). Errors: unknown
  * video 404, unknown filter 400 (WebSocket: close 1008), no ffmpeg to make the proxy 503 (WebSocket: close 1011),
- * every stream permit in use 503 with {@code Retry-After} (WebSocket: close 1013), all with a readable message.
+ * every stream permit in use, or the client's share of them, 503 with {@code Retry-After} (WebSocket: close 1013),
+ * all with a readable message.
  */
 public final class ProcessedVideos {
     /** Every stream ends after this long, so an abandoned tab cannot hold a thread forever. */
@@ -47,6 +51,14 @@ public final class ProcessedVideos {
      * one is told to try again later.
      */
     public static final int STREAMS_PER_CORE = 24;
+    /**
+     * One client (an IP address) holds at most 1/{@value} of the permits, at least one. Without a share, one client
+     * could take them all: a stream holds its permit for up to {@link #MAX_STREAM} while read, and one never read
+     * until the write-stall timeout (30 s by default) closes it, so a loop of connections, reading or not, kept every
+     * other viewer at 503/1013. A shorter stall bound would not help against a client that reads. Keyed on the
+     * address, as nginx's {@code limit_conn} on {@code $binary_remote_addr}: viewers behind one NAT share a quarter.
+     */
+    static final int CLIENT_SHARE = 4;
     /** Seconds a refused client is asked to wait ({@code Retry-After}, RFC 9110 §10.2.3). */
     static final int RETRY_AFTER_SECONDS = 5;
 
@@ -55,6 +67,9 @@ public final class ProcessedVideos {
     final ProcessedMetrics metrics;
     private final int maxStreams;
     private final Semaphore permits;
+    private final int maxPerClient;
+    /** Permits held per client address; an address holding none has no entry. */
+    private final ConcurrentHashMap<InetAddress, Integer> held = new ConcurrentHashMap<>();
 
     public ProcessedVideos(Catalog catalog, Y4mProxies proxies, MetricsRegistry metrics) {
         this(catalog, proxies, metrics, STREAMS_PER_CORE * Runtime.getRuntime().availableProcessors());
@@ -67,6 +82,7 @@ public final class ProcessedVideos {
         this.proxies = proxies;
         this.maxStreams = maxStreams;
         this.permits = new Semaphore(maxStreams);
+        this.maxPerClient = Math.max(1, maxStreams / CLIENT_SHARE);
         this.metrics = new ProcessedMetrics(metrics, () -> maxStreams - permits.availablePermits());
     }
 
@@ -88,23 +104,27 @@ public final class ProcessedVideos {
     }
 
     /**
-     * Takes a stream permit, to be given back with {@link #release()} when the stream ends; false, counted, when all
-     * are in use (the caller refuses the stream, saying {@link #busy()}).
+     * Takes a stream permit for {@code client}, to be given back with {@link #release(InetAddress)} when the stream
+     * ends; or, counted, why not: every permit is in use, or {@code client} holds its share ({@link #CLIENT_SHARE}).
+     * The reason is short enough for a WebSocket close reason (123 bytes).
      */
-    boolean admit() {
-        if (permits.tryAcquire()) return true;
+    Optional<String> admit(InetAddress client) {
+        Objects.requireNonNull(client, "client");
+        if (!permits.tryAcquire()) {
+            metrics.refused.inc();
+            return Optional.of("all " + maxStreams + " processed streams are in use (each takes a share of a core);"
+                    + " try again in " + RETRY_AFTER_SECONDS + " s");
+        }
+        if (held.merge(client, 1, Integer::sum) <= maxPerClient) return Optional.empty();
+        release(client); // over its share: the permit and the count taken just now go back
         metrics.refused.inc();
-        return false;
+        return Optional.of("this address already has " + maxPerClient + " processed streams, the most one client may"
+                + " have; try again in " + RETRY_AFTER_SECONDS + " s");
     }
 
-    void release() {
+    void release(InetAddress client) {
+        held.computeIfPresent(client, (k, n) -> n == 1 ? null : n - 1);
         permits.release();
-    }
-
-    /** Why a stream was refused: short enough for a WebSocket close reason (123 bytes). */
-    String busy() {
-        return "all " + maxStreams + " processed streams are in use (each takes a share of a core); try again in "
-                + RETRY_AFTER_SECONDS + " s";
     }
 
     /** Opens the proxy of {@code id} (making it with ffmpeg on first use) and starts a stream. */
@@ -143,15 +163,17 @@ public final class ProcessedVideos {
             ex.error(400, bad.getMessage());
             return;
         }
-        if (!admit()) {
+        InetAddress client = ex.remoteAddress().getAddress();
+        Optional<String> refused = admit(client);
+        if (refused.isPresent()) {
             ex.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-            ex.error(503, busy());
+            ex.error(503, refused.get());
             return;
         }
         try {
             stream(ex, e.get(), filter, maxFrames);
         } finally {
-            release();
+            release(client);
         }
     }
 

@@ -14,7 +14,13 @@ import dev.streamlab.y4m.Y4mProxies;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -285,6 +291,87 @@ class ProcessedVideosTest {
             assertEquals(1, parts(after.body(), ProcessedVideos.BOUNDARY).size());
         } finally {
             one.close();
+        }
+    }
+
+    /** A request over a plain socket whose response head was read; the body (a stream's frames) is left unread. */
+    record Held(Socket socket, int status, String head) implements AutoCloseable {
+        /** The rest of a response with a Content-Length: a refusal's message. */
+        String body() throws IOException {
+            int n = Integer.parseInt(head.replaceAll("(?is).*\r\ncontent-length: *(\\d+).*", "$1"));
+            return new String(socket.getInputStream().readNBytes(n), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /**
+     * GET {@code target} from the loopback address {@code from}: Linux routes all of 127.0.0.0/8 to the loopback
+     * interface, so 127.0.0.1 and 127.0.0.2 are two clients to the server.
+     */
+    static Held getFrom(Phase3Server s, String from, String target) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+            socket.connect(new InetSocketAddress(s.uri().getHost(), s.uri().getPort()), 10_000);
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + s.uri().getAuthority()
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (head.length() < 4 || head.lastIndexOf("\r\n\r\n") != head.length() - 4) {
+                int c = in.read();
+                if (c < 0) throw new EOFException("closed after " + head);
+                head.append((char) c);
+            }
+            return new Held(socket, Integer.parseInt(head.substring(9, 12)), head.toString());
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Test
+    void oneClientHoldsAtMostAQuarterOfTheStreamPermitsAndAnotherClientIsStillServed() throws Exception {
+        Y4mProxies proxies = new Y4mProxies(cache.resolve("y4m"), ExternalTools.ffmpeg().toString());
+        int permits = 8; // a quarter: 2 per client
+        Phase3Server eight = startWith((srv, ws) ->
+                ProcessedVideos.install(srv, ws, new ProcessedVideos(srv.catalog(), proxies, srv.metrics(), permits)));
+        String stream = "/mjpeg/" + ID + "?filter=none";
+        List<Held> held = new ArrayList<>();
+        try {
+            // One client opens streams and never reads their frames: each holds a permit all the same.
+            for (int i = 0; i < permits / ProcessedVideos.CLIENT_SHARE; i++) {
+                held.add(getFrom(eight, "127.0.0.1", stream));
+                assertEquals(200, held.getLast().status(), held.getLast().head());
+            }
+            try (Held refused = getFrom(eight, "127.0.0.1", stream)) {
+                assertEquals(503, refused.status(), "a third stream from the same client: " + refused.head());
+                String why = refused.body();
+                assertTrue(refused.head().contains("\r\nRetry-After: 5\r\n"), refused.head());
+                assertTrue(why.contains("already has 2 processed streams, the most one client may have"), why);
+            }
+            Client ws = new Client(eight, "/ws/processed/" + ID + "?filter=none"); // the JDK's client: 127.0.0.1 too
+            Client.Closed closed = assertInstanceOf(Client.Closed.class, ws.next());
+            assertEquals(1013, closed.code());
+            assertTrue(closed.reason().contains("the most one client may have; try again in 5 s"), closed.reason());
+            // 6 permits are free: another client is served.
+            held.add(getFrom(eight, "127.0.0.2", stream));
+            assertEquals(200, held.getLast().status(), held.getLast().head());
+            String metrics = new String(get(eight, "/metrics").body(), StandardCharsets.UTF_8);
+            assertTrue(metrics.contains("streamlab_processed_refused_total 2"), "both refusals counted");
+            assertTrue(metrics.contains("streamlab_processed_streams 3"), "the refusals gave their permits back");
+
+            held.removeFirst().close(); // one of the first client's streams ends: it may have another
+            Await.until(Duration.ofSeconds(30), () -> get(eight, stream + "&frames=1").statusCode() == 200);
+            HttpResponse<byte[]> again = get(eight, stream + "&frames=1");
+            assertEquals(200, again.statusCode(), new String(again.body(), StandardCharsets.UTF_8));
+        } finally {
+            for (Held h : held) h.close();
+            eight.close();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.streamlab.websocket.deflate.MessageDeflater;
 import dev.streamlab.websocket.frame.FrameWriter;
 import dev.streamlab.websocket.frame.WsOpcode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -161,5 +162,10 @@ public final class WsConnection {
 
     public String remote() {
         return String.valueOf(upgrade.remoteAddress());
+    }
+
+    /** The client's IP address, without the port: what a per-client limit keys on. */
+    public InetAddress remoteAddress() {
+        return upgrade.remoteAddress().getAddress();
     }
 }
