@@ -22,6 +22,10 @@ final class Labels<T> {
         for (String n : names) MetricsRegistry.checkName(n);
         this.names = List.copyOf(names);
         this.factory = factory;
+        // A metric without labels has one child, made now so that it is exported as 0 before its first event, as
+        // Prometheus' client libraries do: a series that is missing is not a series at 0 (the README's "watch
+        // streamlab_http_transferto_zero_returns_total" showed nothing at all until the first one).
+        if (this.names.isEmpty()) children.put(List.of(), factory.get());
     }
 
     T get(String... values) {

@@ -54,4 +54,19 @@ class MetricsRegistryTest {
         r.counter("ok_total", "h");
         assertThrows(IllegalArgumentException.class, () -> r.counter("ok_total", "h"));
     }
+
+    @Test
+    void unlabelledMetricsAreExportedAtZeroBeforeTheirFirstEvent() {
+        MetricsRegistry r = new MetricsRegistry();
+        r.counter("z_total", "z");
+        r.histogram("z_seconds", "z", new double[] {0.1});
+        Counter labelled = r.counter("l_total", "l", "route");
+        String text = r.scrape();
+        // As Prometheus' client libraries do: a watcher sees "0", not a series that does not exist yet.
+        assertTrue(text.contains("# TYPE z_total counter\nz_total 0\n"), text);
+        assertTrue(text.contains("z_seconds_bucket{le=\"+Inf\"} 0\nz_seconds_sum 0\nz_seconds_count 0\n"), text);
+        // A labelled one has no series until a label set is used: which label values exist is not known in advance.
+        assertTrue(text.contains("# TYPE l_total counter\n") && !text.contains("l_total{"), text);
+        assertEquals(0, labelled.total());
+    }
 }
