@@ -22,9 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and passes every message on unchanged. {@code GET /api/dashboard/clients} lists them as JSON; the registry has no
  * labelled gauges, and one series per connection does not belong in {@code /metrics} anyway.
  *
- * <p>Lag: how far a client's playhead has fallen behind the wall clock since its first report, {@code (now − first
- * report) − (t − first t)}: 0 for smooth playback, growing with every stall or pause — the latency a live viewer
- * would have accumulated.
+ * <p>Lag: how far a client's playhead has fallen behind the wall clock since playback began ({@link PlayheadLag}):
+ * 0 for smooth playback, growing with every stall or pause, the latency a live viewer would have accumulated.
  *
  * <p>Wiring: phase 3 registers {@code /ws/stream} itself and {@code WsEndpoints} has no getter, so wrapping its
  * endpoint needs one line in phase 3 (see the phase 4 README); until then the tile says "not wired".
@@ -40,15 +39,38 @@ public final class ClientLevels {
 
     private static final class Tracked {
         final String name;
-        final long firstNanos;
-        volatile double firstT = Double.NaN;
+        final PlayheadLag lag = new PlayheadLag(); // written by the connection's thread only
         volatile double buffered = Double.NaN;
         volatile double t = Double.NaN;
+        volatile double lagSeconds = Double.NaN;
         volatile long atNanos;
 
-        Tracked(String name, long now) {
+        Tracked(String name) {
             this.name = name;
-            this.firstNanos = now;
+        }
+    }
+
+    /**
+     * Lag from a client's reports, each a playhead {@code t} at a wall-clock instant: {@code (wall time since the
+     * base report) − (t − base t)}, computed when a report arrives (so a report's age is not counted as lag; the
+     * table shows the age apart). The base is the first report until the playhead first moves, then the report where
+     * it moved: the wait for the first frame is a startup delay, not lag (it showed as a constant 2 s on a smoothly
+     * playing tab), yet a client stuck before its first frame shows its wait growing.
+     */
+    static final class PlayheadLag {
+        private double baseT = Double.NaN;
+        private long baseNanos;
+        private boolean playing;
+
+        /** Notes a report of playhead {@code t} at {@code nanos} ({@link System#nanoTime()}); returns the lag in s. */
+        double report(double t, long nanos) {
+            if (Double.isNaN(t)) return Double.NaN;
+            if (Double.isNaN(baseT) || (!playing && t > baseT)) {
+                playing = !Double.isNaN(baseT);
+                baseT = t;
+                baseNanos = nanos;
+            }
+            return Math.max(0, (nanos - baseNanos) / 1e9 - (t - baseT));
         }
     }
 
@@ -62,7 +84,7 @@ public final class ClientLevels {
         return new WsEndpoint() {
             @Override
             public void opened(WsConnection c) throws IOException {
-                clients.put(c, new Tracked("client-" + ids.incrementAndGet(), System.nanoTime()));
+                clients.put(c, new Tracked("client-" + ids.incrementAndGet()));
                 inner.opened(c);
             }
 
@@ -92,10 +114,11 @@ public final class ClientLevels {
         // The endpoint's own parser and rules: a report it answers with an error (a negative buffer, a playhead of
         // -5 s) must not become a row here either, or any client could put a fake "about to stall" at the top.
         if (!(ControlMessage.parse(json) instanceof ControlMessage.Stats s)) return;
-        if (Double.isNaN(k.firstT) && !Double.isNaN(s.currentTime())) k.firstT = s.currentTime();
+        long now = System.nanoTime();
+        k.lagSeconds = k.lag.report(s.currentTime(), now);
         k.buffered = s.bufferedSeconds();
         k.t = s.currentTime();
-        k.atNanos = System.nanoTime();
+        k.atNanos = now;
     }
 
     /** Clients that have reported, lowest buffer first (the ones about to stall). */
@@ -104,9 +127,7 @@ public final class ClientLevels {
         List<Level> out = new ArrayList<>();
         for (Tracked k : clients.values()) {
             if (Double.isNaN(k.buffered)) continue;
-            double lag = Double.isNaN(k.t) || Double.isNaN(k.firstT) ? Double.NaN
-                    : Math.max(0, (now - k.firstNanos) / 1e9 - (k.t - k.firstT));
-            out.add(new Level(k.name, k.buffered, k.t, lag, (now - k.atNanos) / 1e9));
+            out.add(new Level(k.name, k.buffered, k.t, k.lagSeconds, (now - k.atNanos) / 1e9));
         }
         out.sort(Comparator.comparingDouble(Level::bufferedSeconds));
         return out;

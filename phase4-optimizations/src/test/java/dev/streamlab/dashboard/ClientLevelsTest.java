@@ -109,4 +109,17 @@ class ClientLevelsTest {
             assertTrue(Await.until(Duration.ofSeconds(10), () -> clients().isEmpty()), "closed clients leave");
         }
     }
+
+    @Test
+    void lagCountsStallsAndPausesAfterPlaybackBeganNotTheWaitForTheFirstFrame() {
+        ClientLevels.PlayheadLag lag = new ClientLevels.PlayheadLag();
+        long s = 1_000_000_000L;
+        assertEquals(0, lag.report(0, 0), 1e-9);
+        assertEquals(1.5, lag.report(0, 3 * s / 2), 1e-9, "still waiting for the first frame: the wait shows");
+        assertEquals(0, lag.report(0.4, 5 * s / 2), 1e-9, "playing: the startup wait is not lag");
+        assertEquals(0, lag.report(1.4, 7 * s / 2), 1e-9, "smooth playback");
+        assertEquals(2, lag.report(1.4, 11 * s / 2), 1e-9, "stalled for 2 s");
+        assertEquals(2, lag.report(3.4, 15 * s / 2), 1e-9, "playing again: the stall stays counted");
+        assertEquals(Double.NaN, lag.report(Double.NaN, 16 * s), "no playhead reported");
+    }
 }
