@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -67,6 +69,11 @@ final class LiveChannel {
     private final double firstEnd;       // end(0), seconds
     private Thread producer;
     private long lastStallCheck;                                  // producer only
+    /**
+     * How the producer makes segment {@code s}: {@link #make}. A test sets a failing one (before the first
+     * {@link #enter}) to see what the viewers of a producer that died are told.
+     */
+    LongFunction<LiveSegment> maker = this::make;
     private static final long STALL_CHECK_NANOS = 500_000_000L;
 
     private LiveChannel(String id, LiveConfig config, Fmp4Track video, LiveEndpoint.Meters meters, Path file,
@@ -201,7 +208,7 @@ final class LiveChannel {
     private void produce() {
         try {
             for (long s = 0; ; s++) {
-                LiveSegment seg = make(s); // built before its time, outside the lock
+                LiveSegment seg = maker.apply(s); // built before its time, outside the lock
                 long due = t0 + (long) ((seg.endSeconds() - firstEnd) / config.speed() * 1e9);
                 lock.lock();
                 try {
@@ -232,7 +239,20 @@ final class LiveChannel {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // allocateDirect's OutOfMemoryError when direct memory is used up (phase 4's caches can get it there), or
+            // a bug: the channel ends like a stopped one rather than taking its viewers down with it.
+            LOG.log(Level.SEVERE, "live channel " + id + ": the producer failed; the channel stops", e);
         } finally {
+            // Whatever ended the producer, its viewers wait on `published` for segments that will never come: only
+            // `stopped` ends their wait (await returns false, they are closed with 1001) and refuses late joiners.
+            lock.lock();
+            try {
+                stopped = true;
+                published.signalAll();
+            } finally {
+                lock.unlock();
+            }
             meters.channelStopped(this);
         }
     }

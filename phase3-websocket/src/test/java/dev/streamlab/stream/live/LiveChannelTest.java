@@ -1,6 +1,7 @@
 package dev.streamlab.stream.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import dev.streamlab.testing.ExternalTools;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The channel's segments without a server: loop seams, the patched {@code tfdt}, and views instead of copies. */
@@ -72,6 +74,31 @@ class LiveChannelTest {
         for (ByteBuffer x : mine) length += x.remaining();
         assertEquals(original.length(), length);
         assertEquals(original.length(), s.length());
+    }
+
+    @Test
+    void aProducerThatDiesStopsItsChannelSoItsViewersAreNotLeftWaiting() throws Exception {
+        // The producer published segment 0, then making segment 1 failed (as allocateDirect fails once direct memory
+        // is used up). Its viewers wait for `published` with stopped == false: before the fix they waited for ever
+        // (a LiveSession sends an edge message a second and nothing else), and the dead channel still took viewers.
+        LiveEndpoint endpoint = LiveEndpoint.create(null, new MetricsRegistry(), LiveConfig.DEFAULT);
+        LiveChannel c = LiveChannel.open("short", SHORT, LiveConfig.DEFAULT, endpoint.meters());
+        c.maker = s -> {
+            if (s == 0) return c.make(0);
+            throw new OutOfMemoryError("Cannot reserve 1024 bytes of direct buffer memory (a test's)");
+        };
+        assertTrue(c.enter(), "the first viewer starts the producer");
+        boolean running = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        c.lock.lock();
+        try {
+            while (running && System.nanoTime() - deadline < 0) running = c.await(TimeUnit.MILLISECONDS.toNanos(100));
+        } finally {
+            c.lock.unlock();
+        }
+        assertFalse(running, "a viewer's wait ends: the channel says it stopped");
+        assertTrue(c.stopped());
+        assertFalse(c.enter(), "a dead channel takes no new viewer (LiveEndpoint.join opens a fresh one)");
     }
 
     private static String ascii(ByteBuffer b, int at) {
