@@ -2,10 +2,13 @@ package dev.streamlab.y4m;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -95,10 +98,12 @@ public final class Y4mProxies {
      */
     public <T> T read(String id, Path mp4, Reading<T> reading)
             throws IOException, ProxyUnavailableException, Y4mFormatException {
+        Path y4m = proxy(id, mp4);
+        BasicFileAttributes seen = attributes(y4m); // which file this reader is about to find damaged, if it does
         try {
-            return reading.read(proxy(id, mp4));
+            return reading.read(y4m);
         } catch (Y4mFormatException damaged) {
-            discard(id, mp4);
+            discard(y4m, seen);
             return reading.read(proxy(id, mp4));
         }
     }
@@ -108,15 +113,33 @@ public final class Y4mProxies {
         return read(id, mp4, Y4mReader::open);
     }
 
-    /** Deletes the cached proxy of {@code mp4} (found unreadable), so the next {@link #proxy} makes it again. */
-    private void discard(String id, Path mp4) throws IOException {
-        Path target = target(id, mp4);
-        ReentrantLock lock = locks.computeIfAbsent(target.toString(), k -> new ReentrantLock());
+    /**
+     * Deletes {@code y4m}, found unreadable, so the next {@link #proxy} makes it again: if it is still the file that
+     * was read ({@code damaged}). Every reader that opened the damaged file comes here; the first one's
+     * {@link #proxy} may have made a fresh proxy already, and deleting that one made ffmpeg run once per reader (and
+     * failed whoever was opening it meanwhile).
+     */
+    private void discard(Path y4m, BasicFileAttributes damaged) throws IOException {
+        ReentrantLock lock = locks.computeIfAbsent(y4m.toString(), k -> new ReentrantLock());
         lock.lock();
         try {
-            Files.deleteIfExists(target);
+            BasicFileAttributes now = attributes(y4m);
+            // Inode and mtime: a fresh proxy is a new file moved into place, and may reuse a freed inode number.
+            if (damaged != null && now != null && Objects.equals(now.fileKey(), damaged.fileKey())
+                    && now.lastModifiedTime().equals(damaged.lastModifiedTime())) {
+                Files.deleteIfExists(y4m);
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The file's attributes, or null when it is not there. */
+    private static BasicFileAttributes attributes(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException gone) {
+            return null;
         }
     }
 
