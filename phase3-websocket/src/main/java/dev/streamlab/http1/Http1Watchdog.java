@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One thread that enforces every connection's deadlines ({@link Http1Timeout}).
@@ -36,6 +38,7 @@ import java.util.function.BooleanSupplier;
  * WebSocket reads ({@link Http1Timeout#UPGRADE_READ}) keep theirs: a quiet viewer is not an idle client.
  */
 final class Http1Watchdog implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Http1Watchdog.class.getName());
     /** How long a connection told to answer 408 has before it is closed anyway. */
     static final long GRACE_NANOS = Duration.ofSeconds(2).toNanos();
 
@@ -90,8 +93,14 @@ final class Http1Watchdog implements AutoCloseable {
         long now = System.nanoTime();
         boolean atCap = full.getAsBoolean();
         for (Watched w : watched) {
-            w.check(w.read, now, atCap);
-            w.check(w.write, now, atCap);
+            try {
+                w.check(w.read, now, atCap);
+                w.check(w.write, now, atCap);
+            } catch (RuntimeException | Error e) {
+                // A periodic task that throws is cancelled, silently (ScheduledExecutorService): one failing events
+                // listener, or one OutOfMemoryError, would end every connection's timeouts for the server's life.
+                LOG.log(Level.SEVERE, "watchdog: checking a connection failed; still watching", e);
+            }
         }
     }
 
@@ -154,12 +163,19 @@ final class Http1Watchdog implements AutoCloseable {
         private void check(AtomicReference<Deadline> slot, long now, boolean atCap) {
             Deadline d = slot.get();
             if (d == null || now - d.dueNanos(atCap) < 0 || !slot.compareAndSet(d, null)) return;
-            if (now - d.atNanos() < 0) { // due only because the server is full
-                shed = true;
-                events.shedAtTheCap(d.kind());
-            }
             fired = d.kind();
-            if (d.kind() != Http1Timeout.LINGER) events.timedOut(d.kind());
+            try {
+                if (now - d.atNanos() < 0) { // due only because the server is full
+                    shed = true;
+                    events.shedAtTheCap(d.kind());
+                }
+                if (d.kind() != Http1Timeout.LINGER) events.timedOut(d.kind());
+            } finally {
+                act(slot, d, now); // the slot is claimed: if the connection is not cut off now, it never is
+            }
+        }
+
+        private void act(AtomicReference<Deadline> slot, Deadline d, long now) {
             if (d.kind() == Http1Timeout.REQUEST) {
                 try {
                     channel.shutdownInput(); // the blocked read sees end-of-stream; the connection answers 408

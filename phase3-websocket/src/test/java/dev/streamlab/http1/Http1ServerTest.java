@@ -259,6 +259,36 @@ class Http1ServerTest {
     }
 
     @Test
+    void aTimeoutListenerThatThrowsDoesNotEndTheWatchdog() throws Exception {
+        // The first idle timeout's listener throws (a metrics bug). The watchdog's periodic task used to die of it,
+        // silently (ScheduledExecutorService cancels a task that throws): that connection and every later one were
+        // never timed out again, and a slowloris could then hold every connection for ever.
+        AtomicInteger calls = new AtomicInteger();
+        Http1Events throwingOnce = new Http1Events() {
+            @Override
+            public void timedOut(Http1Timeout kind) {
+                if (calls.getAndIncrement() == 0) throw new IllegalStateException("a listener's bug (a test's)");
+            }
+        };
+        Logger log = Logger.getLogger(Http1Watchdog.class.getName());
+        Level level = log.getLevel();
+        log.setLevel(Level.OFF); // the SEVERE line with the test's stack trace would only look like a failure
+        try (Http1Server server = start(FAST, throwingOnce)) {
+            try (Wire w = new Wire(server.address())) {
+                assertEquals(200, w.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+                assertTrue(w.closedWithin(10_000), "the idle connection whose listener threw is closed all the same");
+            }
+            try (Wire w = new Wire(server.address())) {
+                assertEquals(200, w.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+                assertTrue(w.closedWithin(10_000), "and the next idle connection too: the watchdog still runs");
+            }
+        } finally {
+            log.setLevel(level);
+        }
+        assertTrue(calls.get() >= 2, "both timeouts were reported: " + calls);
+    }
+
+    @Test
     void aPartialRequestLeftAfterAPipelinedOneGets408NotTheIdleTimeout() throws Exception {
         // Request timeout 1 s, idle timeout 20 s: the half request after the first must get the former.
         try (Http1Server server = start(FAST.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(20),
