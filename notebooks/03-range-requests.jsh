@@ -12,7 +12,10 @@ import dev.streamlab.mp4.*;
 import dev.streamlab.phase2.Phase2Server;
 
 // The server's one-line access log would interleave with this notebook's output (./lab run phase2 shows it).
-java.util.logging.Logger.getLogger("streamlab.access").setLevel(java.util.logging.Level.WARNING);
+// Held in a variable: the JDK keeps loggers only weakly, and a level set on one that is then collected is lost
+// (it was: every request printed two lines of the default format between the results).
+java.util.logging.Logger accessLog = java.util.logging.Logger.getLogger("streamlab.access");
+accessLog.setLevel(java.util.logging.Level.WARNING);
 
 Path media = Path.of(System.getProperty("streamlab.media", "media"));
 String url = System.getProperty("streamlab.url");
