@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code ./lab run phase1}: serves a page showing what the MP4 parser finds in every bundled sample. */
 public final class Phase1Main {
-    static final String USAGE = "usage: ./lab run phase1 " + LaunchOptions.USAGE;
+    static final String USAGE = ("usage: ./lab run phase1 " + LaunchOptions.USAGE + "\n" + LaunchOptions.OPTIONS)
+            .stripTrailing();
 
     private Phase1Main() {}
 

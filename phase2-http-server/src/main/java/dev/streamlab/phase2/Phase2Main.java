@@ -15,8 +15,12 @@ import java.util.logging.Level;
  * server on the bundled samples.
  */
 public final class Phase2Main {
-    static final String USAGE = "usage: ./lab run phase2 " + LaunchOptions.USAGE
-            + " [--io naive|reused|mapped] [--stall-timeout SECONDS] [--quiet]";
+    static final String USAGE = ("usage: ./lab run phase2 " + LaunchOptions.USAGE
+            + " [--io naive|reused|mapped] [--stall-timeout SECONDS] [--quiet]\n" + LaunchOptions.OPTIONS + """
+              --io MODE        how response bodies are read: naive, reused or mapped (default mapped)
+              --stall-timeout S  close a connection whose write makes no progress for S seconds (default 30)
+              --quiet          no access log
+            """).stripTrailing();
 
     private Phase2Main() {}
 

@@ -33,8 +33,12 @@ public final class Phase3Main {
 
     /** The usage line of {@code ./lab run NAME}: phase 4 takes phase 3's options. */
     public static String usage(String name) {
-        return "usage: ./lab run " + name + " " + LaunchOptions.USAGE
-                + " [--threads virtual|platform] [--max-connections N] [--quiet]";
+        return ("usage: ./lab run " + name + " " + LaunchOptions.USAGE
+                + " [--threads virtual|platform] [--max-connections N] [--quiet]\n" + LaunchOptions.OPTIONS
+                + "  --threads KIND   a virtual or a platform thread per connection (default virtual)\n"
+                + "  --max-connections N  connections served at once; more wait in the backlog (default "
+                + Http1Settings.DEFAULTS.maxConnections() + ")\n"
+                + "  --quiet          no access log").stripTrailing();
     }
 
     public static void main(String[] args) throws InterruptedException {

@@ -21,6 +21,12 @@ public record LaunchOptions(String host, int port, Path media, List<String> rest
     public static final int DEFAULT_PORT = 8080;
     /** The options this class reads, for the start of a phase's usage line. */
     public static final String USAGE = "[--host H] [--port N] [--media DIR]";
+    /** What they mean, one line each, for a phase's {@code --help}. */
+    public static final String OPTIONS = """
+              --host H         address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+              --port N         TCP port (default 8080; 0 picks a free one and prints it)
+              --media DIR      folder of videos to serve (default: the bundled samples, media/)
+            """;
 
     public LaunchOptions {
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("--port must be 0..65535, was " + port);
