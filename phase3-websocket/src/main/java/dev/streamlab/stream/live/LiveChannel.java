@@ -159,7 +159,7 @@ final class LiveChannel {
         }
     }
 
-    /** Stops the producer now (server shutdown). */
+    /** Stops the producer now (server shutdown), or marks it stopped once it has ended; wakes every viewer. */
     void stop() {
         lock.lock();
         try {
@@ -246,13 +246,7 @@ final class LiveChannel {
         } finally {
             // Whatever ended the producer, its viewers wait on `published` for segments that will never come: only
             // `stopped` ends their wait (await returns false, they are closed with 1001) and refuses late joiners.
-            lock.lock();
-            try {
-                stopped = true;
-                published.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            stop();
             meters.channelStopped(this);
         }
     }
