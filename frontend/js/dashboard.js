@@ -4,6 +4,8 @@
 // Rates (throughput, GC time, stalls) are deltas of counters between two polls divided by the time between them;
 // a counter that went down (server restarted) counts as a fresh start, not a negative rate.
 
+import { serverHas, otherPhaseMessage, DASHBOARD_FEATURE } from './server-features.js';
+
 const POLL_MS = 1000;
 const WINDOW_S = 120;
 const HISTORY = 11; // snapshots kept for windowed figures (hit ratio, TTFB p99): the last ~10 s
@@ -397,10 +399,21 @@ function draw(cur) {
   lineChart(document.getElementById('c-ttfb'), series.ttfb, t, seconds);
 }
 
+// Phases 2 and 3 serve this file too and answer /metrics, but /api/dashboard/clients is phase 4's: there the page
+// says once which phase it belongs to, draws what their /metrics has, and never asks for the route (not a 404 a second).
+const hasClientLevels = serverHas(DASHBOARD_FEATURE);
+hasClientLevels.then((has) => {
+  if (has) return;
+  const note = document.getElementById('phase-note');
+  note.textContent = otherPhaseMessage('The dashboard', 4, './lab run phase4 (or just ./lab run)');
+  note.hidden = false;
+});
+
 async function poll() {
   try {
     const [res, clients] = await Promise.all([fetch('/metrics', { cache: 'no-store' }),
-      fetch('/api/dashboard/clients', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : null), () => null)]);
+      hasClientLevels.then((has) => (has ? fetch('/api/dashboard/clients', { cache: 'no-store' })
+        .then((r) => (r.ok ? r.json() : null), () => null) : null))]);
     if (!res.ok) throw new Error('HTTP ' + res.status);
     const cur = { t: Date.now(), m: parseMetrics(await res.text()), clients };
     history.push(cur);

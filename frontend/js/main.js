@@ -15,7 +15,7 @@ import { readUrl, writeUrl } from './url-state.js';
 import { bufferChart } from './chart.js';
 import { debugHooks } from './debug.js';
 import { loadSheet } from './thumbnails.js';
-import { serverHas } from './server-features.js';
+import { serverHas, DASHBOARD_FEATURE, PROCESSED_FEATURE } from './server-features.js';
 
 const STATS_REFRESH_MS = 500;
 const CHART_SAMPLE_MS = 500;
@@ -29,10 +29,8 @@ const autoplay = new URLSearchParams(location.search).get('autoplay') === '1';
 // The header's links to phase 4's pages, for a server that has them: phase 4 registers the GC gauges the dashboard's
 // heap chart reads and the processed view's counters. The same /metrics scrape the other feature probes share, so
 // phases 2 and 3 send no request that fails and show no link to a page they do not serve.
-const DASHBOARD_PROBE = 'streamlab_jvm_gc_collections_total'; // phases 2 and 3 export heap_used, not this
-const PROCESSED_PROBE = 'streamlab_processed_streams';
-serverHas(DASHBOARD_PROBE).then(has => { $('dashboard-link').hidden = !has; });
-serverHas(PROCESSED_PROBE).then(has => { $('processed-link').hidden = !has; });
+serverHas(DASHBOARD_FEATURE).then(has => { $('dashboard-link').hidden = !has; });
+serverHas(PROCESSED_FEATURE).then(has => { $('processed-link').hidden = !has; });
 
 const state = {
   ready: false,      // catalog loaded

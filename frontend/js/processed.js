@@ -1,4 +1,6 @@
 // The processed-live view: MJPEG in an <img>, WebSocket JPEG frames on a canvas, a filter switch, measured fps.
+import { serverHas, otherPhaseMessage, PROCESSED_FEATURE } from './server-features.js';
+
 const $ = id => document.getElementById(id);
 const state = { video: null, filter: 'none', ws: null, wsFrames: [], mjpegFrames: [] };
 
@@ -117,18 +119,24 @@ $('filter').addEventListener('change', () => {
 });
 $('video').addEventListener('change', () => { state.video = $('video').value; start(); });
 
-setInterval(() => {
-  $('mjpeg-fps').textContent = `${fps(state.mjpegFrames).toFixed(1)} fps`;
-  $('ws-fps').textContent = `${fps(state.wsFrames).toFixed(1)} fps`;
-}, 500);
-
-const params = new URLSearchParams(location.search);
-const videos = (await (await fetch('/api/videos')).json()).videos;
-for (const v of videos) $('video').append(new Option(v.title || v.id, v.id));
-state.video = params.get('video') || (videos[0] && videos[0].id);
-state.filter = params.get('filter') || 'none';
-$('filter').value = state.filter;
-if (state.video) { $('video').value = state.video; start(); } else showError('The catalog is empty.');
+// Phases 2 and 3 serve this file too, without /mjpeg/, /ws/processed/ or /thumbs/: say so once instead of
+// starting streams that can only fail.
+if (await serverHas(PROCESSED_FEATURE)) {
+  setInterval(() => {
+    $('mjpeg-fps').textContent = `${fps(state.mjpegFrames).toFixed(1)} fps`;
+    $('ws-fps').textContent = `${fps(state.wsFrames).toFixed(1)} fps`;
+  }, 500);
+  const params = new URLSearchParams(location.search);
+  const videos = (await (await fetch('/api/videos')).json()).videos;
+  for (const v of videos) $('video').append(new Option(v.title || v.id, v.id));
+  state.video = params.get('video') || (videos[0] && videos[0].id);
+  state.filter = params.get('filter') || 'none';
+  $('filter').value = state.filter;
+  if (state.video) { $('video').value = state.video; start(); } else showError('The catalog is empty.');
+} else {
+  showError(otherPhaseMessage('Processed live', 4, './lab run phase4 (or just ./lab run)'));
+  $('video').disabled = $('filter').disabled = true;
+}
 // For tests and curious students: the live numbers.
 window.processedView = { fps: () => ({ mjpeg: fps(state.mjpegFrames), ws: fps(state.wsFrames) }),
   wsFrames: () => state.wsFrames.length };

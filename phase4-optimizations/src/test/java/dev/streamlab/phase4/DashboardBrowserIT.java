@@ -113,6 +113,8 @@ class DashboardBrowserIT {
         Path png = browser.screenshot("dashboard");
         browser.assertNoConsoleErrors();
         assertEquals(null, browser.script("return window.streamlabDashboard.lastError;"));
+        assertEquals(Boolean.TRUE, browser.script("return document.getElementById('phase-note').hidden;"),
+                "no 'this is a phase 4 page' note on phase 4");
 
         Map<String, Object> values = (Map<String, Object>) browser.script("""
                 const out = {};
