@@ -59,4 +59,13 @@ class JsonParserTest {
     void parseObjectRefusesOtherValues() {
         assertThrows(JsonException.class, () -> JsonParser.parseObject("[1]", 100));
     }
+
+    /** RFC 8259 §6, §7: DIGIT and HEXDIG are ASCII. '٣' is U+0663 ARABIC-INDIC DIGIT THREE, '０' U+FF10. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.\u0663", "1e\u0663", "0.5E-\u0663", "-\u0663", "1\u0663",
+            "\"\\u\uff10\uff10\uff14\uff11\""})
+    void nonAsciiDigitsAreAJsonExceptionNotANumber(String text) {
+        JsonException e = assertThrows(JsonException.class, () -> JsonParser.parse(text, 100));
+        assertTrue(e.getMessage().contains("at character"), e.getMessage());
+    }
 }

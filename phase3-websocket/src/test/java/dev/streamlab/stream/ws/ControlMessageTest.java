@@ -68,6 +68,8 @@ class ControlMessageTest {
                 {"{\"type\":\"quality\",\"rung\":0.5}", "bad_message"},
                 {"{\"type\":\"quality\",\"rung\":\"best\"}", "bad_message"},
                 {"{\"type\":\"play\"," + "\"x\":\"" + "y".repeat(5000) + "\"}", "bad_json"},
+                // '٣' (U+0663) is a digit to Character.isDigit, not to JSON: a NumberFormatException once escaped.
+                {"{\"type\":\"seek\",\"t\":1.\u0663}", "bad_json"},
         };
         for (String[] c : cases) {
             ControlMessage m = ControlMessage.parse(c[0]);

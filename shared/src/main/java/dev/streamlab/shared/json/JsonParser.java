@@ -167,7 +167,7 @@ public final class JsonParser {
                     if (pos + 4 > s.length()) throw error("short \\u escape");
                     int cp = 0;
                     for (int i = 0; i < 4; i++) {
-                        int d = Character.digit(s.charAt(pos++), 16);
+                        int d = hexDigit(s.charAt(pos++));
                         if (d < 0) throw error("bad \\u escape");
                         cp = cp * 16 + d;
                     }
@@ -181,25 +181,42 @@ public final class JsonParser {
     private Object number() throws JsonException {
         int start = pos;
         if (s.charAt(pos) == '-') pos++;
-        if (pos >= s.length() || !Character.isDigit(s.charAt(pos))) throw error("bad number");
+        if (pos >= s.length() || !isDigit(s.charAt(pos))) throw error("bad number");
         if (s.charAt(pos) == '0') pos++;
-        else while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+        else while (pos < s.length() && isDigit(s.charAt(pos))) pos++;
         boolean integral = true;
         if (pos < s.length() && s.charAt(pos) == '.') {
             integral = false;
             pos++;
-            if (pos >= s.length() || !Character.isDigit(s.charAt(pos))) throw error("bad fraction");
-            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            if (pos >= s.length() || !isDigit(s.charAt(pos))) throw error("bad fraction");
+            while (pos < s.length() && isDigit(s.charAt(pos))) pos++;
         }
         if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
             integral = false;
             pos++;
             if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) pos++;
-            if (pos >= s.length() || !Character.isDigit(s.charAt(pos))) throw error("bad exponent");
-            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            if (pos >= s.length() || !isDigit(s.charAt(pos))) throw error("bad exponent");
+            while (pos < s.length() && isDigit(s.charAt(pos))) pos++;
         }
         String text = s.substring(start, pos);
         if (integral && pos - start <= 18) return Long.parseLong(text);
         return Double.parseDouble(text); // digits were validated above, so this cannot throw
+    }
+
+    /**
+     * RFC 8259 §6: {@code DIGIT = %x30-39}. Not {@link Character#isDigit}, which also takes '٣' (U+0663) and every
+     * other Unicode decimal digit: "-٣" then parsed as -3, and "1.٣" reached {@link Double#parseDouble}, which
+     * refuses it with a NumberFormatException.
+     */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** The value of an RFC 8259 {@code HEXDIG} (ASCII only: {@link Character#digit} also takes fullwidth 'Ａ'), or -1. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 }
