@@ -41,7 +41,8 @@ public final class Y4mReader implements AutoCloseable {
     /**
      * Opens, maps and indexes {@code file}.
      *
-     * @throws Y4mFormatException for bad magic, a bad or unsupported header, a malformed FRAME line, a truncated frame
+     * @throws Y4mFormatException for bad magic, a bad or unsupported header, a malformed FRAME line, a truncated
+     *                            frame, no frame at all
      * @throws IOException        when the file cannot be read
      */
     public static Y4mReader open(Path file) throws IOException, Y4mFormatException {
@@ -83,6 +84,9 @@ public final class Y4mReader implements AutoCloseable {
             offsets[n++] = payload;
             pos = payload + frameBytes;
         }
+        // frameAt clamps to the last frame, and a thumbnail or a processed stream needs one: a proxy with none
+        // (a header line and nothing after it) is refused here, with the other unusable files.
+        if (n == 0) throw new Y4mFormatException(file.getFileName() + " has a header but no frame");
         return Arrays.copyOf(offsets, n);
     }
 

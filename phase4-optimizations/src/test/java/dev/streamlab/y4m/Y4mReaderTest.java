@@ -106,6 +106,14 @@ class Y4mReaderTest {
     }
 
     @Test
+    void aHeaderWithoutFramesIsRefusedAtOpen() throws IOException {
+        // Opened, it had 0 frames, and frameAt (thumbnails) failed with Math.clamp's "0 > -1".
+        Path f = Files.writeString(dir.resolve("i.y4m"), Y4mHeader.line(4, 4, 25, 1));
+        Y4mFormatException e = assertThrows(Y4mFormatException.class, () -> Y4mReader.open(f));
+        assertTrue(e.getMessage().contains("i.y4m has a header but no frame"), e.getMessage());
+    }
+
+    @Test
     void frameCountMatchesFfprobeOnAnFfmpegProxyOfABundledSample() throws Exception {
         Path ffmpeg = ExternalTools.ffmpeg();
         Path ffprobe = ExternalTools.ffprobe();
