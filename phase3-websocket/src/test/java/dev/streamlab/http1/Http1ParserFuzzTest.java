@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.streamlab.http1.ParserFeed.Outcome;
 import java.nio.charset.StandardCharsets;
@@ -38,12 +39,14 @@ class Http1ParserFuzzTest {
     static final Http1Parser.Limits SMALL = new Http1Parser.Limits(128, 16, 512, 256);
     static final Set<Integer> STATUSES = Set.of(400, 411, 413, 414, 417, 431, 501, 505);
 
-    // libFuzzer's dictionary syntax: control bytes as \xNN escapes (a raw CR or LF breaks the file).
-    @DictionaryEntries({"GET ", "HEAD ", "POST ", "OPTIONS * ", " HTTP/1.1\\x0D\\x0A", " HTTP/1.0\\x0D\\x0A",
-            " HTTP/2.0", "Host: ", "host:", "Content-Length: ", "Content-Length: 0", "Transfer-Encoding: chunked",
-            "Transfer-Encoding: gzip, chunked", "Expect: 100-continue", "Connection: close", "Connection: keep-alive",
-            "\\x0D\\x0A\\x0D\\x0A", "\\x0D\\x0A", "\\x0A", "\\x0D", " \\x09", "%2f", "%00", "%C3%A9", "%", "?", "#",
-            "http://", "https://", "/videos/", ", ", ":"})
+    // Entries with CR, LF or HTAB are in Http1ParserFuzzTest.dict, in libFuzzer's syntax (\xNN). Not here: Jazzer
+    // 0.30 escapes a backslash of an inline entry (so "\\x0D" reached the inputs as the four characters \x0D) but
+    // writes a raw CR, LF or HTAB as is, which breaks the dictionary file ("ParseDictionaryFile: error").
+    @DictionaryEntries({"GET ", "HEAD ", "POST ", "OPTIONS * ", " HTTP/2.0", "Host: ", "host:", "Content-Length: ",
+            "Content-Length: 0", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip, chunked",
+            "Expect: 100-continue", "Connection: close", "Connection: keep-alive", "%2f", "%00", "%C3%A9", "%", "?",
+            "#", "http://", "https://", "/videos/", ", ", ":"})
+    @DictionaryFile(resourcePath = "Http1ParserFuzzTest.dict")
     @FuzzTest(maxDuration = "30s")
     void anyBytesParseTheSameHoweverSplitOrAreRefused(byte[] input) throws Exception {
         Outcome whole = ParserFeed.whole(SMALL, input);
