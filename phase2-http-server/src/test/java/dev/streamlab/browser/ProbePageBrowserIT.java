@@ -9,7 +9,6 @@ import dev.streamlab.phase2.Phase2Server;
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.testing.ExternalTools;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -87,20 +86,7 @@ class ProbePageBrowserIT {
         browser.screenshot("probe-on-phase2");
     }
 
-    /** Phase 2's 404 responses so far, every route: {@code streamlab_http_requests_total{…,status="404"}}. */
-    static long notFound() {
-        String scrape;
-        try {
-            scrape = RawHttp.get(phase2.uri(), "/metrics").text();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        long n = 0;
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith("streamlab_http_requests_total{") && line.contains("status=\"404\"")) {
-                n += Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-            }
-        }
-        return n;
+    private static long notFound() {
+        return RawHttp.notFoundCount(phase2.uri());
     }
 }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -32,6 +33,26 @@ public final class RawHttp {
 
     public static Response get(URI server, String target, String... headerLines) throws IOException {
         return send(server, "GET", target, headerLines);
+    }
+
+    /**
+     * The server's 404 answers so far, every route: the sum of {@code streamlab_http_requests_total{…,status="404"}}
+     * in its {@code /metrics} (phases 2–4 count the same way). Unchecked, for use in a wait's condition.
+     */
+    public static long notFoundCount(URI server) {
+        String scrape;
+        try {
+            scrape = get(server, "/metrics").text();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long n = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith("streamlab_http_requests_total{") && line.contains("status=\"404\"")) {
+                n += Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return n;
     }
 
     public static Response send(URI server, String method, String target, String... headerLines) throws IOException {

@@ -7,7 +7,6 @@ import dev.streamlab.browser.Browser;
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.stream.PlayerPage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,20 +94,7 @@ class OtherPhasePagesBrowserIT {
         assertTrue(errors.getFirst().contains("/api/probe") && errors.getFirst().contains("404"), errors.getFirst());
     }
 
-    /** The server's 404 responses so far, every route: {@code streamlab_http_requests_total{…,status="404"}}. */
     private static long notFound() {
-        String scrape;
-        try {
-            scrape = RawHttp.get(server.uri(), "/metrics").text();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        long n = 0;
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith("streamlab_http_requests_total{") && line.contains("status=\"404\"")) {
-                n += Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-            }
-        }
-        return n;
+        return RawHttp.notFoundCount(server.uri());
     }
 }
