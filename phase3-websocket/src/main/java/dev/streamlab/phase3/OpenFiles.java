@@ -1,6 +1,7 @@
 package dev.streamlab.phase3;
 
 import dev.streamlab.http.range.Validators;
+import dev.streamlab.shared.io.FileStamp;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,19 +48,15 @@ public final class OpenFiles implements AutoCloseable {
      */
     public static final class Open implements AutoCloseable {
         private final FileChannel channel;
-        private final long size;
-        private final FileTime mtime;
-        private final Object fileKey;
+        private final FileStamp stamp;
         private final Validators validators;
         /** Holds: the table's (until replaced or removed) and one per {@link #get} not yet closed. 0 = closed. */
         private final AtomicInteger holds = new AtomicInteger(1);
 
         private Open(FileChannel channel, BasicFileAttributes attributes) {
             this.channel = channel;
-            this.size = attributes.size();
-            this.mtime = attributes.lastModifiedTime();
-            this.fileKey = attributes.fileKey();
-            this.validators = Validators.forFile(size, mtime);
+            this.stamp = FileStamp.of(attributes);
+            this.validators = Validators.forFile(stamp.size(), stamp.mtime());
         }
 
         public FileChannel channel() {
@@ -68,11 +64,11 @@ public final class OpenFiles implements AutoCloseable {
         }
 
         public long size() {
-            return size;
+            return stamp.size();
         }
 
         public FileTime mtime() {
-            return mtime;
+            return stamp.mtime();
         }
 
         public Validators validators() {
@@ -81,11 +77,11 @@ public final class OpenFiles implements AutoCloseable {
 
         /** Device and inode ({@link BasicFileAttributes#fileKey()}), or null where the file system has none. */
         public Object fileKey() {
-            return fileKey;
+            return stamp.fileKey();
         }
 
         boolean describes(BasicFileAttributes now) {
-            return size == now.size() && mtime.equals(now.lastModifiedTime()) && Objects.equals(fileKey, now.fileKey());
+            return stamp.matches(now);
         }
 
         /** Takes a hold unless the last one is already gone (the entry was replaced and its channel closed). */

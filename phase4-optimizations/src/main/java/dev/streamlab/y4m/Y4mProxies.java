@@ -1,5 +1,6 @@
 package dev.streamlab.y4m;
 
+import dev.streamlab.shared.io.FileStamp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -8,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -124,9 +124,8 @@ public final class Y4mProxies {
         lock.lock();
         try {
             BasicFileAttributes now = attributes(y4m);
-            // Inode and mtime: a fresh proxy is a new file moved into place, and may reuse a freed inode number.
-            if (damaged != null && now != null && Objects.equals(now.fileKey(), damaged.fileKey())
-                    && now.lastModifiedTime().equals(damaged.lastModifiedTime())) {
+            // Inode, mtime and size: a fresh proxy is a new file moved into place, and may reuse a freed inode number.
+            if (damaged != null && now != null && FileStamp.of(damaged).matches(now)) {
                 Files.deleteIfExists(y4m);
             }
         } finally {

@@ -6,12 +6,12 @@ import dev.streamlab.stream.fmp4.Fmp4Remuxer;
 import dev.streamlab.stream.fmp4.Fmp4Track;
 import dev.streamlab.stream.fmp4.InitSegment;
 import dev.streamlab.stream.fmp4.Segment;
+import dev.streamlab.shared.io.FileStamp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -47,7 +47,7 @@ final class LiveChannel {
      * makes every viewer's write fail, so the producer stops the channel as soon as the file is no longer what it was.
      */
     private final Path file;
-    private final BasicFileAttributes opened;
+    private final FileStamp opened;
     private final LiveConfig config;
     private final Fmp4Track video;
     private final long loopTicks;
@@ -77,7 +77,7 @@ final class LiveChannel {
     private static final long STALL_CHECK_NANOS = 500_000_000L;
 
     private LiveChannel(String id, LiveConfig config, Fmp4Track video, LiveEndpoint.Meters meters, Path file,
-                        BasicFileAttributes opened) {
+                        FileStamp opened) {
         this.id = id;
         this.file = file;
         this.opened = opened;
@@ -97,7 +97,7 @@ final class LiveChannel {
      * @throws IOException when the file cannot be read or remuxed, or has no video track
      */
     static LiveChannel open(String id, Path file, LiveConfig config, LiveEndpoint.Meters meters) throws IOException {
-        BasicFileAttributes opened = Files.readAttributes(file, BasicFileAttributes.class);
+        FileStamp opened = FileStamp.of(Files.readAttributes(file, BasicFileAttributes.class));
         Fmp4Remuxer probe = Fmp4Remuxer.open(file);
         Fmp4Track v = probe.video().orElseThrow(() -> new IOException(id + " has no video track to loop"));
         int count = v.source().samples().count();
@@ -254,11 +254,7 @@ final class LiveChannel {
     /** Whether the looped file is still the one opened (one statx a segment; a deleted file counts as changed). */
     private boolean sourceUnchanged() {
         try {
-            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
-            if (now.size() == opened.size() && now.lastModifiedTime().equals(opened.lastModifiedTime())
-                    && Objects.equals(now.fileKey(), opened.fileKey())) {
-                return true;
-            }
+            if (opened.matches(Files.readAttributes(file, BasicFileAttributes.class))) return true;
         } catch (IOException gone) {
             // deleted or unreadable: changed
         }
