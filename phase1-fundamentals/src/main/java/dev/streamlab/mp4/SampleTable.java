@@ -90,7 +90,7 @@ public final class SampleTable {
      * Where the media ends on the composition timeline, in media ticks: the latest composition time plus duration
      * of any sample (the decode timeline's length when there are no B-frames). An edit starting later shows nothing.
      */
-    public long compositionEnd() {
+    long compositionEnd() { // MovieParser's edit-list check; O(samples), once per track
         long end = totalDuration;
         for (int i = 0; i < count(); i++) {
             long next = i + 1 < count() ? decodeTimes[i + 1] : totalDuration;

@@ -5,6 +5,7 @@ import dev.streamlab.metrics.Histogram;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.shared.json.JsonParser;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -80,7 +81,7 @@ public final class QoeAggregator {
     public static boolean acceptsContentType(String type) {
         if (type == null) return false;
         int semicolon = type.indexOf(';');
-        String media = (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(java.util.Locale.ROOT);
+        String media = (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
         return media.equals("application/json") || media.equals("text/plain");
     }
 
