@@ -3,10 +3,10 @@ package dev.streamlab.buffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamlab.buffer.ChunkReader.Strategy;
+import dev.streamlab.testing.UnreadableFiles;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -15,7 +15,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,10 +55,7 @@ class ChunkReaderErrorsTest {
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void anUnreadableFileIsReportedAsAccessDenied(Strategy strategy) throws IOException {
-        Path file = Files.write(dir.resolve("secret.bin"), new byte[10]);
-        assumeTrue(Files.getFileStore(file).supportsFileAttributeView("posix"), "needs POSIX permissions");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
-        assumeFalse(Files.isReadable(file), "running as root: every file is readable");
+        Path file = UnreadableFiles.in(dir, new byte[10]);
 
         var e = assertThrows(AccessDeniedException.class, () -> strategy.newReader(1024).read(file, IGNORE));
         assertEquals(file + ": not readable by this user (check its permissions)", e.getMessage());

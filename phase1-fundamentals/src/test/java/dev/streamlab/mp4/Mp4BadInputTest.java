@@ -24,21 +24,18 @@ import static dev.streamlab.mp4.BoxWriter.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamlab.probe.Probe;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.UnreadableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -447,16 +444,9 @@ class Mp4BadInputTest {
 
     @Test
     void anUnreadableFileIsAccessDenied() throws IOException {
-        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "no POSIX permissions");
-        Path file = Files.copy(VIDEO_ONLY, dir.resolve("unreadable.mp4"));
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
-        try {
-            assumeFalse(Files.isReadable(file),
-                    "running as root, who may read a chmod 000 file, so access cannot be denied here");
-            assertThrows(AccessDeniedException.class, () -> Mp4File.open(file));
-        } finally {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
+        Path file = UnreadableFiles.in(dir, Files.readAllBytes(VIDEO_ONLY));
+        var e = assertThrows(AccessDeniedException.class, () -> Mp4File.open(file));
+        assertEquals(file.toString(), e.getFile());
     }
 
     // ---- Helpers ----
