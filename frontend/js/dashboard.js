@@ -334,12 +334,14 @@ function draw(cur) {
     const maxLag = rows.some((r) => r.lag != null) ? Math.max(...rows.map((r) => r.lag ?? 0)) : null;
     set('buffers', rows.length ? 'min ' + seconds(min) : 'no clients',
         `${rows.length} reporting · worst lag ${seconds(maxLag)} · blue: buffered ahead · red: lag`);
+  } else if (cur.clients) {
+    set('buffers', 'n/a', 'this server has no /ws/stream to observe');
   } else {
-    set('buffers', 'n/a', 'not wired: /ws/stream is not observed by this server');
+    set('buffers', 'n/a', "phase 4's: it reads the players' stats messages on /ws/stream");
   }
   barChart(document.getElementById('c-buffers'), rows, seconds, cur.clients?.observing
       ? 'no WebSocket stream client is reporting right now'
-      : 'the server does not pass /ws/stream stats messages to the dashboard yet');
+      : 'no per-client levels on this server');
 
   // QoE: startup (mean of the players' reports), stalls.
   const startCount = one(m, 'streamlab_qoe_startup_seconds_count');

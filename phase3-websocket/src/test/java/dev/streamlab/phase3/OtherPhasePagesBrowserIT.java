@@ -73,6 +73,10 @@ class OtherPhasePagesBrowserIT {
                 return n && !n.hidden ? n.textContent : null;""");
         assertTrue(note != null && note.contains("phase 4 page") && note.contains(PHASE4_COMMAND), "" + note);
         assertEquals(notFound, notFound(), "no request for /api/dashboard/clients (a 404 here)");
+        assertEquals("n/a phase 4's: it reads the players' stats messages on /ws/stream", browser.script(
+                "return document.getElementById('v-buffers').textContent + ' '"
+                        + " + document.getElementById('d-buffers').textContent;"),
+                "the per-client tile says whose it is, not that something is unfinished");
         assertEquals(null, browser.script("return window.streamlabDashboard.lastError;"));
         browser.screenshot("dashboard-on-phase3");
         browser.assertNoConsoleErrors();

@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Lag: how far a client's playhead has fallen behind the wall clock since playback began ({@link PlayheadLag}):
  * 0 for smooth playback, growing with every stall or pause, the latency a live viewer would have accumulated.
  *
- * <p>Wiring: phase 3 registers {@code /ws/stream} itself and {@code WsEndpoints} has no getter, so wrapping its
- * endpoint needs one line in phase 3 (see the phase 4 README); until then the tile says "not wired".
+ * <p>Wiring: phase 3 registers {@code /ws/stream}; {@code Phase4Main} takes that endpoint back from {@code WsEndpoints}
+ * and registers it again wrapped by {@link #observe}. Until something is observed ({@code "observing": false}: a
+ * server without {@code /ws/stream}) the dashboard's tile says there is nothing to observe.
  */
 public final class ClientLevels {
     public static final String PATH = "/api/dashboard/clients";
