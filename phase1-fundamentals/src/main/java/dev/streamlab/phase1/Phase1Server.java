@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.streamlab.mp4.Mp4File;
 import dev.streamlab.probe.Probe;
+import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.shared.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,9 +64,7 @@ public final class Phase1Server implements AutoCloseable {
 
     /** The page's URL, e.g. {@code http://127.0.0.1:8080/}. */
     public URI uri() {
-        InetSocketAddress a = server.getAddress();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+        return LaunchOptions.urlOf(server.getAddress());
     }
 
     @Override

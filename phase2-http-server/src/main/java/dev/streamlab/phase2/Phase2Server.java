@@ -10,6 +10,7 @@ import dev.streamlab.http.io.BodyStrategy;
 import dev.streamlab.http.io.ByteProvenance;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.qoe.QoeAggregator;
+import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
@@ -163,9 +164,7 @@ public final class Phase2Server implements AutoCloseable {
     }
 
     public URI uri() {
-        InetSocketAddress a = http.getAddress();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+        return LaunchOptions.urlOf(http.getAddress());
     }
 
     public Catalog catalog() {

@@ -10,9 +10,10 @@ import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.http1.Http1Server;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.http1.UpgradeHandler;
-import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.mp4.Mp4FormatException;
+import dev.streamlab.qoe.QoeAggregator;
+import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
@@ -127,9 +128,7 @@ public final class Phase3Server implements AutoCloseable {
     }
 
     public URI uri() {
-        InetSocketAddress a = http.address();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+        return LaunchOptions.urlOf(http.address());
     }
 
     public Catalog catalog() {

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.shared.cli.LaunchOptions;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,5 +61,21 @@ class LaunchOptionsTest {
         assertTrue(LaunchOptions.wantsHelp("-h"));
         assertFalse(LaunchOptions.wantsHelp("--port", "0", "--helpful"));
         assertFalse(LaunchOptions.wantsHelp());
+    }
+
+    @Test
+    void urlOfAnnouncesAWildcardBindAsLoopbackAndBracketsIpv6() throws Exception {
+        assertEquals(URI.create("http://127.0.0.1:8080/"), LaunchOptions.urlOf(new InetSocketAddress(8080)));
+        assertEquals(URI.create("http://127.0.0.1:1/"),
+                LaunchOptions.urlOf(new InetSocketAddress(InetAddress.getByName("::"), 1)));
+        assertEquals(URI.create("http://10.1.2.3:80/"),
+                LaunchOptions.urlOf(new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 80)));
+        assertEquals(URI.create("http://[0:0:0:0:0:0:0:1]:9000/"),
+                LaunchOptions.urlOf(new InetSocketAddress(InetAddress.getByName("::1"), 9000)));
+        // A link-local address with its zone: RFC 6874 writes the % as %25, or URI.create would refuse it.
+        URI zoned = LaunchOptions.urlOf(new InetSocketAddress(
+                Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 3), 8080));
+        assertEquals("http://[fe80:0:0:0:0:0:0:1%253]:8080/", zoned.toString());
+        assertEquals(8080, zoned.getPort());
     }
 }

@@ -1,5 +1,9 @@
 package dev.streamlab.shared.cli;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +94,19 @@ public record LaunchOptions(String host, int port, Path media, List<String> rest
             if (Files.isDirectory(candidate)) return candidate;
         }
         return null;
+    }
+
+    /**
+     * The URL a server listening at {@code bound} is reached at, as its main prints it: a wildcard bind
+     * ({@code --host 0.0.0.0} or {@code ::}) is announced as 127.0.0.1, which always reaches it from this machine, and
+     * an IPv6 address goes in brackets (RFC 3986 §3.2.2), its zone's {@code %} escaped as {@code %25} (RFC 6874).
+     */
+    public static URI urlOf(InetSocketAddress bound) {
+        InetAddress address = bound.getAddress();
+        String host = address.isAnyLocalAddress() ? DEFAULT_HOST
+                : address instanceof Inet6Address ? "[" + address.getHostAddress().replace("%", "%25") + "]"
+                : address.getHostAddress();
+        return URI.create("http://" + host + ":" + bound.getPort() + "/");
     }
 
     private static String value(List<String> args, int i, String option) {
