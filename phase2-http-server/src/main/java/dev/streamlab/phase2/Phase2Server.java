@@ -81,7 +81,7 @@ public final class Phase2Server implements AutoCloseable {
      */
     public static void configure() {
         // Nagle's algorithm delays the small header write; with it off, TTFB and throughput improve markedly
-        // (+55% req/s measured here, see shared/PERFORMANCE.md).
+        // (+55% req/s in the project's prototype measurements, which are not kept in this repository).
         setDefault("sun.net.httpserver.nodelay", "true");
         // The JDK never times out a stalled request by default (slowloris). The unit is seconds.
         setDefault("sun.net.httpserver.maxReqTime", Long.toString(MAX_REQUEST_SECONDS));

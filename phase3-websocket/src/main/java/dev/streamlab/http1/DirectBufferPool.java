@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Reusable direct buffers of one size: the {@code transferTo} fallback's chunks here, phase 4's cached file chunks.
  * Direct, because the JDK writes a heap buffer by first copying it into a temporary direct one; pooled, because a
- * virtual thread per connection makes a {@code ThreadLocal} buffer a new buffer per connection
- * (shared/PERFORMANCE.md), and a new direct buffer is expensive: its pages are zeroed by the kernel on first touch
- * and again by {@code allocateDirect}, and it is freed only when a GC finds it unreachable. At most {@code maxIdle}
- * idle buffers are kept; one given back beyond that is left to the GC.
+ * virtual thread per connection makes a {@code ThreadLocal} buffer a new buffer per connection (each virtual thread
+ * has thread-local values of its own), and a new direct buffer is expensive: its pages are zeroed by the kernel on
+ * first touch and again by {@code allocateDirect}, and it is freed only when a GC finds it unreachable. At most
+ * {@code maxIdle} idle buffers are kept; one given back beyond that is left to the GC.
  */
 public final class DirectBufferPool {
     private final int size;
