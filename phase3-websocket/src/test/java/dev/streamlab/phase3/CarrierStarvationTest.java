@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * Each test floods every carrier (and one more) from clients that read everything they are sent, then asks a new
  * client for one answer. For WebSocket peers the server's {@code WorkCap} is what makes room for it, and against many
  * peers at once the {@code WorkBudget} they share; HTTP/1.1 pipelining and whole-file downloads did not starve anyone
- * without either, and the tests guard that it stays so. {@code -Dflooders=N} (in the test JVM's arguments) floods with
- * N clients instead of one more than the carriers.
+ * without either, and the tests guard that it stays so. {@code -Dflooders=N} (on the {@code mvn} command line)
+ * floods with N clients instead of one more than the carriers.
  */
 class CarrierStarvationTest {
     /** The virtual-thread scheduler's carriers: one per core unless the JVM was told otherwise. */
