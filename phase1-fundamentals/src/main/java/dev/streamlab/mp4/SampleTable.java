@@ -99,6 +99,16 @@ public final class SampleTable {
         return end;
     }
 
+    /**
+     * Where the media starts on the composition timeline, in media ticks: the earliest composition time of any
+     * sample (0 when there are none). With B-frames and no negative offsets it is the first frame's ctts offset.
+     */
+    long compositionStart() { // Track.start(); O(samples)
+        long start = count() == 0 ? 0 : Long.MAX_VALUE;
+        for (int i = 0; i < count(); i++) start = Math.min(start, compositionTime(i));
+        return start;
+    }
+
     /** Sum of all sample sizes in bytes. */
     public long totalBytes() {
         long sum = 0;

@@ -17,8 +17,10 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
                     SampleEntry entry, EditList edits, SampleTable samples) {
 
     /**
-     * Presentation duration in media ticks: the edit list's when there is one (that is what players and ffprobe
-     * report; it hides AAC priming and B-frame delay), else {@code mdhd}'s.
+     * Where the track ends on the movie timeline, in media ticks: the edit list's total duration when there is one
+     * (it hides AAC priming and B-frame delay, and counts a leading empty edit: the {@code tkhd} duration), else
+     * {@code mdhd}'s. For a track that starts at 0 this is also how long it plays, what players and ffprobe report;
+     * for a delayed one it is about {@link #start()} + {@link #playDuration()}.
      */
     public long duration() {
         return edits.duration() >= 0 ? edits.duration() : mediaDuration;
@@ -26,6 +28,39 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
 
     public double durationSeconds() {
         return (double) duration() / timescale;
+    }
+
+    /**
+     * Where the track starts on the movie timeline, in media ticks: the presentation time of its first shown
+     * instant, ffprobe's stream {@code start_time}. A leading empty edit delays it (ffmpeg {@code -itsoffset 0.5}
+     * writes one of 0.5 s); without an edit list, a first composition offset (B-frames) does. Media the edit list
+     * skips ({@code media_time}: B-frame delay, AAC priming) starts at the delay, not before it.
+     */
+    public long start() {
+        if (samples.count() == 0) return edits.delay(); // fragmented: the media is in moof boxes
+        return Math.max(edits.delay(), samples.compositionStart() + edits.shift());
+    }
+
+    public double startSeconds() {
+        return (double) start() / timescale;
+    }
+
+    /**
+     * How long the track plays from {@link #start()}, in media ticks: ffprobe's stream {@code duration}. Without an
+     * edit list, {@code mdhd}'s duration; with one, the edits after the leading empty edit, but no more than the
+     * media there is from {@code media_time} on (an edit a muxer rounded up to the movie's millisecond clock shows
+     * no extra media). For a track with an edit list and no empty edit, that is {@link #duration()}, give or take
+     * that rounding.
+     */
+    public long playDuration() {
+        if (edits.duration() < 0) return mediaDuration;
+        long shown = edits.duration() - edits.delay();
+        long media = samples.compositionEnd() - edits.mediaTime();
+        return Math.max(0, Math.min(shown, media));
+    }
+
+    public double playDurationSeconds() {
+        return (double) playDuration() / timescale;
     }
 
     /** Presentation time of sample {@code i} in media ticks, edit list applied. */
@@ -39,7 +74,8 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
 
     /**
      * Average bitrate in bits per second: every sample's bytes over the media duration that all the samples span
-     * ({@code mdhd}, priming included), as ffprobe computes it.
+     * ({@code mdhd}, priming included), as ffprobe computes it. A leading empty edit is not media: a track delayed
+     * by 0.5 s still divides by its own duration, not by where it ends on the timeline.
      */
     public long bitrate() {
         long d = mediaDuration > 0 ? mediaDuration : samples.totalDuration();

@@ -18,8 +18,13 @@ public final class Probe {
     /**
      * The report as nested maps, in the shape
      * {@code {"format":{"duration_s","size","major_brand","faststart"},"tracks":[{"id","kind","codec","width",
-     * "height","timescale","duration_s","sample_count","bitrate","keyframes_s":[...]}]}}.
+     * "height","timescale","duration_s","start_s","media_duration_s","sample_count","bitrate","keyframes_s":[...]}]}}.
      * Keyframe times are presentation times in seconds (edit list applied), as ffprobe reports them.
+     *
+     * <p>A track's {@code duration_s} is where it ends on the movie timeline ({@link Track#duration()}, as it has
+     * always been); {@code start_s} and {@code media_duration_s} are ffprobe's stream {@code start_time} and
+     * {@code duration}: where it starts and how long it plays from there. The two durations differ (beyond a
+     * muxer's rounding) for a track an empty edit delays: by 0.5 s, start 0.5, media duration 10, duration 10.5.
      */
     public static Map<String, Object> report(Mp4File file) {
         Map<String, Object> format = new LinkedHashMap<>();
@@ -44,6 +49,8 @@ public final class Probe {
             }
             m.put("timescale", t.timescale());
             m.put("duration_s", round3(t.durationSeconds()));
+            m.put("start_s", round6(t.startSeconds()));
+            m.put("media_duration_s", round6(t.playDurationSeconds()));
             m.put("sample_count", t.samples().count());
             m.put("bitrate", t.bitrate());
             List<Object> keys = new ArrayList<>();
@@ -76,12 +83,29 @@ public final class Probe {
                     : keys.length + " keyframes" + (keys.length > 1 ? String.format(Locale.ROOT,
                     " (first at %.3f s, every %.2f s on average)", keys[0],
                     (keys[keys.length - 1] - keys[0]) / (keys.length - 1)) : "");
-            sb.append(String.format(Locale.ROOT, "  track %d %-5s %-14s %-14s %8.3f s %7d samples %6d kb/s  %s%s%n",
-                    t.id(), t.kind().id(), t.codec(), detail, t.durationSeconds(), t.samples().count(),
-                    Math.round(t.bitrate() / 1000.0), keyInfo,
+            // The duration column is how long the track plays, ffprobe's stream duration; a track that starts
+            // later than 0 says where and why, so its end (the file's duration, when it is the longest) adds up.
+            sb.append(String.format(Locale.ROOT, "  track %d %-5s %-14s %-14s %8.3f s %7d samples %6d kb/s  %s%s%s%n",
+                    t.id(), t.kind().id(), t.codec(), detail, t.playDurationSeconds(), t.samples().count(),
+                    Math.round(t.bitrate() / 1000.0), start(t), keyInfo,
                     t.samples().hasCompositionOffsets() ? ", B-frames (ctts)" : ""));
         }
         return sb.toString();
+    }
+
+    /**
+     * "starts at 0.500 s (...), ends at 10.500 s, " for a track that does not start at 0 on the movie timeline,
+     * else nothing. Why it starts late: a leading empty edit (ffmpeg {@code -itsoffset}), or, without one, the
+     * first frame's composition offset that no edit list takes back.
+     */
+    private static String start(Track t) {
+        if (t.start() == 0) return "";
+        String why = t.edits().delay() > 0
+                ? String.format(Locale.ROOT, "after a %.3f s empty edit", (double) t.edits().delay() / t.timescale())
+                : t.edits().entries() == 0 ? "its first composition time; no edit list moves it to 0"
+                : "its first composition time is after the edit's media_time";
+        return String.format(Locale.ROOT, "starts at %.3f s (%s), ends at %.3f s, ", t.startSeconds(), why,
+                t.startSeconds() + t.playDurationSeconds());
     }
 
     /** The box tree, indented, with offsets and sizes. */

@@ -15,10 +15,13 @@ import java.util.Map;
 final class Ffprobe {
     private final Path ffprobe = ExternalTools.ffprobe();
 
-    /** One map per stream: index, codec_name, codec_type, profile, level, width, height, nb_frames, duration, ... */
+    /**
+     * One map per stream: index, codec_name, codec_type, profile, level, width, height, nb_frames, start_time,
+     * duration, ...
+     */
     List<Map<String, String>> streams(Path file) throws IOException, InterruptedException {
         return sections(ExternalTools.run(60, ffprobe.toString(), "-v", "error", "-show_entries",
-                "stream=index,codec_name,codec_type,profile,level,width,height,nb_frames,duration,bit_rate,"
+                "stream=index,codec_name,codec_type,profile,level,width,height,nb_frames,start_time,duration,bit_rate,"
                         + "sample_rate,channels,pix_fmt", "-of", "compact", file.toString()), "stream");
     }
 

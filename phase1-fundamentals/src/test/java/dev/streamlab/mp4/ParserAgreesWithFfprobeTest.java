@@ -8,13 +8,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * For every bundled sample, our parser and FFmpeg's demuxer (ffprobe, run here) must agree on what is in the
- * file: codec, dimensions, sample count, durations, bitrate and every keyframe's timestamp to the millisecond.
+ * file: codec, dimensions, sample count, start times, durations, bitrate and every keyframe's timestamp to the
+ * millisecond.
  */
 class ParserAgreesWithFfprobeTest {
     private static final double MS = 0.0005; // ffprobe prints 6 decimals; "to the millisecond" = within half a ms
@@ -30,6 +32,14 @@ class ParserAgreesWithFfprobeTest {
     }
 
     static void assertAgrees(Path file) throws Exception {
+        assertAgrees(file, t -> MS);
+    }
+
+    /**
+     * As {@link #assertAgrees(Path)}, with each track's start time, duration and keyframe times compared within
+     * {@code timing} seconds of ffprobe's instead of half a millisecond.
+     */
+    static void assertAgrees(Path file, ToDoubleFunction<Track> timing) throws Exception {
         Ffprobe ffprobe = new Ffprobe();
         Mp4File mp4 = Mp4File.open(file);
         List<Map<String, String>> streams = ffprobe.streams(file);
@@ -47,7 +57,12 @@ class ParserAgreesWithFfprobeTest {
             assertEquals(s.get("codec_type"), t.kind().id(), where + " kind");
             assertCodec(s, t, where);
             assertEquals(Integer.parseInt(s.get("nb_frames")), t.samples().count(), where + " sample count");
-            assertEquals(Double.parseDouble(s.get("duration")), t.durationSeconds(), MS, where + " duration");
+            // ffprobe's stream start_time and duration: where the track starts on the timeline (later than 0 when an
+            // empty edit delays it) and how long it plays from there.
+            double tolerance = timing.applyAsDouble(t);
+            assertEquals(Double.parseDouble(s.get("start_time")), t.startSeconds(), tolerance, where + " start_time");
+            assertEquals(Double.parseDouble(s.get("duration")), t.playDurationSeconds(), tolerance,
+                    where + " duration");
             long theirs = Long.parseLong(s.get("bit_rate"));
             assertEquals(theirs, t.bitrate(), 1, where + " bitrate");
             if (t.kind() == TrackKind.VIDEO) {
@@ -61,7 +76,7 @@ class ParserAgreesWithFfprobeTest {
             double[] ours = t.keyframes().seconds();
             assertEquals(expected.size(), ours.length, where + " keyframe count");
             for (int k = 0; k < ours.length; k++) {
-                assertEquals(expected.get(k), ours[k], MS, where + " keyframe " + k);
+                assertEquals(expected.get(k), ours[k], tolerance, where + " keyframe " + k);
             }
         }
     }

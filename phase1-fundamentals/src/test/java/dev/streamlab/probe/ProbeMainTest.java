@@ -106,6 +106,51 @@ class ProbeMainTest {
         assertTrue(alone.get("error").toString().startsWith("not a valid MP4"), out());
     }
 
+    /**
+     * The student's comparison: {@code ffmpeg -itsoffset 0.5 -i plain.mp4 -c copy delayed.mp4}, then ffprobe says
+     * start_time 0.5, duration 10 (format 10.5). The probe says the same, and why, instead of a bare "10.500 s".
+     * {@code DelayedTracksAgreeWithFfprobeTest} checks the numbers against ffprobe itself.
+     */
+    @Test
+    void aDelayedTrackSaysWhereItStartsAndHowLongItPlays(@TempDir Path dir) throws Exception {
+        String ffmpeg = ExternalTools.ffmpeg().toString();
+        Path plain = dir.resolve("plain.mp4");
+        Path delayed = dir.resolve("delayed.mp4");
+        ExternalTools.run(120, ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                "testsrc=size=160x96:rate=24", "-t", "10", "-c:v", "libx264", "-pix_fmt", "yuv420p", plain.toString());
+        ExternalTools.run(120, ffmpeg, "-nostdin", "-v", "error", "-y", "-itsoffset", "0.5", "-i", plain.toString(),
+                "-c", "copy", delayed.toString());
+
+        assertEquals(0, run(delayed.toString()));
+        assertTrue(out().startsWith("delayed.mp4: ") && out().contains(" 10.500 s, brand"), "the file: " + out());
+        assertTrue(out().matches("(?s).*\\n  track 1 video .* 10\\.000 s +240 samples .* starts at 0\\.500 s "
+                + "\\(after a 0\\.500 s empty edit\\), ends at 10\\.500 s, .*"), out());
+
+        out.reset();
+        assertEquals(0, run(delayed.toString(), "--json"));
+        Map<?, ?> track = assertInstanceOf(Map.class, assertInstanceOf(List.class,
+                JsonParser.parseObject(out(), Integer.MAX_VALUE).get("tracks")).getFirst());
+        assertEquals(10.5, track.get("duration_s"), "where it ends on the timeline, as before");
+        assertEquals(0.5, track.get("start_s"), out());
+        assertEquals(10.0, ((Number) track.get("media_duration_s")).doubleValue(), out());
+        long bitsPerSecondOver10s = Math.round(mediaBytes(delayed) * 8 / 10.0);
+        assertEquals(bitsPerSecondOver10s, ((Number) track.get("bitrate")).doubleValue(), 1,
+                "the bitrate divides by the 10 s of media, not by the 10.5 s timeline");
+        assertEquals(List.of(0.5), track.get("keyframes_s"), out());
+
+        out.reset();
+        assertEquals(0, run(plain.toString(), "--json"));
+        Map<?, ?> notDelayed = assertInstanceOf(Map.class, assertInstanceOf(List.class,
+                JsonParser.parseObject(out(), Integer.MAX_VALUE).get("tracks")).getFirst());
+        assertEquals(0L, notDelayed.get("start_s"), out());
+        assertEquals(10L, notDelayed.get("duration_s"), out());
+        assertEquals(10L, notDelayed.get("media_duration_s"), out());
+    }
+
+    private static long mediaBytes(Path file) throws Exception {
+        return dev.streamlab.mp4.Mp4File.open(file).movie().tracks().getFirst().samples().totalBytes();
+    }
+
     @Test
     void textSummaryWarnsWhenMoovIsAtTheEnd() {
         assertEquals(0, run(ExternalTools.media().resolve("sample-10s-360p-moov-at-end.mp4").toString()));
