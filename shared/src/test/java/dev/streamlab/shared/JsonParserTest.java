@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JsonParserTest {
@@ -27,6 +28,41 @@ class JsonParserTest {
     void bigIntegersBecomeDoublesRatherThanOverflowing() throws Exception {
         assertEquals(1e20, JsonParser.parse("100000000000000000000", 100));
         assertEquals(List.of(0L), JsonParser.parse("[0]", 100));
+    }
+
+    /**
+     * RFC 8259 §6 lets a parser limit the range of numbers; ours is a finite double's. Past it, parseDouble says
+     * Infinity, which JSON cannot say: it was taken as a value (and written back as null). Refused instead, with the
+     * position of the number.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"1e999|0", "-1e999|0", "1E+400|0", "1.8e308|0", "-1.8e308|0",
+            "[1, 1e999]|4", "{\"t\": -1e309}|6", "[0.5e1000000000]|1"})
+    void numbersBeyondADoublesRangeAreRefusedAtTheirPosition(String text, int at) {
+        JsonException e = assertThrows(JsonException.class, () -> JsonParser.parse(text, 1000));
+        assertTrue(e.getMessage().contains("is out of range") && e.getMessage().endsWith(" at character " + at),
+                e.getMessage());
+    }
+
+    @Test
+    void integersTooLongForADoubleAreRefusedWithoutEchoingTheirDigits() {
+        for (String text : new String[] {"1" + "0".repeat(309), "-" + "9".repeat(400), "[7" + "1".repeat(500) + "]"}) {
+            JsonException e = assertThrows(JsonException.class, () -> JsonParser.parse(text, 1000));
+            assertTrue(e.getMessage().contains("is out of range"), e.getMessage());
+            assertTrue(e.getMessage().length() < 120, "a message is not a client's 400 digits: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void numbersAtTheEdgesOfADoublesRangeAreKept() throws Exception {
+        assertEquals(Double.MAX_VALUE, JsonParser.parse("1.7976931348623157e308", 100));
+        assertEquals(-Double.MAX_VALUE, JsonParser.parse("-1.7976931348623157E+308", 100));
+        assertEquals(1e308, JsonParser.parse("1" + "0".repeat(308), 1000), "309 digits, in range");
+        assertEquals(Double.MIN_VALUE, JsonParser.parse("4.9e-324", 100));
+        // Too small to tell from 0 is precision, not range: rounded to the nearest double, as 0.1 is.
+        assertEquals(0.0, JsonParser.parse("1e-999", 100));
+        assertEquals(-0.0, JsonParser.parse("-1e-999", 100));
+        assertEquals("[0,0]", Json.write(JsonParser.parse("[1e-999,-1e-999]", 100)));
     }
 
     @ParameterizedTest

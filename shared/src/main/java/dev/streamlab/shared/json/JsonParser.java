@@ -12,6 +12,10 @@ import java.util.Map;
  * {@code Long} when integral and in range, else {@code Double}; strings, booleans and {@code null} as such.
  * Client input is hostile by default, so input length and nesting depth are bounded and every error is a
  * {@link JsonException} with the character offset, never another exception.
+ *
+ * <p>Numbers are limited to what a finite {@code double} holds (RFC 8259 §6 lets an implementation limit their
+ * range): {@code 1e999} or a 400-digit integer is refused, not read as Infinity. A number too small to tell from 0
+ * ({@code 1e-999}) is read as 0, as {@code 0.1} is read as the nearest double: that is precision, not range.
  */
 public final class JsonParser {
     /** Nesting beyond this is refused: a recursive parser must not be driven into a stack overflow. */
@@ -57,7 +61,11 @@ public final class JsonParser {
     }
 
     private JsonException error(String what) {
-        return new JsonException(what + " at character " + pos);
+        return error(what, pos);
+    }
+
+    private static JsonException error(String what, int at) {
+        return new JsonException(what + " at character " + at);
     }
 
     private void ws() {
@@ -200,7 +208,15 @@ public final class JsonParser {
         }
         String text = s.substring(start, pos);
         if (integral && pos - start <= 18) return Long.parseLong(text);
-        return Double.parseDouble(text); // digits were validated above, so this cannot throw
+        double d = Double.parseDouble(text); // digits were validated above, so this cannot throw
+        if (Double.isInfinite(d)) {
+            // Past Double.MAX_VALUE either side parseDouble says (-)Infinity, which JSON has no word for: Json.write
+            // would send it back as null, and a caller that checks isFinite would blame the value, not the text.
+            // The number is shortened: a message must not echo hundreds of a client's digits.
+            throw error("number " + (text.length() > 24 ? text.substring(0, 21) + "..." : text)
+                    + " is out of range (the largest double is " + Double.MAX_VALUE + ")", start);
+        }
+        return d;
     }
 
     /**
