@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,21 +37,28 @@ final class Http1Connection implements Runnable {
     /** The upgrade of the last exchange, if it asked for one: it may carry a protocol to run after the exchange. */
     private Http1Upgrade upgraded;
 
+    /**
+     * Allocations only, no side effects: the watchdog learns of the connection when it {@linkplain #run runs}. So a
+     * constructor that fails (out of memory, a bug) leaves nothing to undo but the socket and the permit, which
+     * {@link Http1Server}'s accept loop still holds and gives back.
+     */
     Http1Connection(SocketChannel channel, Http1Server server) {
         this.channel = channel;
         this.server = server;
-        this.watch = server.watchdog().watch(channel);
+        this.watch = server.watchdog().watcher(channel);
         this.writer = new Http1Writer(channel, watch, server.settings().writeStallTimeout().toNanos(),
                 server.buffers(), server.events());
         this.parser = new Http1Parser(server.settings().limits());
     }
 
+    /** Serves the connection, then closes it; everything it took (the watchdog entry, the socket) is given back. */
     @Override
     public void run() {
-        server.events().connectionOpened();
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // the head must not wait for Nagle
+            watch.start(); // before serve() checks server.isOpen(): Http1Server.close() sees it, or it sees close()
             remote = (InetSocketAddress) channel.getRemoteAddress();
+            server.events().connectionOpened(); // in here: a listener that throws must not leave the socket open
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // the head must not wait for Nagle
             serve();
             runHandedOff();
         } catch (Http1Exception e) {
@@ -59,9 +67,23 @@ final class Http1Connection implements Runnable {
             server.events().requestRejected(e.status());
             LOG.log(Level.FINE, () -> remote + ": " + e.getMessage());
             refuse(e);
+        } catch (ClosedByInterruptException e) {
+            // Nothing in this server interrupts a connection thread; the JDK has closed every channel the thread was
+            // in (the socket, and a file it was sending from, for everyone sharing it: OpenFiles).
+            LOG.log(Level.WARNING, "connection from " + remote + " failed: its thread was interrupted, which closed"
+                    + " the channels it was using", e);
         } catch (ClosedChannelException e) {
-            // Closed under us: by the watchdog (idle, stalled write, slowloris) or by Http1Server.close(). Routine.
-            LOG.log(Level.FINE, () -> remote + ": closed (" + watch.fired() + ")");
+            if (channel.isOpen()) {
+                // Not the socket: a channel the handler was reading from was closed under the response, such as a
+                // video file's shared channel closed by an interrupt of another thread reading it (OpenFiles). The
+                // response is cut short, so the connection closes.
+                LOG.log(Level.WARNING, "connection from " + remote + " failed: a channel other than its socket was"
+                        + " closed under the response", e);
+            } else {
+                // Closed under us: by the watchdog (idle, stalled write, slowloris) or by Http1Server.close().
+                // Routine.
+                LOG.log(Level.FINE, () -> remote + ": closed (" + watch.fired() + ")");
+            }
         } catch (IOException e) {
             // The client went away: reset, broken pipe, EOF mid-request. Routine for video (seeks, closed tabs).
             LOG.log(Level.FINE, () -> remote + ": client gone: " + e);

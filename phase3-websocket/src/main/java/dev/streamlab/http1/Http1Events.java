@@ -12,7 +12,7 @@ public interface Http1Events {
     /** A connection was accepted. */
     default void connectionOpened() {}
 
-    /** A connection was closed, whoever closed it. */
+    /** A connection was closed, whoever closed it (called also when {@link #connectionOpened} threw). */
     default void connectionClosed() {}
 
     /** A request was refused before reaching a handler (400, 408, 411, 413, 414, 417, 431, 501, 505). */

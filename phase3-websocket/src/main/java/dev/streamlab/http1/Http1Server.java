@@ -19,10 +19,11 @@ import java.util.logging.Logger;
  *
  * <pre>
  *   accept loop (one platform thread)           per connection (Http1Connection, one virtual thread)
- *     permits.acquire()   // the cap, first       read -&gt; Http1Parser -&gt; Http1Request
- *     channel = accept()                          handler.handle(Http1Exchange)  -&gt; Http1Writer
+ *     permits.acquire()   // the cap, first       watchdog.watch(connection)
+ *     channel = accept()                          read -&gt; Http1Parser -&gt; Http1Request
+ *     connection = new Http1Connection(channel)   handler.handle(Http1Exchange)  -&gt; Http1Writer
  *     start thread(connection)                    keep-alive? read the next request : close
- *                                                 finally: close, permits.release()
+ *     failed? close channel, permits.release()    finally: unwatch, close, permits.release()
  *   Http1Watchdog (one thread): request, idle and write-stall deadlines of every connection
  * </pre>
  *
@@ -133,10 +134,13 @@ public final class Http1Server implements AutoCloseable {
             SocketChannel channel = null;
             try {
                 channel = listener.accept();
-                SocketChannel accepted = channel;
+                // Made here, not on its thread, so that a constructor that throws (out of memory, a bug) is caught
+                // below like a thread that fails to start: the constructor only allocates (Http1Connection), and the
+                // socket and the permit are given back by dropUnstarted.
+                Http1Connection connection = new Http1Connection(channel, this);
                 threads.newThread(() -> {
                     try {
-                        new Http1Connection(accepted, this).run();
+                        connection.run();
                     } finally {
                         permits.release();
                     }
@@ -152,8 +156,9 @@ public final class Http1Server implements AutoCloseable {
                 sleepQuietly(ACCEPT_BACKOFF_MILLIS);
                 continue;
             } catch (RuntimeException | Error e) {
-                // Taking or starting this connection failed before its thread ran, so the permit and the socket are
-                // still ours: an OutOfMemoryError ("unable to create native thread" from start(), or the heap), a
+                // Taking, making or starting this connection failed before its thread ran, so the permit and the
+                // socket are still ours, and nothing else was taken (the watchdog learns of a connection on its own
+                // thread): an OutOfMemoryError ("unable to create native thread" from start(), or the heap), a
                 // LinkageError, a bug. Were the acceptor to die of it, the port would stay bound and never accept
                 // again: clients would wait in the backlog forever, the worst way to fail. So every Error is survived,
                 // VirtualMachineErrors such as InternalError included: this loop holds no state beyond the permit

@@ -77,11 +77,9 @@ final class Http1Watchdog implements AutoCloseable {
         timer.scheduleAtFixedRate(this::check, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts watching a connection. */
-    Watched watch(SocketChannel channel) {
-        Watched w = new Watched(channel);
-        watched.add(w);
-        return w;
+    /** A connection's deadlines, not yet watched: {@link Watched#start} begins, {@link Watched#remove} ends. */
+    Watched watcher(SocketChannel channel) {
+        return new Watched(channel);
     }
 
     /** The connections being watched (for {@link Http1Server#close()}). */
@@ -155,7 +153,12 @@ final class Http1Watchdog implements AutoCloseable {
             return fired;
         }
 
-        /** Stops watching; the connection is closed or about to be. */
+        /** Starts watching (and counting: {@link Http1Server#openConnections()}) the connection. */
+        void start() {
+            watched.add(this);
+        }
+
+        /** Stops watching; the connection is closed or about to be. Harmless if {@link #start} never ran. */
         void remove() {
             watched.remove(this);
         }

@@ -13,6 +13,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The video files' channels, kept open across requests: what nginx's {@code open_file_cache} does, but checked on
@@ -35,6 +37,20 @@ import java.util.concurrent.atomic.LongAdder;
  * the old bytes, which its validators described — and the old descriptor is closed as that response ends. (Leaving
  * it to the channel's cleaner, as this class once did, kept one descriptor per change of a file until the next full
  * GC: 500 rewrites of one video left 500 descriptors open. {@code OpenFilesTest} checks each one is closed.)
+ *
+ * <p><b>Never dead.</b> A kept channel that is no longer open is stale too, and is opened afresh like a changed file.
+ * A {@code FileChannel} is an {@code InterruptibleChannel}: when a thread is interrupted while it reads or
+ * {@code transferTo}s from one (or has its interrupt status set when it starts to), the JDK closes the channel
+ * ({@code ClosedByInterruptException}) — for every thread that shares it, not only the interrupted one. Nothing in
+ * phases 3 and 4 interrupts a thread that reads through this table (connection threads are never interrupted; the
+ * threads that are, live viewers' and processed streams' senders, read no file from here), but an embedding
+ * application, a test or a future change might; before this check, one interrupt would have failed every later
+ * request for that video (each response cut off after its head, logged as a routine closed socket) until the file
+ * changed on disk or the server restarted. The responses sending from the channel when it closes still fail — the
+ * bytes they promised cannot come from a closed descriptor — and their connections close
+ * ({@code Http1Connection} logs them as a channel closed under the response, not as a socket closed by the
+ * watchdog); the next request opens the file again. {@link FileChannel#isOpen()} is a volatile read, so the check
+ * costs nothing next to the {@code statx}.
  *
  * <p>One entry per catalog file that has been requested, so the descriptors held are bounded by the catalog's size
  * plus the responses in flight. Phase 4's {@code /cached/videos} reads its cache misses through the same table
@@ -80,8 +96,12 @@ public final class OpenFiles implements AutoCloseable {
             return stamp.fileKey();
         }
 
+        /**
+         * Whether this entry still stands for the file as it is {@code now}: the same size, mtime and identity, and
+         * the channel still open (an interrupt of any thread reading it closes it for all: class comment).
+         */
         boolean describes(BasicFileAttributes now) {
-            return stamp.matches(now);
+            return stamp.matches(now) && channel.isOpen();
         }
 
         /** Takes a hold unless the last one is already gone (the entry was replaced and its channel closed). */
@@ -103,6 +123,8 @@ public final class OpenFiles implements AutoCloseable {
             }
         }
     }
+
+    private static final Logger LOG = Logger.getLogger(OpenFiles.class.getName());
 
     private final ConcurrentHashMap<Path, Open> open = new ConcurrentHashMap<>();
     private final LongAdder opens = new LongAdder();
@@ -128,8 +150,14 @@ public final class OpenFiles implements AutoCloseable {
                 if (o.hold()) return o;
                 continue; // replaced and closed between the lookup and the hold: look again
             }
-            // First request, or the file changed: open it again. Racing requests may each open it; each entry that
-            // leaves the table gives back the table's hold, and the racers' own holds close the rest.
+            if (o != null && !o.channel.isOpen() && o.holds.get() > 0) {
+                // Not a change on disk: someone closed the channel under the table, an interrupt most likely.
+                LOG.log(Level.WARNING, () -> "the kept channel of " + file + " was closed under the table (a thread"
+                        + " reading it was interrupted?): opening the file again");
+            }
+            // First request, the file changed, or its kept channel was closed (an interrupt): open it again. Racing
+            // requests may each open it; each entry that leaves the table gives back the table's hold, and the
+            // racers' own holds close the rest.
             Open fresh = new Open(FileChannel.open(file, StandardOpenOption.READ), now);
             opens.increment();
             fresh.hold();

@@ -17,6 +17,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -445,6 +447,82 @@ class Http1ServerTest {
             }
             assertEquals(1, severe.size(), "three failures in a row are logged once");
             assertSame(error, severe.getFirst().getThrown().getClass());
+            // Each dropped connection had been made (new Http1Connection) before its thread failed to start: had
+            // the constructor registered it with the watchdog, it would be counted here for ever (the GET's own
+            // connection ends as the Wire closes).
+            dev.streamlab.testing.Await.until(Duration.ofSeconds(5), () -> server.openConnections() == 0);
+            assertEquals(0, server.openConnections(), "dropped connections left watchdog entries behind");
+        } finally {
+            log.removeHandler(capture);
+            log.setUseParentHandlers(true);
+        }
+    }
+
+    /**
+     * The accept loop makes each connection ({@code new Http1Connection}) in the block that also catches a thread
+     * that fails to start, and gives back the socket and the permit (the test above). For that to be all a failing
+     * constructor leaves behind, the constructor must take nothing else: it once registered the socket with the
+     * watchdog before allocating the writer and parser, so an OutOfMemoryError there left a watchdog entry (counted
+     * by openConnections()) and an open socket for ever.
+     */
+    @Test
+    void makingAConnectionTakesNothingUntilItRuns() throws Exception {
+        try (Http1Server server = start(FAST, Http1Events.NONE);
+                ServerSocketChannel elsewhere = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+                SocketChannel client = SocketChannel.open(elsewhere.getLocalAddress());
+                SocketChannel accepted = elsewhere.accept()) {
+            Http1Connection made = new Http1Connection(accepted, server);
+            assertEquals(0, server.openConnections(), "a connection that never runs must leave no watchdog entry");
+            assertTrue(accepted.isOpen());
+            client.shutdownOutput(); // so that run() finds the end of the stream where a request would be
+            made.run(); // what its thread does: watched while it runs, then unwatched and closed
+            assertFalse(accepted.isOpen());
+            assertEquals(0, server.openConnections());
+        }
+    }
+
+    @Test
+    void aConnectionWhoseSetUpThrowsIsClosedAndGivesBackItsPermitAndWatchdogEntry() throws Exception {
+        // connectionOpened is the first thing a connection's thread calls into code that is not the server's; it
+        // once ran before the try whose finally closes the socket and ends the watchdog entry.
+        AtomicInteger calls = new AtomicInteger();
+        Http1Events failingFirst = new Http1Events() {
+            @Override
+            public void connectionOpened() {
+                if (calls.getAndIncrement() == 0) throw new IllegalStateException("injected: a metrics listener's bug");
+            }
+        };
+        Logger log = Logger.getLogger(Http1Connection.class.getName());
+        List<LogRecord> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(r);
+            }
+
+            @Override
+            public void flush() { }
+
+            @Override
+            public void close() { }
+        };
+        log.addHandler(capture);
+        log.setUseParentHandlers(false);
+        // A cap of one: a permit kept by the failed connection would leave none for the GET after it.
+        try (Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), FAST.withMaxConnections(1),
+                handler((req, c) -> false), failingFirst)) {
+            try (Wire failed = new Wire(server.address())) {
+                failed.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n");
+                assertTrue(failed.closedWithin(5000), "its socket is closed, not left open");
+            }
+            dev.streamlab.testing.Await.until(Duration.ofSeconds(5), () -> server.openConnections() == 0);
+            assertEquals(0, server.openConnections(), "its watchdog entry is gone");
+            try (Wire w = new Wire(server.address())) {
+                assertEquals("GET /echo null ", w.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n").read().text(),
+                        "its permit came back");
+            }
+            assertEquals(1, warnings.size(), "one log line: " + warnings);
+            assertSame(IllegalStateException.class, warnings.getFirst().getThrown().getClass());
         } finally {
             log.removeHandler(capture);
             log.setUseParentHandlers(true);

@@ -93,7 +93,10 @@ public final class WsConnection {
         gather[0] = header.flip();
         lock.lock();
         try {
-            if (closeSent) throw new IOException("the WebSocket is closing");
+            // ended as in send(): this path never compresses, so the ended deflater is not at stake, but a message
+            // after the session's end must fail as every other send does, not go out in the moment before the
+            // connection closes the socket (nor fail, after it, as a ClosedChannelException).
+            if (closeSent || ended) throw new IOException("the WebSocket is closing");
             upgrade.write(gather);
         } finally {
             lock.unlock();

@@ -1,6 +1,8 @@
 package dev.streamlab.websocket.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.phase3.Phase3Server;
@@ -234,6 +236,50 @@ class WsServerTest {
         awaitQuiet();
         assertTrue(fds() - fds < 20, "descriptors " + fds + " -> " + fds());
         assertTrue(Thread.activeCount() - threads < 10, "platform threads " + threads + " -> " + Thread.activeCount());
+    }
+
+    /**
+     * {@link WsConnection#end()} says later sends fail with an IOException: every send method alike, checked before
+     * the socket is touched — also {@code sendBinary(ByteBuffer...)}, the streams' gathering send, which once checked
+     * only for a Close frame sent and so wrote to (or failed on) the socket of a session that had ended.
+     */
+    @Test
+    void afterTheSessionEndsEverySendFailsTheSameWay() throws Exception {
+        CompletableFuture<WsConnection> opened = new CompletableFuture<>();
+        WsEndpoint keep = new WsEndpoint() {
+            @Override
+            public void opened(WsConnection c) {
+                opened.complete(c);
+            }
+
+            @Override
+            public void message(WsConnection c, dev.streamlab.websocket.WsEvent m) { }
+        };
+        Phase3Server s = SampleServer.start();
+        try {
+            s.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, HEARTBEAT)
+                    .register("/ws/keep", keep));
+            Socket peer = WsTestServer.connect(s, "/ws/keep");
+            WsConnection c;
+            try {
+                c = opened.get(5, TimeUnit.SECONDS);
+            } finally {
+                peer.close(); // the peer vanishes without a Close: the session ends with 1006 and sends none
+            }
+            dev.streamlab.testing.Await.until(Duration.ofSeconds(10), () -> s.openConnections() == 0);
+            assertEquals(0, s.openConnections());
+            assertFalse(c.closeSent(), "no Close frame was sent: only the session's end stops a send");
+            List<org.junit.jupiter.api.function.Executable> sends = List.of(
+                    () -> c.sendText(ByteBuffer.wrap(new byte[] {'x'})),
+                    () -> c.sendBinary(ByteBuffer.allocate(1)),
+                    () -> c.sendBinary(ByteBuffer.allocate(1), ByteBuffer.allocate(2)));
+            for (org.junit.jupiter.api.function.Executable send : sends) {
+                IOException e = assertThrows(IOException.class, send);
+                assertEquals("the WebSocket is closing", e.getMessage(), e.toString());
+            }
+        } finally {
+            s.close();
+        }
     }
 
     /** Waits (bounded) until the server holds no connection. */
