@@ -18,6 +18,9 @@ import java.util.Objects;
  */
 public record Http1Settings(Threads threads, int maxConnections, Duration requestTimeout, Duration idleTimeout,
                             Duration writeStallTimeout, Http1Parser.Limits limits) {
+    /** Longer than any connection should wait for anything, and far below {@code Long.MAX_VALUE} nanoseconds. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
     /** Virtual threads, 8,000 connections, 20 s per request, 30 s idle, 30 s write stall, default limits. */
     public static final Http1Settings DEFAULTS = new Http1Settings(Threads.VIRTUAL, 8_000, Duration.ofSeconds(20),
             Duration.ofSeconds(30), Duration.ofSeconds(30), Http1Parser.Limits.DEFAULT);
@@ -42,6 +45,11 @@ public record Http1Settings(Threads threads, int maxConnections, Duration reques
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be > 0");
         for (Duration d : new Duration[] {requestTimeout, idleTimeout, writeStallTimeout}) {
             if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException("timeouts must be > 0");
+            // Deadlines are System.nanoTime() arithmetic: a timeout past MAX_TIMEOUT would overflow, and would fail
+            // every connection as it starts rather than the server here.
+            if (d.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("timeouts must be at most " + MAX_TIMEOUT + ", got " + d);
+            }
         }
     }
 

@@ -109,6 +109,18 @@ class Http1ServerTest {
     }
 
     @Test
+    void aTimeoutTooLongForNanosecondDeadlinesIsRefusedWhenConfiguredNotPerConnection() {
+        Duration day = Http1Settings.MAX_TIMEOUT;
+        Http1Settings longest = FAST.withTimeouts(day, day, day);
+        assertEquals(day, longest.writeStallTimeout());
+        for (Duration tooLong : List.of(day.plusNanos(1), Duration.ofSeconds(Long.MAX_VALUE))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> FAST.withTimeouts(FAST.requestTimeout(),
+                    FAST.idleTimeout(), tooLong));
+            assertEquals("timeouts must be at most PT24H, got " + tooLong, e.getMessage());
+        }
+    }
+
+    @Test
     void keepAliveServesSeveralRequestsOnOneConnectionAndPipelinedOnesInOrder() throws Exception {
         Counting events = new Counting();
         try (Http1Server server = start(FAST, events); Wire w = new Wire(server.address())) {
