@@ -15,7 +15,7 @@ final class MovieParser {
         mvhd.u32or64(v, "creation_time");
         mvhd.u32or64(v, "modification_time");
         long timescale = mvhd.u32("timescale");
-        long duration = mvhd.u32or64(v, "duration");
+        long duration = mvhd.duration(v, "duration");
         if (timescale == 0) throw mvhd.error("mvhd timescale is 0: time cannot be measured");
         List<Track> tracks = new ArrayList<>();
         long room = fileSize; // what earlier tracks' samples leave of the file (see SampleTable.read)
@@ -44,7 +44,7 @@ final class MovieParser {
         mdhd.u32or64(mv, "modification_time");
         long timescale = mdhd.u32("timescale");
         if (timescale == 0) throw mdhd.error("mdhd timescale is 0: time cannot be measured");
-        long mediaDuration = mdhd.u32or64(mv, "duration");
+        long mediaDuration = mdhd.duration(mv, "duration");
         String language = language(mdhd.u16("language"));
 
         PayloadReader hdlr = mdia.require(FourCC.HDLR).reader();
@@ -117,9 +117,10 @@ final class MovieParser {
                 mediaEditSeen = true;
             }
         }
-        // mvhd duration 0 (fragmented files) or all 1s (§8.2.2.3) means unknown. A second of slack forgives
-        // muxers that round the track's and the movie's durations differently; hours of excess are a lie.
-        boolean movieKnown = movieDuration > 0 && movieDuration != 0xFFFF_FFFFL;
+        // mvhd duration 0 (fragmented files, or all 1s: see PayloadReader.duration) means unknown. A second of
+        // slack forgives muxers that round the track's and the movie's durations differently; hours of excess are
+        // a lie.
+        boolean movieKnown = movieDuration > 0;
         if (movieKnown && movieTicks - movieTimescale > movieDuration) { // not d + ts: d may be near 2^63
             throw r.error("edits lasting " + movieTicks + " movie ticks (segment_duration) are longer than the "
                     + movieDuration + "-tick movie (mvhd duration)");

@@ -87,6 +87,24 @@ public final class PayloadReader {
         return version == 1 ? u64(what) : u32(what);
     }
 
+    /**
+     * The duration field of {@code mvhd}, {@code tkhd} or {@code mdhd}: 32-bit in version 0, 64-bit in version 1.
+     * All 1s is the spec's "the duration cannot be determined" (§8.2.2.3, §8.3.2.3, §8.4.2.3; Smooth Streaming
+     * and live muxers write it), returned as 0, what fragmented files write for the same thing.
+     */
+    public long duration(int version, String what) throws Mp4FormatException {
+        if (version == 1) {
+            need(8, what);
+            if (buf.getLong(buf.position()) == -1L) {
+                buf.position(buf.position() + 8);
+                return 0;
+            }
+            return u64(what);
+        }
+        long d = u32(what);
+        return d == 0xFFFF_FFFFL ? 0 : d;
+    }
+
     public void skip(int n, String what) throws Mp4FormatException {
         need(n, what);
         buf.position(buf.position() + n);

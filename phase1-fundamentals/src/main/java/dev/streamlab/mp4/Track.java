@@ -7,7 +7,7 @@ package dev.streamlab.mp4;
  * @param kind      video, audio or other, from {@code hdlr}
  * @param handler   the raw {@code hdlr} handler type
  * @param timescale media ticks per second ({@code mdhd})
- * @param mediaDuration {@code mdhd} duration in media ticks
+ * @param mediaDuration {@code mdhd} duration in media ticks (0 when unknown: fragmented files, or all 1s)
  * @param language  ISO-639-2/T code from {@code mdhd} ("und" when unset)
  * @param entry     the codec ({@code stsd}'s first sample entry)
  * @param edits     the edit list, reduced to its effect on timestamps
@@ -19,11 +19,13 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
     /**
      * Where the track ends on the movie timeline, in media ticks: the edit list's total duration when there is one
      * (it hides AAC priming and B-frame delay, and counts a leading empty edit: the {@code tkhd} duration), else
-     * {@code mdhd}'s. For a track that starts at 0 this is also how long it plays, what players and ffprobe report;
-     * for a delayed one it is about {@link #start()} + {@link #playDuration()}.
+     * {@code mdhd}'s, else (0: unknown, as fragmented and Smooth Streaming files say) the samples' own. For a track
+     * that starts at 0 this is also how long it plays, what players and ffprobe report; for a delayed one it is about
+     * {@link #start()} + {@link #playDuration()}.
      */
     public long duration() {
-        return edits.duration() >= 0 ? edits.duration() : mediaDuration;
+        if (edits.duration() >= 0) return edits.duration();
+        return mediaDuration > 0 ? mediaDuration : samples.totalDuration();
     }
 
     public double durationSeconds() {
@@ -53,7 +55,7 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
      * that rounding.
      */
     public long playDuration() {
-        if (edits.duration() < 0) return mediaDuration;
+        if (edits.duration() < 0) return mediaDuration > 0 ? mediaDuration : samples.totalDuration();
         long shown = edits.duration() - edits.delay();
         long media = samples.compositionEnd() - edits.mediaTime();
         return Math.max(0, Math.min(shown, media));

@@ -113,8 +113,12 @@ final class BoxWriter {
 
     /** A trak with {@code edts} (an {@code edts} box, or nothing) between tkhd and mdia, as muxers place it. */
     static byte[] trak(byte[] edts, byte[] stbl) {
+        return trak(edts, stbl, fullBox("mdhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u16(0x55C4), u16(0)));
+    }
+
+    /** A trak with the given {@code mdhd} box (its timescale should be 1000, as the other helpers assume). */
+    static byte[] trak(byte[] edts, byte[] stbl, byte[] mdhd) {
         byte[] tkhd = fullBox("tkhd", 0, 3, u32(0), u32(0), u32(1), zeros(4), u32(1000), zeros(60));
-        byte[] mdhd = fullBox("mdhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u16(0x55C4), u16(0));
         byte[] hdlr = fullBox("hdlr", 0, 0, u32(0), ascii("vide"), zeros(12), ascii("Video\0"));
         return box("trak", tkhd, edts, box("mdia", mdhd, hdlr, box("minf", stbl)));
     }

@@ -1,6 +1,7 @@
 package dev.streamlab.mp4;
 
 import static dev.streamlab.mp4.BoxWriter.MDAT_PAYLOAD;
+import static dev.streamlab.mp4.BoxWriter.MDAT_SIZE;
 import static dev.streamlab.mp4.BoxWriter.ascii;
 import static dev.streamlab.mp4.BoxWriter.box;
 import static dev.streamlab.mp4.BoxWriter.boxWithSize;
@@ -18,7 +19,9 @@ import static dev.streamlab.mp4.BoxWriter.stsc;
 import static dev.streamlab.mp4.BoxWriter.stsz;
 import static dev.streamlab.mp4.BoxWriter.stts;
 import static dev.streamlab.mp4.BoxWriter.trak;
+import static dev.streamlab.mp4.BoxWriter.u16;
 import static dev.streamlab.mp4.BoxWriter.u32;
+import static dev.streamlab.mp4.BoxWriter.u64;
 import static dev.streamlab.mp4.BoxWriter.u8;
 import static dev.streamlab.mp4.BoxWriter.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -310,6 +313,28 @@ class Mp4BadInputTest {
             EditList edits = mp4.movie().tracks().getFirst().edits();
             assertEquals(1_000_000, edits.mediaTime());
             assertEquals(5_000_000, edits.duration());
+        }
+    }
+
+    @Test
+    void allOnesDurationsAreUnknownNotFourBillionTicksNorOutOfRange() throws IOException {
+        // §8.2.2.3, §8.4.2.3: a duration of all 1s "cannot be determined". ffmpeg -f ismv (Smooth Streaming)
+        // writes mdhd v1 with 0xFFFF_FFFF_FFFF_FFFF, which was refused as out of range; in v0, 0xFFFF_FFFF was
+        // taken for 4,294,967 s. Unknown is 0, as in fragmented files, and the samples say how long the track is.
+        byte[] mdhdV1 = fullBox("mdhd", 1, 0, u64(0), u64(0), u32(1000), u64(-1), u16(0x55C4), u16(0));
+        byte[] v1 = concat(ftyp(), box("mdat", zeros(MDAT_SIZE)),
+                moov(trak(new byte[0], stbl(BoxWriter.threeSamples()), mdhdV1)));
+        byte[] v0 = movie(BoxWriter.threeSamples());
+        ByteBuffer.wrap(v0).putInt(offsetOf(v0, "mdhd") + 24, -1); // v0 duration: after times and timescale
+        for (byte[] file : List.of(v0, v1)) {
+            ByteBuffer.wrap(file).putInt(offsetOf(file, "mvhd") + 24, -1);
+            for (Mp4File mp4 : parsedBothWays(file)) {
+                Track t = mp4.movie().tracks().getFirst();
+                assertEquals(0, t.mediaDuration());
+                assertEquals(0, mp4.movie().duration());
+                assertEquals(0.3, t.durationSeconds(), 1e-9, "3 samples of 100 ticks at 1000 per second");
+                assertEquals(0.3, mp4.durationSeconds(), 1e-9);
+            }
         }
     }
 

@@ -179,7 +179,7 @@ public final class Fmp4Remuxer {
                 r.u32or64(v, "modification_time");
                 if (r.u32("track_ID") != trackId) continue;
                 r.skip(4, "reserved");
-                r.u32or64(v, "duration");
+                r.duration(v, "duration");
                 r.skip(8, "reserved");
                 return r.view(TKHD_PRESENTATION, "presentation fields");
             }
