@@ -53,7 +53,7 @@ final class MovieParser {
         int handler = hdlr.i32("handler_type");
 
         Box stbl = mdia.require(FourCC.MINF).require(FourCC.STBL);
-        SampleEntry entry = SampleEntries.first(stbl.require(FourCC.STSD));
+        SampleEntry entry = SampleEntries.first(stbl.require(FourCC.STSD), TrackKind.of(handler));
         SampleTable samples = SampleTable.read(stbl, fileSize, room, mediaDuration);
         EditList edits = edits(trak, movieTimescale, movieDuration, timescale, samples);
         return new Track(id, TrackKind.of(handler), handler, timescale, mediaDuration, language, entry, edits,

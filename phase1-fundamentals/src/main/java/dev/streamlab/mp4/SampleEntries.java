@@ -12,6 +12,10 @@ import java.util.List;
  *                      samplesize(16), 4 reserved, samplerate(16.16)                    = 28 bytes, then boxes
  *                      (QuickTime sound description version 1 adds 16 bytes, version 2 adds 36)
  * </pre>
+ * Codecs this class knows (the ones MSE plays in MP4) get their RFC 6381 string from their configuration box.
+ * Any other entry of a video or audio track ({@code mp4v}, {@code ac-3}, {@code alac}, QuickTime PCM such as
+ * {@code sowt}...) is named by its FourCC, but its dimensions, channels and rate are still read from the preamble
+ * every visual or audio sample entry shares, as ffprobe reports them.
  */
 final class SampleEntries {
     private static final int VISUAL_PREAMBLE = 78;
@@ -19,7 +23,8 @@ final class SampleEntries {
 
     private SampleEntries() {}
 
-    static SampleEntry first(Box stsd) throws Mp4FormatException {
+    /** @param kind the track's kind (from {@code hdlr}): how to read an entry whose format is not known here */
+    static SampleEntry first(Box stsd, TrackKind kind) throws Mp4FormatException {
         PayloadReader r = stsd.reader();
         r.fullBoxVersion(1);
         long count = r.u32("entry_count");
@@ -31,6 +36,13 @@ final class SampleEntries {
         ByteBuffer whole = e.bytes();
         if (isVisual(format)) return visual(e, format, whole);
         if (isAudio(format)) return audio(e, format, whole);
+        if (kind == TrackKind.VIDEO || kind == TrackKind.AUDIO) {
+            try {
+                return kind == TrackKind.VIDEO ? visual(e, format, whole) : audio(e, format, whole);
+            } catch (Mp4FormatException notTheCommonLayout) {
+                // An entry of a format this parser does not know is not held to a layout: named by its FourCC only.
+            }
+        }
         return new SampleEntry(format, FourCC.toString(format), 0, 0, 0, 0, whole);
     }
 
@@ -48,6 +60,7 @@ final class SampleEntries {
         r.skip(24, "reserved/pre_defined");
         int width = r.u16("width");
         int height = r.u16("height");
+        if (!isVisual(format)) return new SampleEntry(format, FourCC.toString(format), width, height, 0, 0, whole);
         var children = e.childrenAfter(VISUAL_PREAMBLE);
         String codec;
         if (format == FourCC.AVC1 || format == FourCC.AVC3) {
@@ -77,6 +90,15 @@ final class SampleEntries {
             case 2 -> 36;
             default -> throw r.error("unknown sound sample description version " + version);
         };
+        if (version == 2) {
+            // QuickTime's version 2 leaves the fields above at fixed values (3 channels... 65536 Hz) and puts the
+            // real ones after them: sizeOfStructOnly(32), audioSampleRate(float64), numAudioChannels(32).
+            r.u32("sizeOfStructOnly");
+            double v2Rate = Double.longBitsToDouble(r.i64("audioSampleRate"));
+            long v2Channels = r.u32("numAudioChannels");
+            if (v2Rate > 0 && v2Rate <= Integer.MAX_VALUE) rate = (int) Math.round(v2Rate);
+            if (v2Channels <= 0xFFFF) channels = (int) v2Channels;
+        }
         var children = e.childrenAfter(AUDIO_PREAMBLE + extra);
         String codec;
         if (format == FourCC.MP4A) {
@@ -90,10 +112,32 @@ final class SampleEntries {
             Codecs.Mp4a config = Codecs.mp4a(esds);
             codec = config.codec();
             if (config.channels() > 0) channels = config.channels();
-        } else {
+        } else if (format == FourCC.OPUS || format == FourCC.FLAC) {
             codec = format == FourCC.OPUS ? "opus" : "flac";
+        } else {
+            codec = FourCC.toString(format);
+            if (format == AC3) {
+                for (Box c : children) if (c.type() == DAC3) channels = ac3Channels(c, channels);
+            }
         }
         return new SampleEntry(format, codec, 0, 0, channels, rate, whole);
+    }
+
+    private static final int AC3 = FourCC.of("ac-3"), DAC3 = FourCC.of("dac3");
+    /** AC-3 audio coding mode (ETSI TS 102 366 Table 4.3): full-bandwidth channels per acmod. */
+    private static final int[] ACMOD_CHANNELS = {2, 1, 2, 3, 3, 4, 4, 5};
+
+    /**
+     * Channels of an AC-3 stream from its {@code dac3} box (ETSI TS 102 366 Annex F.4): fscod(2) bsid(5) bsmod(3)
+     * acmod(3) lfeon(1). The sample entry's channelcount is a template field muxers leave at 2.
+     */
+    private static int ac3Channels(Box dac3, int fallback) throws Mp4FormatException {
+        PayloadReader r = dac3.reader();
+        if (r.remaining() < 2) return fallback;
+        int bits = (r.u8("dac3") << 8) | r.u8("dac3");
+        int acmod = (bits >>> 3) & 0x7;
+        int lfe = (bits >>> 2) & 0x1;
+        return ACMOD_CHANNELS[acmod] + lfe;
     }
 
     private static Box find(Box entry, List<Box> children, int type) throws Mp4FormatException {

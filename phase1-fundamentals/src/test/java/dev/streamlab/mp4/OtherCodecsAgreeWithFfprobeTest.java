@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.testing.ExternalTools;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +45,44 @@ class OtherCodecsAgreeWithFfprobeTest {
         assertTrue(video.codec().startsWith(codecPrefix.trim()), video.codec());
         if (name.equals("opus-audio")) {
             assertEquals("opus", mp4.movie().first(TrackKind.AUDIO).orElseThrow().codec());
+        }
+    }
+
+    /**
+     * Entries the parser names only by their FourCC — codecs MSE does not play from MP4, which the remuxer refuses
+     * by that name — still have their picture size, channels and rate, read from the preamble every visual or
+     * audio sample entry shares (QuickTime sound versions 1 and 2 included). They were reported as 0x0 and 0 ch.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "mpeg4;                       mp4; -c:v mpeg4;                                    mp4v",
+            "mjpeg;                       mp4; -c:v mjpeg -pix_fmt yuvj420p;                  mp4v",
+            "ac3 5.1 (dac3);              mp4; -c:a ac3 -ac 6;                                ac-3",
+            "alac;                        mp4; -c:a alac;                                     alac",
+            "pcm s16 (QuickTime sound v1); mov; -c:a pcm_s16le;                               sowt",
+            "pcm s24 (QuickTime sound v2); mov; -c:a pcm_s24le -ar 96000 -ac 2;               lpcm",
+    })
+    void entriesKnownOnlyByTheirFourCcStillHaveSizeChannelsAndRate(String name, String container, String encoder,
+                                                                 String fourcc) throws Exception {
+        boolean video = encoder.contains("-c:v");
+        Path out = dir.resolve(name.replaceAll("\\W+", "-") + ".mp4");
+        List<String> cmd = new java.util.ArrayList<>(List.of(ExternalTools.ffmpeg().toString(), "-nostdin", "-v",
+                "error", "-y", "-f", "lavfi", "-i", video ? "testsrc=size=162x98:rate=10:duration=1"
+                        : "sine=frequency=440:sample_rate=48000:duration=1"));
+        cmd.addAll(List.of(encoder.trim().split("\\s+")));
+        cmd.addAll(List.of("-f", container.trim(), out.toString()));
+        ExternalTools.run(60, cmd.toArray(String[]::new));
+
+        Track t = Mp4File.open(out).movie().tracks().getFirst();
+        Map<String, String> s = new Ffprobe().streams(out).getFirst();
+        assertEquals(fourcc.trim(), t.codec());
+        assertEquals(Integer.parseInt(s.get("nb_frames")), t.samples().count(), "sample count");
+        if (video) {
+            assertEquals(Integer.parseInt(s.get("width")), t.entry().width(), "width");
+            assertEquals(Integer.parseInt(s.get("height")), t.entry().height(), "height");
+        } else {
+            assertEquals(Integer.parseInt(s.get("channels")), t.entry().channels(), "channels");
+            assertEquals(Integer.parseInt(s.get("sample_rate")), t.entry().sampleRate(), "sample rate");
         }
     }
 }
