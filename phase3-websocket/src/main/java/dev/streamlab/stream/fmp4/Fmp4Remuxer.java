@@ -54,7 +54,8 @@ import java.util.Set;
  *       rejected: shifting decode times down by mediaTime makes the first audio decode time negative, which
  *       {@code tfdt} cannot hold; negative composition offsets (trun v1) fix video but not audio priming.
  *       Edit lists with more than one media edit, or a rate other than 1, are reduced to their first media
- *       edit, as phase 1 does.</li>
+ *       edit, as phase 1 does. Negative composition offsets are made non-negative by adding the same amount to
+ *       every offset and to that media_time ({@link #compositionShift}).</li>
  *   <li><b>Zero copy.</b> The file is mapped once ({@code FileChannel.map}); sample data leave as views of the
  *       mapping, never copied in user space; see {@link Segment}.</li>
  *   <li><b>Refusals.</b> Anything the remuxer cannot turn into correct segments is refused at {@link #open} with a
@@ -121,8 +122,33 @@ public final class Fmp4Remuxer {
     }
 
     private static Fmp4Track track(Mp4File mp4, Track t, MappedMedia media, Cuts.Plan plan) {
-        InitSegment init = InitSegmentWriter.write(t, presentation(mp4, t.id()), mp4.movie().timescale());
-        return new Fmp4Track(t, media, init, plan);
+        long shift = compositionShift(t);
+        InitSegment init = InitSegmentWriter.write(t, presentation(mp4, t.id()), mp4.movie().timescale(), shift);
+        return new Fmp4Track(t, media, init, plan, shift);
+    }
+
+    /**
+     * Ticks added to every composition offset so that none is negative, and to the init segment's edit
+     * media_time so that no presentation time moves: {@code -min(offset)}, 0 for a track without negative ones.
+     *
+     * <p>A source may store negative offsets (ctts v1, {@code ffmpeg -movflags negative_cts_offsets}) with a
+     * decode timeline that starts where presentation does: its first frame decodes at 0 and its next B-frame is
+     * presented before it is decoded. A progressive demuxer repairs that from the whole ctts (FFmpeg derives a
+     * decode shift, §8.6.1.4's cslg says the same); in fragments nobody sees the whole table, and copied as is
+     * they made FFmpeg present the whole track one frame late. Shifted, it is the layout muxers write by default:
+     * offsets ≥ 0, the reorder delay in the edit list, which MSE honours (byte stream format §3).
+     */
+    static long compositionShift(Track t) {
+        var samples = t.samples();
+        if (!samples.hasCompositionOffsets()) return 0;
+        long min = 0;
+        long max = 0;
+        for (int i = 0; i < samples.count(); i++) {
+            min = Math.min(min, samples.compositionOffset(i));
+            max = Math.max(max, samples.compositionOffset(i));
+        }
+        // trun v1 offsets are signed 32-bit: a shift that would overflow them is not made (no real file gets here).
+        return max - min > Integer.MAX_VALUE ? 0 : -min;
     }
 
     /** Refuses what cannot become correct segments; each check names what the student can do about it. */

@@ -22,13 +22,15 @@ public final class Fmp4Track {
     private final InitSegment init;
     private final Cuts.Plan plan;
     private final long decodeShift;
+    private final long compositionShift;
     /** Slot {@code i % RING} holds segment {@code i} while no segment {@code RING} further has replaced it. */
     private final java.util.concurrent.atomic.AtomicReferenceArray<Segment> ring =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(RING);
     private final java.util.concurrent.atomic.LongAdder ringHits = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder ringMisses = new java.util.concurrent.atomic.LongAdder();
 
-    Fmp4Track(Track source, MappedMedia media, InitSegment init, Cuts.Plan plan) {
+    /** @param compositionShift ticks added to every composition offset ({@link Fmp4Remuxer#compositionShift}) */
+    Fmp4Track(Track source, MappedMedia media, InitSegment init, Cuts.Plan plan, long compositionShift) {
         this.source = source;
         this.media = media;
         this.init = init;
@@ -36,6 +38,7 @@ public final class Fmp4Track {
         // A leading empty edit delays the whole track: shifting every decode time by it is exact (tfdt is ours
         // to choose) and, unlike a two-entry elst, every MSE implementation honours it.
         this.decodeShift = source.edits().delay();
+        this.compositionShift = compositionShift;
     }
 
     public TrackKind kind() {
@@ -85,7 +88,8 @@ public final class Fmp4Track {
         if (index < 0 || index >= plan.segments()) {
             throw new IndexOutOfBoundsException("segment " + index + " of " + plan.segments());
         }
-        return FragmentWriter.write(source, media, index + 1, starts[index], starts[index + 1], decodeShift);
+        return FragmentWriter.write(source, media, index + 1, starts[index], starts[index + 1], decodeShift,
+                compositionShift);
     }
 
     /**

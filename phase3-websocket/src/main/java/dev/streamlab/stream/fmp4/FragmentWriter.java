@@ -52,8 +52,11 @@ final class FragmentWriter {
      *
      * @param decodeShift ticks added to every decode time: the leading empty edit of the source's edit list
      *                    (see {@link Fmp4Remuxer} on edit lists)
+     * @param compositionShift ticks added to every composition offset, and to the init segment's media_time
+     *                    ({@link Fmp4Remuxer#compositionShift}): presentation times do not change
      */
-    static Segment write(Track track, MappedMedia media, int sequence, int from, int to, long decodeShift) {
+    static Segment write(Track track, MappedMedia media, int sequence, int from, int to, long decodeShift,
+                         long compositionShift) {
         SampleTable t = track.samples();
         int n = to - from;
         boolean offsets = t.hasCompositionOffsets();
@@ -83,8 +86,8 @@ final class FragmentWriter {
         w.fullBox(TFHD, 0, DEFAULT_BASE_IS_MOOF).u32(track.id()).end();
         long base = t.decodeTime(from) + decodeShift;
         w.fullBox(TFDT, 1, 0).u64(base).end();
-        // Version 1 makes composition offsets signed (§8.8.8.2): a source whose ctts (v1) holds negative offsets
-        // keeps them, where v0 would read -512 as four billion. No offsets at all: v0 and no offset field.
+        // Version 1 makes composition offsets signed (§8.8.8.2); after compositionShift none is negative, so v0
+        // would read them the same. No offsets at all: v0 and no offset field.
         int trunFlags = DATA_OFFSET_PRESENT | DURATION_PRESENT | SIZE_PRESENT | FLAGS_PRESENT
                 | (offsets ? COMPOSITION_OFFSETS_PRESENT : 0);
         w.fullBox(TRUN, offsets ? 1 : 0, trunFlags).u32(n).u32(moofSize + mdatHeader);
@@ -94,7 +97,7 @@ final class FragmentWriter {
         for (int i = from; i < to; i++) {
             long duration = (i + 1 < t.count() ? t.decodeTime(i + 1) : trackEnd) - t.decodeTime(i);
             w.u32(duration).u32(t.size(i)).u32(t.isKeyframe(i) ? SYNC : NON_SYNC);
-            if (offsets) w.u32(t.compositionOffset(i));
+            if (offsets) w.u32(t.compositionOffset(i) + compositionShift);
             long pts = track.presentationTime(i); // what a player computes: decode time + offset - media_time
             start = Math.min(start, pts);
             end = Math.max(end, pts + duration);

@@ -51,8 +51,10 @@ final class InitSegmentWriter {
      * @param presentation the source tkhd's layer, alternate_group, volume, reserved, matrix, width and height
      *                     (the 52 bytes after its duration), or null to write defaults
      * @param movieTimescale the source's mvhd timescale (edit and mehd durations are in it)
+     * @param compositionShift ticks the segments add to every composition offset, added to media_time here so
+     *                     presentation times stay the source's ({@link Fmp4Remuxer#compositionShift})
      */
-    static InitSegment write(Track track, ByteBuffer presentation, long movieTimescale) {
+    static InitSegment write(Track track, ByteBuffer presentation, long movieTimescale, long compositionShift) {
         boolean video = track.kind() == TrackKind.VIDEO;
         BoxWriter w = new BoxWriter(CAPACITY);
         w.box(FTYP).u32(BRANDS[0]).u32(0);
@@ -75,7 +77,7 @@ final class InitSegmentWriter {
             w.u32((long) track.entry().width() << 16).u32((long) track.entry().height() << 16);
         }
         w.end();
-        long mediaTime = track.edits().mediaTime();
+        long mediaTime = track.edits().mediaTime() + compositionShift;
         if (mediaTime > 0) {
             // MSE ISO BMFF §3: user agents MUST support "a single edit with media rate one" and "MAY have a
             // duration of 0 (indicating that it spans all subsequent media)" — the composition-to-presentation
