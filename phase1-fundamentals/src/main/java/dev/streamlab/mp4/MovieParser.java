@@ -1,15 +1,35 @@
 package dev.streamlab.mp4;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Turns a {@code moov} box into a {@link Movie}. Reads only the boxes a player needs; skips the rest. */
+/**
+ * Turns a {@code moov} box (and, in a fragmented file, its {@code moof} boxes) into a {@link Movie}. Reads only
+ * the boxes a player needs; skips the rest.
+ */
 final class MovieParser {
     private static final long CLAMP = Long.MAX_VALUE / 4;
 
     private MovieParser() {}
 
-    static Movie parse(Box moov, long fileSize) throws Mp4FormatException {
+    /** A progressive file's movie: every sample is in moov's tables. */
+    static Movie parse(Box moov, long fileSize) throws IOException {
+        return parse(moov, fileSize, List.of(), h -> {
+            throw new IllegalStateException("no moof to read");
+        });
+    }
+
+    /**
+     * @param moofs  the file's top-level {@code moof} boxes, in file order (none for a progressive file)
+     * @param reader reads one of them; see {@link Fragments}
+     */
+    static Movie parse(Box moov, long fileSize, List<BoxHeader> moofs, Fragments.MoofReader reader)
+            throws IOException {
         PayloadReader mvhd = moov.require(FourCC.MVHD).reader();
         int v = mvhd.fullBoxVersion(1);
         mvhd.u32or64(v, "creation_time");
@@ -17,20 +37,59 @@ final class MovieParser {
         long timescale = mvhd.u32("timescale");
         long duration = mvhd.duration(v, "duration");
         if (timescale == 0) throw mvhd.error("mvhd timescale is 0: time cannot be measured");
-        List<Track> tracks = new ArrayList<>();
+        List<Trak> traks = new ArrayList<>();
         long room = fileSize; // what earlier tracks' samples leave of the file (see SampleTable.read)
         for (Box b : moov.children()) {
             if (b.type() == FourCC.TRAK) {
-                Track t = track(b, timescale, duration, fileSize, room);
-                tracks.add(t);
-                room = Math.max(0, room - t.samples().totalBytes());
+                Trak t = trak(b, fileSize, room);
+                traks.add(t);
+                room = Math.max(0, room - t.samples.totalBytes());
             }
         }
-        return new Movie(timescale, duration, tracks);
+        Map<Integer, Fragments.TrackSamples> fragments = Map.of();
+        if (!moofs.isEmpty()) {
+            Map<Integer, SampleTable> moovParts = new HashMap<>();
+            for (Trak t : traks) moovParts.putIfAbsent(t.id, t.samples);
+            fragments = Fragments.read(moov, moofs, reader, moovParts, fileSize, room);
+        }
+        List<Track> tracks = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (Trak t : traks) {
+            // Fragments name tracks by track_ID; two traks with one ID (a broken file) leave them to the first.
+            Fragments.TrackSamples f = seen.add(t.id) ? fragments.get(t.id) : null;
+            tracks.add(f == null ? t.track(timescale, duration) : t.fragmented(timescale, f));
+        }
+        return new Movie(timescale, duration, tracks, moofs.size());
     }
 
-    private static Track track(Box trak, long movieTimescale, long movieDuration, long fileSize, long room)
-            throws Mp4FormatException {
+    /** What a trak says by itself, before fragments add samples to it. */
+    private record Trak(Box box, int id, TrackKind kind, int handler, long timescale, long mediaDuration,
+                        String language, SampleEntry entry, SampleTable samples) {
+        Track track(long movieTimescale, long movieDuration) throws Mp4FormatException {
+            EditList edits = edits(box, movieTimescale, movieDuration, timescale, samples);
+            return new Track(id, kind, handler, timescale, mediaDuration, language, entry, edits, samples);
+        }
+
+        /**
+         * The trak with its fragments' samples. Its mdhd duration (0, or the moov part's in a hybrid file) and the
+         * mvhd duration (likewise) do not cover the fragments: the media timeline lasts until the last sample's
+         * decode time ends (from 0, as ffprobe counts it, however late tfdt starts the first fragment). An edit of
+         * duration 0 is §8.6.6.1's "spans all the media to come" (phase 3's own init segments write it): it lasts
+         * until the last sample is presented.
+         */
+        Track fragmented(long movieTimescale, Fragments.TrackSamples f) throws Mp4FormatException {
+            SampleTable all = f.table();
+            long media = Math.max(mediaDuration, all.totalDuration());
+            EditList edits = edits(box, movieTimescale, 0, timescale, all); // 0: mvhd's duration is unknown
+            if (edits.entries() > 0 && edits.duration() == edits.delay()) { // the media edit's duration is 0
+                edits = new EditList(edits.delay(), edits.mediaTime(),
+                        edits.delay() + Math.max(0, all.compositionEnd() - edits.mediaTime()), edits.entries());
+            }
+            return new Track(id, kind, handler, timescale, media, language, entry, edits, all);
+        }
+    }
+
+    private static Trak trak(Box trak, long fileSize, long room) throws Mp4FormatException {
         PayloadReader tkhd = trak.require(FourCC.TKHD).reader();
         int v = tkhd.fullBoxVersion(1);
         tkhd.u32or64(v, "creation_time");
@@ -55,8 +114,7 @@ final class MovieParser {
         Box stbl = mdia.require(FourCC.MINF).require(FourCC.STBL);
         SampleEntry entry = SampleEntries.first(stbl.require(FourCC.STSD), TrackKind.of(handler));
         SampleTable samples = SampleTable.read(stbl, fileSize, room, mediaDuration);
-        EditList edits = edits(trak, movieTimescale, movieDuration, timescale, samples);
-        return new Track(id, TrackKind.of(handler), handler, timescale, mediaDuration, language, entry, edits,
+        return new Trak(trak, id, TrackKind.of(handler), handler, timescale, mediaDuration, language, entry,
                 samples);
     }
 

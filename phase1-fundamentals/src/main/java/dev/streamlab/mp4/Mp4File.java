@@ -23,6 +23,8 @@ import java.util.List;
  *   <li>{@code moov} is memory-mapped ({@code FileChannel.map}); every box inside it is a {@code slice()} of that
  *       mapping. Parsing copies no box bytes into the Java heap: the kernel maps page-cache pages, and only the
  *       numbers the sample tables hold are materialized into arrays.</li>
+ *   <li>A fragmented file's {@code moof} boxes (its sample tables, see {@link Fragments}) are read one at a time
+ *       into a heap buffer, parsed into the same arrays and dropped.</li>
  * </ul>
  * The channel is closed when {@link #open} returns; the mapping stays valid until it is garbage collected.
  */
@@ -72,13 +74,27 @@ public final class Mp4File {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer header = ByteBuffer.allocate(BoxHeader.MAX_HEADER_SIZE);
-            return parse(size, (offset, length) -> {
-                if (length <= BoxHeader.MAX_HEADER_SIZE) { // a header: a small positional read
-                    header.clear().limit(length);
-                    while (header.hasRemaining() && ch.read(header, offset + header.position()) >= 0) { }
-                    return header.flip();
+            return parse(size, new Bytes() {
+                @Override
+                public ByteBuffer at(long offset, int length) throws IOException {
+                    if (length <= BoxHeader.MAX_HEADER_SIZE) { // a header: a small positional read
+                        header.clear().limit(length);
+                        while (header.hasRemaining() && ch.read(header, offset + header.position()) >= 0) { }
+                        return header.flip();
+                    }
+                    return ch.map(FileChannel.MapMode.READ_ONLY, offset, length); // moov: mapped, not read
                 }
-                return ch.map(FileChannel.MapMode.READ_ONLY, offset, length); // moov: mapped, not read
+
+                @Override
+                public ByteBuffer copy(long offset, int length) throws IOException {
+                    ByteBuffer b = ByteBuffer.allocate(length);
+                    while (b.hasRemaining()) {
+                        if (ch.read(b, offset + b.position()) < 0) {
+                            throw new IOException(path + " became shorter while it was read");
+                        }
+                    }
+                    return b.flip();
+                }
             });
         }
     }
@@ -99,11 +115,23 @@ public final class Mp4File {
     @FunctionalInterface
     private interface Bytes {
         ByteBuffer at(long offset, int length) throws IOException;
+
+        /**
+         * The same bytes, for a box read once and dropped ({@code moof}): a fragmented file has thousands, and a
+         * mapping each would outlive its use until a GC, against the process's limit on mappings.
+         */
+        default ByteBuffer copy(long offset, int length) throws IOException {
+            return at(offset, length);
+        }
     }
+
+    /** A moof holds a few hundred samples' fields; 64 MiB is four million. Beyond it, refuse. */
+    static final int MAX_MOOF_SIZE = 64 << 20;
 
     private static Mp4File parse(long size, Bytes bytes) throws IOException {
         if (size == 0) throw new Mp4FormatException("", 0, "the file is empty");
         List<BoxHeader> top = new ArrayList<>();
+        List<BoxHeader> moofs = new ArrayList<>();
         BoxHeader moovHeader = null;
         BoxHeader ftyp = null;
         long pos = 0;
@@ -129,6 +157,10 @@ public final class Mp4File {
                 moovHeader = h;
             } else if (h.type() == FourCC.FTYP && ftyp == null) {
                 ftyp = h;
+            } else if (h.type() == FourCC.MOOF) {
+                if (h.size() > MAX_MOOF_SIZE) throw new Mp4FormatException("moof", pos, "moof of " + h.size()
+                        + " bytes: more than the " + MAX_MOOF_SIZE + " supported");
+                moofs.add(h);
             }
             top.add(h);
             pos = h.end();
@@ -158,7 +190,8 @@ public final class Mp4File {
         }
         ByteBuffer moovBytes = bytes.at(moovHeader.offset(), (int) moovHeader.size()).order(ByteOrder.BIG_ENDIAN);
         Box moov = new Box(moovHeader, "moov", 0, moovBytes);
-        Movie movie = MovieParser.parse(moov, size);
+        Movie movie = MovieParser.parse(moov, size, moofs,
+                h -> new Box(h, "moof", 0, bytes.copy(h.offset(), (int) h.size()).order(ByteOrder.BIG_ENDIAN)));
         return new Mp4File(size, top, moov, movie, major, compatible);
     }
 
@@ -202,11 +235,22 @@ public final class Mp4File {
         return true;
     }
 
-    /** Presentation duration: {@code mvhd}'s, or the longest track's when {@code mvhd} says 0. */
+    /**
+     * Presentation duration: {@code mvhd}'s, or the longest track's when {@code mvhd} says 0. In a fragmented file,
+     * whose {@code mvhd} covers at most the samples in {@code moov}, it is when the last sample of any track stops
+     * being shown (as ffprobe has it): without an edit list to hide it, B-frame reordering delay makes the video
+     * end later than its duration.
+     */
     public double durationSeconds() {
         double d = movie.durationSeconds();
-        if (d > 0) return d;
-        return movie.tracks().stream().mapToDouble(Track::durationSeconds).max().orElse(0);
+        if (d > 0 && movie.fragments() == 0) return d;
+        for (Track t : movie.tracks()) {
+            d = Math.max(d, t.durationSeconds());
+            if (movie.fragments() > 0 && t.samples().count() > 0) {
+                d = Math.max(d, (double) (t.samples().compositionEnd() + t.edits().shift()) / t.timescale());
+            }
+        }
+        return d;
     }
 
     /** The box tree: top-level boxes, with {@code moov} expanded down to the codec configuration boxes. */

@@ -221,6 +221,18 @@ public final class SampleTable {
         return fits(r, sizes, fileSize, room);
     }
 
+    /**
+     * A table built elsewhere ({@link Fragments}: moov's samples and the fragments'), taking the arrays over.
+     *
+     * @param compositionOffsets null when no sample has one
+     * @param keyframes          null when every sample is a sync sample
+     * @param totalDuration      decode time after the last sample
+     */
+    static SampleTable of(long[] offsets, int[] sizes, long[] decodeTimes, int[] compositionOffsets,
+                          BitSet keyframes, long totalDuration) {
+        return new SampleTable(offsets, sizes, decodeTimes, compositionOffsets, keyframes, totalDuration);
+    }
+
     private static final String SAMPLE_RULE = ": a sample is stored once, in at least a byte";
 
     /**

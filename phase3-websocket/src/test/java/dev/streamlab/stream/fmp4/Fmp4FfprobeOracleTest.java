@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The correctness oracle: for every bundled sample (and three variants ffmpeg derives from the B-frames one), each
+ * The correctness oracle: for every bundled sample (and four variants ffmpeg derives from the B-frames one), each
  * track's init segment and all its media segments are written to a file, and FFmpeg — an independent MP4 demuxer
  * and decoder — must see the same stream as in the source:
  * <ul>
@@ -44,10 +44,11 @@ class Fmp4FfprobeOracleTest {
     private static final Map<String, List<Ffprobe.Packet>> SOURCE = new ConcurrentHashMap<>();
 
     /**
-     * Three variants of the B-frames sample, made with {@code -c copy} (no re-encode): audio alone (the audio-only
-     * cut), audio delayed by 0.5 s with {@code -itsoffset}, which ffmpeg writes as a leading empty edit, and
-     * video with negative composition offsets ({@code negative_cts_offsets}: ctts v1, edit media_time 0), which
-     * the remuxer once copied as is and FFmpeg then presented a frame late.
+     * Four variants of the B-frames sample, made with {@code -c copy} (no re-encode): audio alone (the audio-only
+     * cut), audio delayed by 0.5 s with {@code -itsoffset}, which ffmpeg writes as a leading empty edit, video
+     * with negative composition offsets ({@code negative_cts_offsets}: ctts v1, edit media_time 0), which the
+     * remuxer once copied as is and FFmpeg then presented a frame late, and the whole file already fragmented
+     * ({@code frag_keyframe+empty_moov}: samples in moof boxes, which the remuxer once refused as "no samples").
      */
     @BeforeAll
     static void deriveVariants() throws IOException, InterruptedException {
@@ -60,6 +61,8 @@ class Fmp4FfprobeOracleTest {
                 bframes, "-map", "0:v", "-map", "1:a", "-c", "copy", derived.resolve("audio-delayed.mp4").toString());
         ExternalTools.run(60, ffmpeg, "-nostdin", "-v", "error", "-y", "-i", bframes, "-c", "copy", "-movflags",
                 "negative_cts_offsets", derived.resolve("negative-cts.mp4").toString());
+        ExternalTools.run(60, ffmpeg, "-nostdin", "-v", "error", "-y", "-i", bframes, "-c", "copy", "-movflags",
+                "frag_keyframe+empty_moov", derived.resolve("fragmented.mp4").toString());
     }
 
     @AfterAll
@@ -76,6 +79,7 @@ class Fmp4FfprobeOracleTest {
         files.add(Path.of("audio-only.mp4")); // resolved in derived/ once @BeforeAll has run
         files.add(Path.of("audio-delayed.mp4"));
         files.add(Path.of("negative-cts.mp4"));
+        files.add(Path.of("fragmented.mp4"));
         List<Arguments> out = new ArrayList<>();
         for (Path f : files) {
             out.add(Arguments.of(f, Cut.gop()));
