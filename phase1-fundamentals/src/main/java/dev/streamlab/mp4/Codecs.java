@@ -71,8 +71,15 @@ final class Codecs {
         return String.format("av01.%d.%02d%c.%02d", profile, level, highTier ? 'H' : 'M', depth);
     }
 
-    /** What the esds box says: the codecs string and, for AAC, the real channel count (0 = not stated). */
-    record Mp4a(String codec, int channels) {}
+    /**
+     * What the esds box says: the codecs string and, for AAC, the real channel count and sampling rate (0 = not
+     * stated).
+     */
+    record Mp4a(String codec, int channels, int sampleRate) {}
+
+    /** AudioSpecificConfig samplingFrequencyIndex → Hz (ISO/IEC 14496-3 Table 1.18); 13, 14 reserved, 15 explicit. */
+    private static final int[] AAC_RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
+            11025, 8000, 7350};
 
     /**
      * {@code mp4a.OO[.A]}: the esds DecoderConfigDescriptor's objectTypeIndication in hex, then for MPEG-4 audio
@@ -95,7 +102,7 @@ final class Codecs {
         PayloadReader c = dc.body();
         int oti = c.u8("objectTypeIndication");
         c.skip(1 + 3 + 4 + 4, "streamType/bufferSizeDB/maxBitrate/avgBitrate");
-        if (oti != 0x40 || c.remaining() == 0) return new Mp4a(String.format("mp4a.%02X", oti), 0);
+        if (oti != 0x40 || c.remaining() == 0) return new Mp4a(String.format("mp4a.%02X", oti), 0, 0);
         Descriptor dsi = Descriptor.read(c, 0x05, "DecoderSpecificInfo");
         PayloadReader a = dsi.body();
         // AudioSpecificConfig is a bit string: audioObjectType(5) [escape 31: +6 bits], frequencyIndex(4)
@@ -115,7 +122,12 @@ final class Codecs {
             pos += 6;
         }
         int frequencyIndex = (int) ((bits << pos) >>> (64 - 4));
-        pos += 4 + (frequencyIndex == 15 ? 24 : 0);
+        pos += 4;
+        int rate = frequencyIndex < AAC_RATES.length ? AAC_RATES[frequencyIndex] : 0;
+        if (frequencyIndex == 15) {
+            rate = pos + 24 <= have ? (int) ((bits << pos) >>> (64 - 24)) : 0;
+            pos += 24;
+        }
         int channels = 0;
         if (pos + 4 <= have) {
             int config = (int) ((bits << pos) >>> (64 - 4));
@@ -126,7 +138,7 @@ final class Codecs {
                 default -> 0; // 0: described by a program config element; others reserved
             };
         }
-        return new Mp4a("mp4a.40." + aot, channels);
+        return new Mp4a("mp4a.40." + aot, channels, rate);
     }
 
     /** An MPEG-4 descriptor (ISO/IEC 14496-1 §8.3.3): a tag and an "expandable" size of up to four 7-bit bytes. */
@@ -152,5 +164,20 @@ final class Codecs {
         PayloadReader body() {
             return new PayloadReader(bytes.duplicate(), box, offset);
         }
+    }
+
+    /**
+     * The sample rate in a {@code dfLa} box (FLAC in ISO BMFF §3.3.2): a full box, then FLAC metadata blocks, the
+     * first a STREAMINFO whose bits 80-99 are the rate. 0 when it cannot be read.
+     */
+    static int flacSampleRate(Box dfLa) throws Mp4FormatException {
+        PayloadReader r = dfLa.reader();
+        r.fullBoxVersion(0);
+        if (r.remaining() < 4 + 13) return 0;
+        int blockType = r.u8("metadata block header") & 0x7F;
+        r.u24("metadata block length");
+        if (blockType != 0) return 0; // STREAMINFO must come first
+        r.skip(10, "block and frame sizes");
+        return (r.u16("sample rate") << 4) | (r.u8("sample rate") >>> 4);
     }
 }

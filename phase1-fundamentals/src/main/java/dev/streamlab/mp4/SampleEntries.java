@@ -112,18 +112,33 @@ final class SampleEntries {
             Codecs.Mp4a config = Codecs.mp4a(esds);
             codec = config.codec();
             if (config.channels() > 0) channels = config.channels();
+            if (rate == 0) rate = config.sampleRate();
         } else if (format == FourCC.OPUS || format == FourCC.FLAC) {
             codec = format == FourCC.OPUS ? "opus" : "flac";
+            if (rate == 0 && format == FourCC.FLAC) {
+                for (Box c : children) if (c.type() == DFLA) rate = Codecs.flacSampleRate(c);
+            }
         } else {
             codec = FourCC.toString(format);
             if (format == AC3) {
                 for (Box c : children) if (c.type() == DAC3) channels = ac3Channels(c, channels);
             }
         }
+        // The 16.16 samplerate field cannot hold 65536 Hz or more: muxers write 0 and put the rate in the codec
+        // configuration (read above) or in a SamplingRateBox (ISO/IEC 14496-12 §12.2.3), which says it exactly.
+        for (Box c : children) {
+            if (c.type() == SRAT) {
+                PayloadReader srat = c.reader();
+                srat.fullBoxVersion(0);
+                long v = srat.u32("sampling_rate");
+                if (v > 0 && v <= Integer.MAX_VALUE) rate = (int) v;
+            }
+        }
         return new SampleEntry(format, codec, 0, 0, channels, rate, whole);
     }
 
-    private static final int AC3 = FourCC.of("ac-3"), DAC3 = FourCC.of("dac3");
+    private static final int AC3 = FourCC.of("ac-3"), DAC3 = FourCC.of("dac3"), DFLA = FourCC.of("dfLa"),
+            SRAT = FourCC.of("srat");
     /** AC-3 audio coding mode (ETSI TS 102 366 Table 4.3): full-bandwidth channels per acmod. */
     private static final int[] ACMOD_CHANNELS = {2, 1, 2, 3, 3, 4, 4, 5};
 

@@ -85,4 +85,31 @@ class OtherCodecsAgreeWithFfprobeTest {
             assertEquals(Integer.parseInt(s.get("sample_rate")), t.entry().sampleRate(), "sample rate");
         }
     }
+
+    /**
+     * An AudioSampleEntry's samplerate is 16.16 fixed point: 96 kHz does not fit, and ffmpeg writes 0 there. The
+     * rate is then the codec configuration's (AAC's AudioSpecificConfig, FLAC's STREAMINFO in dfLa); it was
+     * reported as 0 Hz.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "aac 96 kHz;        -c:a aac;                 96000",
+            "aac 88.2 kHz 7.1;  -c:a aac -ac 8;           88200",
+            "flac 96 kHz;       -c:a flac -strict -2;     96000",
+    })
+    void sampleRatesTooHighForTheSampleEntryComeFromTheCodecConfiguration(String name, String encoder, int rate)
+            throws Exception {
+        Path out = dir.resolve(name.replaceAll("\\W+", "-") + ".mp4");
+        List<String> cmd = new java.util.ArrayList<>(List.of(ExternalTools.ffmpeg().toString(), "-nostdin", "-v",
+                "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=" + rate + ":duration=1"));
+        cmd.addAll(List.of(encoder.trim().split("\\s+")));
+        cmd.add(out.toString());
+        ExternalTools.run(60, cmd.toArray(String[]::new));
+
+        Track t = Mp4File.open(out).movie().tracks().getFirst();
+        Map<String, String> s = new Ffprobe().streams(out).getFirst();
+        assertEquals(rate, Integer.parseInt(s.get("sample_rate")), "ffprobe");
+        assertEquals(rate, t.entry().sampleRate(), "sample rate");
+        assertEquals(Integer.parseInt(s.get("channels")), t.entry().channels(), "channels");
+    }
 }
