@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.testing.Await;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -19,10 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,26 +75,7 @@ class RobustnessTest {
 
     @Test
     void aThousandClientsHangingUpMidDownloadLeakNothingAndLogNoErrors() throws Exception {
-        List<LogRecord> warnings = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    synchronized (warnings) {
-                        warnings.add(r);
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (LogCapture warnings = LogCapture.everyWarning()) {
             awaitIdle();
             long before = openFileDescriptors();
             byte[] request = ("GET /videos/big HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -113,9 +91,7 @@ class RobustnessTest {
             long after = openFileDescriptors();
             // The server closes its side when it notices; a handful may still be in flight, a leak would be ~1000.
             assertTrue(after - before < 50, "file descriptors " + before + " -> " + after);
-            assertEquals(List.of(), warnings.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
-        } finally {
-            root.removeHandler(capture);
+            assertEquals(List.of(), warnings.lines());
         }
         assertEquals(200, RawHttp.get(server.uri(), "/videos/small").status(), "still serving");
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.phase2.RawHttp;
+import dev.streamlab.testing.LogCapture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -27,9 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -428,26 +427,12 @@ class Http1ServerTest {
     @MethodSource("connectionStartErrors")
     void anErrorStartingAConnectionDropsItAndTheServerStillAnswersAPlainGet(String what, ThreadFactory failure,
             Class<? extends Error> error) throws Exception {
-        Logger log = Logger.getLogger(Http1Server.class.getName());
-        List<LogRecord> severe = java.util.Collections.synchronizedList(new ArrayList<>());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel() == Level.SEVERE) severe.add(r);
-            }
-
-            @Override
-            public void flush() { }
-
-            @Override
-            public void close() { }
-        };
-        log.addHandler(capture);
-        log.setUseParentHandlers(false); // the injected errors' stack traces would only clutter the build log
         // A cap of one: a permit kept by a dropped connection would leave none for the GET, which would then wait in
         // the backlog until the Wire's 10 s read timeout.
-        try (Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), FAST.withMaxConnections(1),
-                handler((req, c) -> false), Http1Events.NONE, failingFirst(3, failure))) {
+        try (LogCapture severe = LogCapture.at(Level.SEVERE, Http1Server.class.getName());
+                Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0),
+                        FAST.withMaxConnections(1), handler((req, c) -> false), Http1Events.NONE,
+                        failingFirst(3, failure))) {
             for (int i = 0; i < 3; i++) {
                 try (Wire dropped = new Wire(server.address())) {
                     dropped.send("GET /dropped HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -457,16 +442,13 @@ class Http1ServerTest {
             try (Wire w = new Wire(server.address())) {
                 assertEquals("GET /echo null ", w.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
             }
-            assertEquals(1, severe.size(), "three failures in a row are logged once");
-            assertSame(error, severe.getFirst().getThrown().getClass());
+            assertEquals(1, severe.records().size(), "three failures in a row are logged once: " + severe.lines());
+            assertSame(error, severe.records().getFirst().getThrown().getClass());
             // Each dropped connection had been made (new Http1Connection) before its thread failed to start: had
             // the constructor registered it with the watchdog, it would be counted here for ever (the GET's own
             // connection ends as the Wire closes).
             dev.streamlab.testing.Await.until(Duration.ofSeconds(5), () -> server.openConnections() == 0);
             assertEquals(0, server.openConnections(), "dropped connections left watchdog entries behind");
-        } finally {
-            log.removeHandler(capture);
-            log.setUseParentHandlers(true);
         }
     }
 
@@ -504,25 +486,10 @@ class Http1ServerTest {
                 if (calls.getAndIncrement() == 0) throw new IllegalStateException("injected: a metrics listener's bug");
             }
         };
-        Logger log = Logger.getLogger(Http1Connection.class.getName());
-        List<LogRecord> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(r);
-            }
-
-            @Override
-            public void flush() { }
-
-            @Override
-            public void close() { }
-        };
-        log.addHandler(capture);
-        log.setUseParentHandlers(false);
         // A cap of one: a permit kept by the failed connection would leave none for the GET after it.
-        try (Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), FAST.withMaxConnections(1),
-                handler((req, c) -> false), failingFirst)) {
+        try (LogCapture warnings = LogCapture.warnings(Http1Connection.class);
+                Http1Server server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0),
+                        FAST.withMaxConnections(1), handler((req, c) -> false), failingFirst)) {
             try (Wire failed = new Wire(server.address())) {
                 failed.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n");
                 assertTrue(failed.closedWithin(5000), "its socket is closed, not left open");
@@ -533,11 +500,8 @@ class Http1ServerTest {
                 assertEquals("GET /echo null ", w.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n").read().text(),
                         "its permit came back");
             }
-            assertEquals(1, warnings.size(), "one log line: " + warnings);
-            assertSame(IllegalStateException.class, warnings.getFirst().getThrown().getClass());
-        } finally {
-            log.removeHandler(capture);
-            log.setUseParentHandlers(true);
+            assertEquals(1, warnings.records().size(), "one log line: " + warnings.lines());
+            assertSame(IllegalStateException.class, warnings.records().getFirst().getThrown().getClass());
         }
     }
 

@@ -14,6 +14,7 @@ import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.testing.Await;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.LogCapture;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,10 +37,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -261,7 +260,7 @@ class OpenFilesTest {
     @Test
     void aChannelClosedByAnInterruptIsOpenedAgain() throws Exception {
         Path f = Files.write(dir.resolve("a.mp4"), bytes(1000, 1));
-        try (OpenFiles files = new OpenFiles(); Logs logs = Logs.of(OpenFiles.class)) {
+        try (OpenFiles files = new OpenFiles(); LogCapture logs = LogCapture.warnings(OpenFiles.class)) {
             FileChannel first;
             try (OpenFiles.Open o = files.get(f)) {
                 first = o.channel();
@@ -276,7 +275,7 @@ class OpenFilesTest {
             }
             assertEquals(2, files.opens());
             assertEquals(1, files.size());
-            assertEquals(1, logs.warnings().size(), "the reopening is logged once: " + logs.warnings());
+            assertEquals(1, logs.records().size(), "the reopening is logged once: " + logs.lines());
             // Once open again, the channel is kept as before.
             try (OpenFiles.Open o = files.get(f)) {
                 assertTrue(o.channel().isOpen());
@@ -288,7 +287,7 @@ class OpenFilesTest {
     @Test
     void aChannelClosedOutrightIsOpenedAgainAndAReplacedEntryStillClosesWithItsLastHold() throws Exception {
         Path f = Files.write(dir.resolve("a.mp4"), bytes(1000, 1));
-        try (OpenFiles files = new OpenFiles(); Logs logs = Logs.of(OpenFiles.class)) {
+        try (OpenFiles files = new OpenFiles(); LogCapture logs = LogCapture.warnings(OpenFiles.class)) {
             OpenFiles.Open sending = files.get(f); // a response sending when the channel goes
             sending.channel().close(); // what the JDK's interrupt handling does, from any thread
             try (OpenFiles.Open again = files.get(f)) {
@@ -299,7 +298,7 @@ class OpenFilesTest {
             }
             assertTrue(files.get(f).channel().isOpen(), "the table holds the new channel");
             assertEquals(2, files.opens());
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertEquals(1, logs.records().size(), logs.lines().toString());
         }
     }
 
@@ -318,8 +317,8 @@ class OpenFilesTest {
         Phase3Server server = Phase3Server.start("127.0.0.1", 0, dir,
                 Phase3Server.Settings.of(ExternalTools.root().resolve("frontend"))
                         .withHttp(Http1Settings.DEFAULTS.withThreads(threads)));
-        try (Logs connectionLogs = Logs.of("dev.streamlab.http1.Http1Connection");
-                Logs tableLogs = Logs.of(OpenFiles.class)) {
+        try (LogCapture connectionLogs = LogCapture.at(Level.WARNING, "dev.streamlab.http1.Http1Connection");
+                LogCapture tableLogs = LogCapture.warnings(OpenFiles.class)) {
             URI uri = server.uri();
             assertEquals(206, RawHttp.get(uri, "/videos/v", "Range: bytes=0-99").status());
             long got;
@@ -351,14 +350,14 @@ class OpenFilesTest {
             assertEquals(200, whole.status());
             assertArrayEquals(content, whole.body());
             assertEquals(2, metric(uri, "streamlab_http_file_opens_total"), "opened once more, then kept");
-            assertEquals(1, tableLogs.warnings().size(), "the reopening is logged: " + tableLogs.warnings());
+            assertEquals(1, tableLogs.records().size(), "the reopening is logged: " + tableLogs.lines());
 
             // The failed response's line says what happened, not "closed (null)" at FINE as for a socket the
             // watchdog closed.
-            Await.until(Duration.ofSeconds(5), () -> !connectionLogs.warnings().isEmpty());
-            assertEquals(1, connectionLogs.warnings().size(), "one line for the failed response: "
-                    + connectionLogs.warnings());
-            LogRecord failed = connectionLogs.warnings().getFirst();
+            Await.until(Duration.ofSeconds(5), () -> !connectionLogs.records().isEmpty());
+            assertEquals(1, connectionLogs.records().size(), "one line for the failed response: "
+                    + connectionLogs.lines());
+            LogRecord failed = connectionLogs.records().getFirst();
             assertTrue(failed.getMessage().contains("a channel other than its socket was closed under the response"),
                     failed.getMessage());
             assertInstanceOf(ClosedChannelException.class, failed.getThrown());
@@ -383,8 +382,8 @@ class OpenFilesTest {
         Phase3Server server = Phase3Server.start("127.0.0.1", 0, dir,
                 Phase3Server.Settings.of(ExternalTools.root().resolve("frontend"))
                         .withHttp(Http1Settings.DEFAULTS.withThreads(Http1Settings.Threads.PLATFORM)));
-        try (Logs connectionLogs = Logs.of("dev.streamlab.http1.Http1Connection");
-                Logs tableLogs = Logs.of(OpenFiles.class)) {
+        try (LogCapture connectionLogs = LogCapture.at(Level.WARNING, "dev.streamlab.http1.Http1Connection");
+                LogCapture tableLogs = LogCapture.warnings(OpenFiles.class)) {
             URI uri = server.uri();
             String prefix = "http1-" + uri.getPort() + "-"; // Http1Server's names for connection threads
             long got;
@@ -410,15 +409,15 @@ class OpenFilesTest {
                 assertEquals(206, r.status());
                 assertArrayEquals(Arrays.copyOfRange(content, 5000 + i, 10_000 + i), r.body());
             }
-            Await.until(Duration.ofSeconds(5), () -> !connectionLogs.warnings().isEmpty());
-            assertEquals(1, connectionLogs.warnings().size(), connectionLogs.warnings().toString());
-            LogRecord failed = connectionLogs.warnings().getFirst();
+            Await.until(Duration.ofSeconds(5), () -> !connectionLogs.records().isEmpty());
+            assertEquals(1, connectionLogs.records().size(), connectionLogs.lines().toString());
+            LogRecord failed = connectionLogs.records().getFirst();
             assertTrue(failed.getMessage().contains("its thread was interrupted"), failed.getMessage());
             // Blocked in sendfile, the thread was in the file channel (closed, reopened: 2 opens); were it caught in
             // a socket write instead, only the socket would have closed (1 open). Either way the video is served.
             long opens = metric(uri, "streamlab_http_file_opens_total");
             assertTrue(opens == 1 || opens == 2, "opens: " + opens);
-            assertEquals(opens - 1, tableLogs.warnings().size(), tableLogs.warnings().toString());
+            assertEquals(opens - 1, tableLogs.records().size(), tableLogs.lines().toString());
         } finally {
             server.close();
         }
@@ -445,46 +444,6 @@ class OpenFilesTest {
             // the server closed: as good as the end of the stream here
         }
         return n;
-    }
-
-    /** WARNING and above logged by one logger while open; the logger's records stay off the console meanwhile. */
-    static final class Logs extends Handler implements AutoCloseable {
-        private final Logger logger;
-        private final List<LogRecord> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        private Logs(Logger logger) {
-            this.logger = logger;
-            logger.addHandler(this);
-            logger.setUseParentHandlers(false);
-        }
-
-        static Logs of(Class<?> c) {
-            return of(c.getName());
-        }
-
-        static Logs of(String name) {
-            return new Logs(Logger.getLogger(name));
-        }
-
-        List<LogRecord> warnings() {
-            synchronized (warnings) {
-                return List.copyOf(warnings);
-            }
-        }
-
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(r);
-        }
-
-        @Override
-        public void flush() { }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-            logger.setUseParentHandlers(true);
-        }
     }
 
     static long metric(URI uri, String name) throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,10 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,26 +160,7 @@ class Phase3RobustnessTest {
 
     @Test
     void aThousandClientsHangingUpMidDownloadLeakNothingAndLogNoErrors() throws Exception {
-        List<LogRecord> warnings = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    synchronized (warnings) {
-                        warnings.add(r);
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (LogCapture warnings = LogCapture.everyWarning()) {
             awaitIdle(virtual);
             long before = openFileDescriptors();
             byte[] request = "GET /videos/big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -198,9 +176,7 @@ class Phase3RobustnessTest {
             long after = openFileDescriptors();
             // Sockets and video files are both closed: a leak would be ~2000.
             assertTrue(after - before < 10, "file descriptors " + before + " -> " + after);
-            assertEquals(List.of(), warnings.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
-        } finally {
-            root.removeHandler(capture);
+            assertEquals(List.of(), warnings.lines());
         }
         assertEquals(200, RawHttp.get(virtual.uri(), "/videos/small").status(), "still serving");
     }
