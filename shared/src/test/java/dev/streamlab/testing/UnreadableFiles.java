@@ -1,7 +1,5 @@
 package dev.streamlab.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +23,9 @@ public final class UnreadableFiles {
 
     /**
      * A regular file this process cannot read: a copy of {@code content} in {@code dir} with mode 000 when that is
-     * enough, else the write-only sysctl. Skips (saying why) only where neither exists: a file system without POSIX
-     * permissions, run as root, on a machine without {@code /proc}.
+     * enough, else the write-only sysctl. Where neither exists (a file system without POSIX permissions, run as
+     * root, on a machine without {@code /proc}) the test is skipped saying so, or fails under {@code CI=true}, like
+     * any other missing prerequisite ({@link ExternalTools#requireThat}).
      */
     public static Path in(Path dir, byte[] content) throws IOException {
         Path file = Files.write(dir.resolve("unreadable.bin"), content);
@@ -35,7 +34,7 @@ public final class UnreadableFiles {
             if (!Files.isReadable(file)) return file;
         }
         Files.delete(file);
-        assumeTrue(Files.isRegularFile(WRITE_ONLY_SYSCTL) && !Files.isReadable(WRITE_ONLY_SYSCTL),
+        ExternalTools.requireThat(Files.isRegularFile(WRITE_ONLY_SYSCTL) && !Files.isReadable(WRITE_ONLY_SYSCTL),
                 "no file this user cannot read: chmod 000 does not stop root here, and " + WRITE_ONLY_SYSCTL
                         + " is missing or readable");
         return WRITE_ONLY_SYSCTL;
