@@ -25,6 +25,9 @@ public final class SampleTable {
     private final int[] compositionOffsets; // null when the track has no ctts
     private final BitSet keyframes; // null when every sample is a keyframe (no stss)
     private final long totalDuration;
+    // Derived once here, in one pass, rather than by a loop over every sample each time a duration is asked for.
+    private final long compositionStart;
+    private final long compositionEnd;
 
     private SampleTable(long[] offsets, int[] sizes, long[] decodeTimes, int[] compositionOffsets, BitSet keyframes,
                         long totalDuration) {
@@ -34,6 +37,16 @@ public final class SampleTable {
         this.compositionOffsets = compositionOffsets;
         this.keyframes = keyframes;
         this.totalDuration = totalDuration;
+        long start = sizes.length == 0 ? 0 : Long.MAX_VALUE;
+        long end = totalDuration;
+        for (int i = 0; i < sizes.length; i++) {
+            long offset = compositionOffsets == null ? 0 : compositionOffsets[i];
+            long next = i + 1 < sizes.length ? decodeTimes[i + 1] : totalDuration;
+            start = Math.min(start, decodeTimes[i] + offset);
+            end = Math.max(end, next + offset); // decode time + offset + duration
+        }
+        this.compositionStart = start;
+        this.compositionEnd = end;
     }
 
     public int count() {
@@ -90,23 +103,16 @@ public final class SampleTable {
      * Where the media ends on the composition timeline, in media ticks: the latest composition time plus duration
      * of any sample (the decode timeline's length when there are no B-frames). An edit starting later shows nothing.
      */
-    long compositionEnd() { // MovieParser's edit-list check; O(samples), once per track
-        long end = totalDuration;
-        for (int i = 0; i < count(); i++) {
-            long next = i + 1 < count() ? decodeTimes[i + 1] : totalDuration;
-            end = Math.max(end, next + compositionOffset(i)); // decode time + offset + duration
-        }
-        return end;
+    long compositionEnd() {
+        return compositionEnd;
     }
 
     /**
      * Where the media starts on the composition timeline, in media ticks: the earliest composition time of any
      * sample (0 when there are none). With B-frames and no negative offsets it is the first frame's ctts offset.
      */
-    long compositionStart() { // Track.start(); O(samples)
-        long start = count() == 0 ? 0 : Long.MAX_VALUE;
-        for (int i = 0; i < count(); i++) start = Math.min(start, compositionTime(i));
-        return start;
+    long compositionStart() {
+        return compositionStart;
     }
 
     /** Sum of all sample sizes in bytes. */
