@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,12 +43,8 @@ class VarietyAgreesWithFfprobeTest {
         files = VarietyMedia.generate(dir);
     }
 
-    static Stream<String> names() {
-        return VarietyMedia.names().stream();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("dev.streamlab.testing.VarietyMedia#names")
     void everyTrackMatchesFfprobe(String name) throws Exception {
         Path file = files.get(name);
         Mp4File mp4 = Mp4File.open(file);

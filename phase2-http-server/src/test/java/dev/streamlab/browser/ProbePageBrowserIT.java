@@ -11,7 +11,7 @@ import dev.streamlab.testing.ExternalTools;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +25,12 @@ import org.junit.jupiter.api.Test;
  * -Dit.test=ProbePageBrowserIT -Djmh.skip=true}.
  */
 class ProbePageBrowserIT {
+    // Closed by JUnit after the class's tests (a field still null, when the browser skipped, is left alone).
+    @AutoClose
     static Browser browser;
+    @AutoClose
     static Phase1Server phase1;
+    @AutoClose
     static Phase2Server phase2;
 
     @BeforeAll
@@ -35,19 +39,6 @@ class ProbePageBrowserIT {
         phase1 = Phase1Server.start("127.0.0.1", 0, ExternalTools.media(), ExternalTools.root().resolve("frontend"));
         phase2 = Phase2Server.start("127.0.0.1", 0, ExternalTools.media(),
                 new Phase2Server.Settings("mapped", 30_000, ExternalTools.root().resolve("frontend")));
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            try {
-                if (phase1 != null) phase1.close();
-            } finally {
-                if (phase2 != null) phase2.close();
-            }
-        }
     }
 
     @BeforeEach

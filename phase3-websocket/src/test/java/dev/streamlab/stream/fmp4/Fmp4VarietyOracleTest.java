@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,12 +51,8 @@ class Fmp4VarietyOracleTest {
         files = VarietyMedia.generate(dir);
     }
 
-    static Stream<String> names() {
-        return VarietyMedia.names().stream();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("dev.streamlab.testing.VarietyMedia#names")
     void remuxedAsFfmpegSeesTheSourceOrRefusedByName(String name) throws Exception {
         Path source = files.get(name);
         if (REFUSED.containsKey(name)) {
