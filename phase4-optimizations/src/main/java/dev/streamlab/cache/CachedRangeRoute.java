@@ -11,6 +11,7 @@ import dev.streamlab.http1.DirectBufferPool;
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.phase3.OpenFiles;
+import dev.streamlab.shared.text.ClientText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -73,7 +74,7 @@ public final class CachedRangeRoute implements Http1Handler {
         String id = ex.request().path().substring(PREFIX.length());
         Optional<VideoEntry> entry = catalog.find(id);
         if (entry.isEmpty()) {
-            ex.error(404, "no video with id '" + (id.length() > 100 ? id.substring(0, 100) + "..." : id) + "'");
+            ex.error(404, "no video with id '" + ClientText.shorten(id) + "'");
             return;
         }
         OpenFiles.Open open;

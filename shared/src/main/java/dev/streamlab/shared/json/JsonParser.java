@@ -1,5 +1,6 @@
 package dev.streamlab.shared.json;
 
+import dev.streamlab.shared.text.ClientText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -213,7 +214,7 @@ public final class JsonParser {
             // Past Double.MAX_VALUE either side parseDouble says (-)Infinity, which JSON has no word for: Json.write
             // would send it back as null, and a caller that checks isFinite would blame the value, not the text.
             // The number is shortened: a message must not echo hundreds of a client's digits.
-            throw error("number " + (text.length() > 24 ? text.substring(0, 21) + "..." : text)
+            throw error("number " + ClientText.shorten(text, 24)
                     + " is out of range (the largest double is " + Double.MAX_VALUE + ")", start);
         }
         return d;
