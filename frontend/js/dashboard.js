@@ -407,7 +407,7 @@ const hasClientLevels = serverHas(DASHBOARD_FEATURE);
 hasClientLevels.then((has) => {
   if (has) return;
   const note = document.getElementById('phase-note');
-  note.textContent = otherPhaseMessage('The dashboard', 4, './lab run phase4 (or just ./lab run)');
+  note.textContent = otherPhaseMessage('The dashboard', 4);
   note.hidden = false;
 });
 

@@ -134,7 +134,7 @@ if (await serverHas(PROCESSED_FEATURE)) {
   $('filter').value = state.filter;
   if (state.video) { $('video').value = state.video; start(); } else showError('The catalog is empty.');
 } else {
-  showError(otherPhaseMessage('Processed live', 4, './lab run phase4 (or just ./lab run)'));
+  showError(otherPhaseMessage('Processed live', 4));
   $('video').disabled = $('filter').disabled = true;
 }
 // For tests and curious students: the live numbers.

@@ -24,7 +24,8 @@ export async function serverHas(name) {
  * phase 4 page on phase 3): which phase serves it and the command that starts that phase, instead of its requests
  * failing one by one.
  */
-export function otherPhaseMessage(page, phase, command) {
+export function otherPhaseMessage(page, phase) {
+  const command = `./lab run phase${phase}` + (phase === 4 ? ' (or just ./lab run)' : ''); // 4 is the default
   return `${page} is a phase ${phase} page, and this server is another phase: it does not serve what the page needs. ` +
     `Stop this server and start phase ${phase} with ${command}, then reload.`;
 }
