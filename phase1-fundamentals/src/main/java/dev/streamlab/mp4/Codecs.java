@@ -166,6 +166,37 @@ final class Codecs {
         }
     }
 
+    /** What an MPEG audio frame header says (0 channels: no valid header). */
+    record MpegAudio(int channels, int sampleRate) {}
+
+    /** sampling_frequency → Hz for MPEG-1 (ISO/IEC 11172-3 §2.4.2.3); MPEG-2 halves it, MPEG-2.5 quarters it. */
+    private static final int[] MPEG_RATES = {44100, 48000, 32000};
+
+    /**
+     * Channels and rate from the 32-bit header that starts an MPEG audio frame (ISO/IEC 11172-3 §2.4.1.3, with the
+     * lower sampling frequencies of ISO/IEC 13818-3 §2.4.2.3 and the MPEG-2.5 extension): syncword(11, all 1s)
+     * version(2) layer(2) protection(1) bitrate_index(4) sampling_frequency(2) padding(1) private(1) mode(2)
+     * mode_extension(2) copyright(1) original(1) emphasis(2). Mode 3 is single channel: one channel; stereo, joint
+     * stereo and dual channel are two. {@code null} when the bytes are no valid header: no syncword, a reserved
+     * version, layer or sampling frequency, or the forbidden bitrate index 15 (what FFmpeg refuses as a header too).
+     *
+     * <p>This is where the channel count of MP3 in MP4 is: the esds of objectTypeIndication 0x6B (ISO/IEC 11172-3
+     * audio) or 0x69 (ISO/IEC 13818-3) carries no decoder specific info, unlike AAC's AudioSpecificConfig (0x40), and
+     * the sample entry's {@code channelcount} is a template field (ISO/IEC 14496-12 §12.2.3) that muxers, FFmpeg
+     * among them, set to 2 even for mono.
+     */
+    static MpegAudio mpegAudio(int header) {
+        if ((header >>> 21) != 0x7FF) return null;
+        int version = (header >>> 19) & 0x3; // 0 MPEG-2.5, 1 reserved, 2 MPEG-2, 3 MPEG-1
+        int layer = (header >>> 17) & 0x3; // 0 reserved
+        int bitrateIndex = (header >>> 12) & 0xF;
+        int frequency = (header >>> 10) & 0x3;
+        if (version == 1 || layer == 0 || bitrateIndex == 15 || frequency == 3) return null;
+        int rate = MPEG_RATES[frequency] >> (version == 3 ? 0 : version == 2 ? 1 : 2);
+        int mode = (header >>> 6) & 0x3;
+        return new MpegAudio(mode == 3 ? 1 : 2, rate);
+    }
+
     /**
      * The sample rate in a {@code dfLa} box (FLAC in ISO BMFF §3.3.2): a full box, then FLAC metadata blocks, the
      * first a STREAMINFO whose bits 80-99 are the rate. 0 when it cannot be read.

@@ -17,19 +17,14 @@ final class MovieParser {
 
     private MovieParser() {}
 
-    /** A progressive file's movie: every sample is in moov's tables. */
-    static Movie parse(Box moov, long fileSize) throws IOException {
-        return parse(moov, fileSize, List.of(), h -> {
-            throw new IllegalStateException("no moof to read");
-        });
-    }
-
     /**
      * @param moofs  the file's top-level {@code moof} boxes, in file order (none for a progressive file)
      * @param reader reads one of them; see {@link Fragments}
+     * @param file   reads the first bytes of a track's first sample, where the sample entry's values are a
+     *               template that the bitstream corrects (see {@link SampleEntries#withBitstream})
      */
-    static Movie parse(Box moov, long fileSize, List<BoxHeader> moofs, Fragments.MoofReader reader)
-            throws IOException {
+    static Movie parse(Box moov, long fileSize, List<BoxHeader> moofs, Fragments.MoofReader reader,
+                       SampleEntries.FileBytes file) throws IOException {
         PayloadReader mvhd = moov.require(FourCC.MVHD).reader();
         int v = mvhd.fullBoxVersion(1);
         mvhd.u32or64(v, "creation_time");
@@ -57,7 +52,11 @@ final class MovieParser {
         for (Trak t : traks) {
             // Fragments name tracks by track_ID; two traks with one ID (a broken file) leave them to the first.
             Fragments.TrackSamples f = seen.add(t.id) ? fragments.get(t.id) : null;
-            tracks.add(f == null ? t.track(timescale, duration) : t.fragmented(timescale, f));
+            SampleTable all = f == null ? t.samples : f.table();
+            SampleEntry entry = SampleEntries.withBitstream(t.entry, all, fileSize, file);
+            Trak u = entry == t.entry ? t : new Trak(t.box, t.id, t.kind, t.handler, t.timescale, t.mediaDuration,
+                    t.language, entry, t.samples);
+            tracks.add(f == null ? u.track(timescale, duration) : u.fragmented(timescale, all));
         }
         return new Movie(timescale, duration, tracks, moofs.size());
     }
@@ -71,14 +70,13 @@ final class MovieParser {
         }
 
         /**
-         * The trak with its fragments' samples. Its mdhd duration (0, or the moov part's in a hybrid file) and the
+         * The trak with its fragments' samples ({@code all}: moov's and the fragments'). Its mdhd duration (0, or the moov part's in a hybrid file) and the
          * mvhd duration (likewise) do not cover the fragments: the media timeline lasts until the last sample's
          * decode time ends (from 0, as ffprobe counts it, however late tfdt starts the first fragment). An edit of
          * duration 0 is §8.6.6.1's "spans all the media to come" (phase 3's own init segments write it): it lasts
          * until the last sample is presented.
          */
-        Track fragmented(long movieTimescale, Fragments.TrackSamples f) throws Mp4FormatException {
-            SampleTable all = f.table();
+        Track fragmented(long movieTimescale, SampleTable all) throws Mp4FormatException {
             long media = Math.max(mediaDuration, all.totalDuration());
             EditList edits = edits(box, movieTimescale, 0, timescale, all); // 0: mvhd's duration is unknown
             if (edits.entries() > 0 && edits.duration() == edits.delay()) { // the media edit's duration is 0

@@ -19,7 +19,9 @@ import java.util.List;
  * <p>How it reads, and what it copies:
  * <ul>
  *   <li>Top-level box headers are read with positional {@code FileChannel} reads of at most 32 bytes each, so
- *       {@code mdat} (the media, nearly the whole file) is never read at all, whatever its size.</li>
+ *       {@code mdat} (the media, nearly the whole file) is never read, whatever its size, but for the 4-byte
+ *       frame header that starts an MP3 track's first sample: the channel count is there, not in the sample entry
+ *       (see {@link SampleEntries#withBitstream}).</li>
  *   <li>{@code moov} is memory-mapped ({@code FileChannel.map}); every box inside it is a {@code slice()} of that
  *       mapping. Parsing copies no box bytes into the Java heap: the kernel maps page-cache pages, and only the
  *       numbers the sample tables hold are materialized into arrays.</li>
@@ -191,7 +193,8 @@ public final class Mp4File {
         ByteBuffer moovBytes = bytes.at(moovHeader.offset(), (int) moovHeader.size()).order(ByteOrder.BIG_ENDIAN);
         Box moov = new Box(moovHeader, "moov", 0, moovBytes);
         Movie movie = MovieParser.parse(moov, size, moofs,
-                h -> new Box(h, "moof", 0, bytes.copy(h.offset(), (int) h.size()).order(ByteOrder.BIG_ENDIAN)));
+                h -> new Box(h, "moof", 0, bytes.copy(h.offset(), (int) h.size()).order(ByteOrder.BIG_ENDIAN)),
+                bytes::at);
         return new Mp4File(size, top, moov, movie, major, compatible);
     }
 

@@ -1,5 +1,6 @@
 package dev.streamlab.mp4;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -135,6 +136,37 @@ final class SampleEntries {
             }
         }
         return new SampleEntry(format, codec, 0, 0, channels, rate, whole);
+    }
+
+    /** A few bytes of the file: {@code length} at {@code offset}, fewer where the file ends first. */
+    @FunctionalInterface
+    interface FileBytes {
+        ByteBuffer at(long offset, int length) throws IOException;
+    }
+
+    /**
+     * {@code entry}, corrected by the first sample's bitstream where the entry holds a template value. So far that is
+     * MP3 ({@code mp4a} with objectTypeIndication 0x6B or 0x69): the channel count and rate are those of the first
+     * sample's MPEG audio frame header ({@link Codecs#mpegAudio}), as ffprobe reports them. The entry is kept as
+     * it is when the track has no sample, the sample is shorter than a header, or its first bytes are no valid
+     * header. Reads 4 bytes, once per MP3 track, inside the file.
+     */
+    static SampleEntry withBitstream(SampleEntry entry, SampleTable samples, long fileSize, FileBytes file)
+            throws IOException {
+        if (entry.format() != FourCC.MP4A || !(entry.codec().equals("mp4a.6B") || entry.codec().equals("mp4a.69"))
+                || samples.count() == 0 || samples.size(0) < 4) {
+            return entry;
+        }
+        long at = samples.offset(0);
+        // The tables are checked against the file size already; checked again here, as every read from a file is.
+        if (at < 0 || at > fileSize - 4) return entry;
+        ByteBuffer b = file.at(at, 4);
+        if (b.remaining() < 4) return entry;
+        Codecs.MpegAudio header = Codecs.mpegAudio(b.getInt(b.position()));
+        if (header == null) return entry;
+        if (header.channels() == entry.channels() && header.sampleRate() == entry.sampleRate()) return entry;
+        return new SampleEntry(entry.format(), entry.codec(), entry.width(), entry.height(), header.channels(),
+                header.sampleRate(), entry.entry());
     }
 
     private static final int AC3 = FourCC.of("ac-3"), DAC3 = FourCC.of("dac3"), DFLA = FourCC.of("dfLa"),

@@ -67,7 +67,11 @@ public final class VarietyMedia {
         RECIPES.put("av1", lavfi(VIDEO) + "-c:v libaom-av1 -cpu-used 8 -usage realtime -g 10 -b:v 100k");
         RECIPES.put("opus", "-i {base} " + lavfi(AUDIO) + "-map 0:v -map 1:a -c:v copy -c:a libopus -b:a 32k");
         RECIPES.put("flac", "-i {base} " + lavfi(AUDIO) + "-map 0:v -map 1:a -c:v copy -c:a flac -strict -2");
+        // Mono (the sine is): the sample entry says 2 channels, the frame header 1.
         RECIPES.put("mp3", "-i {base} " + lavfi(AUDIO) + "-map 0:v -map 1:a -c:v copy -c:a libmp3lame");
+        // MPEG-2 audio (object type 0x69, half rates), joint stereo.
+        RECIPES.put("mp3-stereo-22k", lavfi("sine=frequency=440:sample_rate=22050:duration=1")
+                + "-c:a libmp3lame -ac 2");
         // Muxer flavours.
         RECIPES.put("fragmented", "-i {bframes} -c copy -movflags frag_keyframe+empty_moov");
         RECIPES.put("fragmented-hybrid", "-i {bframes} -c copy -movflags frag_keyframe");
