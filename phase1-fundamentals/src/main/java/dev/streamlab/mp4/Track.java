@@ -17,11 +17,19 @@ public record Track(int id, TrackKind kind, int handler, long timescale, long me
                     SampleEntry entry, EditList edits, SampleTable samples) {
 
     /**
-     * Where the track ends on the movie timeline, in media ticks: the edit list's total duration when there is one
-     * (it hides AAC priming and B-frame delay, and counts a leading empty edit: the {@code tkhd} duration), else
-     * {@code mdhd}'s, else (0: unknown, as fragmented and Smooth Streaming files say) the samples' own. For a track
-     * that starts at 0 this is also how long it plays, what players and ffprobe report; for a delayed one it is about
-     * {@link #start()} + {@link #playDuration()}.
+     * The track's duration as {@code tkhd} has it (ISO/IEC 14496-12 §8.3.2.3), in media ticks: the edit list's total
+     * duration when there is one (it hides AAC priming and B-frame delay, and counts a leading empty edit), else
+     * {@code mdhd}'s, the sum of the sample durations, else (0: unknown, as fragmented and Smooth Streaming files
+     * say) the samples' own. With an edit list, or without one and without B-frames, this is where the track ends on
+     * the movie timeline: for a track that starts at 0, how long it plays, what players and ffprobe report; for a
+     * delayed one, about {@link #start()} + {@link #playDuration()}.
+     *
+     * <p>B-frames without an edit list are the exception. Without one, the media timeline maps one to one onto the
+     * presentation (§8.6.6.1), so the first frame is shown at its composition offset and the last frame ends that
+     * much after the sum of the sample durations: 10 s at 24 fps with two B-frames plays from 0.083 to 10.083 s.
+     * This still says 10 s, on purpose: §8.3.2.3 defines a track without an edit list to last the sum of its
+     * sample durations, §8.2.2.3 makes the movie's duration the longest track's, and ffprobe reports 10 s for the
+     * stream and for the file. Where such a track ends is {@link #start()} + {@link #playDuration()}.
      */
     public long duration() {
         if (edits.duration() >= 0) return edits.duration();

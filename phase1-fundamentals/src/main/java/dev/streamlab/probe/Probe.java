@@ -21,10 +21,13 @@ public final class Probe {
      * "height","timescale","duration_s","start_s","media_duration_s","sample_count","bitrate","keyframes_s":[...]}]}}.
      * Keyframe times are presentation times in seconds (edit list applied), as ffprobe reports them.
      *
-     * <p>A track's {@code duration_s} is where it ends on the movie timeline ({@link Track#duration()}, as it has
-     * always been); {@code start_s} and {@code media_duration_s} are ffprobe's stream {@code start_time} and
-     * {@code duration}: where it starts and how long it plays from there. The two durations differ (beyond a
-     * muxer's rounding) for a track an empty edit delays: by 0.5 s, start 0.5, media duration 10, duration 10.5.
+     * <p>A track's {@code duration_s} is {@link Track#duration()}, as it has always been: where it ends on the movie
+     * timeline, but for B-frames without an edit list (below); {@code start_s} and {@code media_duration_s} are
+     * ffprobe's stream {@code start_time} and {@code duration}: where it starts and how long it plays from there.
+     * The two durations differ (beyond a muxer's rounding) for a track an empty edit delays: by 0.5 s, start 0.5,
+     * media duration 10, duration 10.5. A B-frame track without an edit list starts at its first composition
+     * offset yet keeps {@code duration_s} = the sum of its sample durations, as ISO/IEC 14496-12 §8.3.2.3 and
+     * ffprobe have it (see {@link Track#duration()}): start 0.083, media duration 10, duration 10, ends at 10.083.
      */
     public static Map<String, Object> report(Mp4File file) {
         Map<String, Object> format = new LinkedHashMap<>();

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The parser on MP4s unlike the bundled samples ({@link VarietyMedia}: other codecs, rates, sizes, timescales, GOP
  * shapes, track layouts, fragmented and QuickTime flavours): for every track, ffprobe and we agree on the kind,
- * codec, picture size or channels and rate, sample count, duration, and every keyframe's time.
+ * codec, picture size or channels and rate, sample count, start and duration, and every keyframe's time.
  *
  * <p>Where the two differ by design, the test says so: ffprobe groups PCM samples into packets (so its packet
  * flags are not per sample). An MP3's channels and rate are checked like any other's: both come from its first
@@ -49,8 +49,8 @@ class VarietyAgreesWithFfprobeTest {
         Path file = files.get(name);
         Mp4File mp4 = Mp4File.open(file);
         String probe = ExternalTools.run(60, ExternalTools.ffprobe().toString(), "-v", "error", "-show_entries",
-                "format=duration:stream=codec_name,codec_type,width,height,sample_rate,channels,nb_frames,duration",
-                "-of", "compact", file.toString());
+                "format=duration:stream=codec_name,codec_type,width,height,sample_rate,channels,nb_frames,"
+                        + "start_time,duration", "-of", "compact", file.toString());
         List<Map<String, String>> streams = sections(probe, "stream");
         List<Track> tracks = mp4.movie().tracks();
         assertEquals(streams.size(), tracks.size(), name + ": track count");
@@ -79,6 +79,9 @@ class VarietyAgreesWithFfprobeTest {
                 assertEquals(Integer.parseInt(s.get("channels")), t.entry().channels(), where + ": channels");
             }
             assertEquals(Double.parseDouble(s.get("duration")), t.durationSeconds(), MS, where + ": duration");
+            if (!"N/A".equals(s.get("start_time"))) {
+                assertEquals(Double.parseDouble(s.get("start_time")), t.startSeconds(), MS, where + ": start");
+            }
             if (t.kind() == TrackKind.OTHER) continue;
             String index = String.valueOf(i);
             List<Map<String, String>> own = packets.stream().filter(p -> index.equals(p.get("stream_index")))

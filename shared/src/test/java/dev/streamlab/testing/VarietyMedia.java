@@ -78,6 +78,9 @@ public final class VarietyMedia {
         RECIPES.put("cmaf", "-i {base} -c copy -movflags cmaf+frag_keyframe+empty_moov+default_base_moof");
         RECIPES.put("ismv", "-i {base} -c copy -f ismv");
         RECIPES.put("negative-cts", "-i {bframes} -c copy -movflags negative_cts_offsets");
+        // No edit list to take back the B-frame delay (nor the AAC priming): the video starts at its first
+        // composition offset and ends that much after its mdhd duration.
+        RECIPES.put("bframes-no-editlist", "-i {bframes} -c copy -use_editlist 0");
         // Codecs and entries a browser's MSE does not take from MP4.
         RECIPES.put("mpeg4", lavfi(VIDEO) + "-c:v mpeg4");
         RECIPES.put("ac3", "-i {base} " + lavfi(AUDIO) + "-map 0:v -map 1:a -c:v copy -c:a ac3");
