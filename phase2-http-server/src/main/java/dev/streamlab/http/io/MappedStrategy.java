@@ -1,5 +1,6 @@
 package dev.streamlab.http.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -38,7 +39,14 @@ public final class MappedStrategy implements BodyStrategy {
             while (pos < end) {
                 ByteBuffer view = mappings.view(file, pos, (int) Math.min(chunk.length, end - pos));
                 int n = view.remaining();
-                view.get(chunk, 0, n);
+                try {
+                    view.get(chunk, 0, n);
+                } catch (InternalError e) {
+                    // MappedByteBuffer: a region of a file truncated since it was mapped "will cause an unspecified
+                    // exception"; HotSpot turns the SIGBUS into this error. The bytes are gone, so the response
+                    // ends as a short read ends it for the other strategies, and the client sees a cut body.
+                    throw new EOFException(file.path() + " shrank below " + end + " bytes while being sent");
+                }
                 provenance.copied(n); // mapping -> our array
                 BodyStrategy.write(out, chunk, n, provenance);
                 pos += n;
