@@ -122,6 +122,50 @@ class RobustnessTest {
         }
     }
 
+    /**
+     * A listed video replaced by a FIFO before the next listing (the catalog answers from its last one for a second):
+     * opening a FIFO for reading blocks until a writer comes, so the request thread would hang for good.
+     */
+    @Test
+    void aVideoReplacedByAFifoIsNotOpened() throws Exception {
+        Path file = media.resolve("soon-a-fifo.mp4");
+        Files.copy(media.resolve("small.mp4"), file);
+        try {
+            server.catalog().rescan();
+            Files.delete(file);
+            assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor());
+            RawHttp.Response r = RawHttp.get(server.uri(), "/videos/soon-a-fifo");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains("soon-a-fifo"), r.text());
+        } finally {
+            // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().
+            if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
+                java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE).close();
+            }
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
+    /** The same race with a symbolic-link loop: opening it fails (ELOOP), and the client must still get an answer. */
+    @Test
+    void aVideoReplacedByASymlinkLoopGetsA404() throws Exception {
+        Path file = media.resolve("soon-a-loop.mp4");
+        Files.copy(media.resolve("small.mp4"), file);
+        try {
+            server.catalog().rescan();
+            Files.delete(file);
+            Files.createSymbolicLink(file, file.getFileName());
+            RawHttp.Response r = RawHttp.get(server.uri(), "/videos/soon-a-loop");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains("soon-a-loop") && !r.text().contains(media.toString()), r.text());
+        } finally {
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
     @Test
     void oversizedRequestsGetAClear4xx() throws Exception {
         URI s = server.uri();
