@@ -8,10 +8,13 @@ import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.shared.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,7 +87,7 @@ public final class Phase1Server implements AutoCloseable {
             }
             switch (path) {
                 case "/", "/index.html" -> sendFile(ex, frontend.resolve("probe.html"));
-                case "/api/probe" -> send(ex, 200, "application/json", Json.pretty(probeAll()));
+                case "/api/probe" -> probe(ex);
                 default -> send(ex, 404, "application/json", Json.write(Map.of("error", "no such page: " + path)));
             }
         } catch (IOException | RuntimeException e) {
@@ -93,13 +96,29 @@ public final class Phase1Server implements AutoCloseable {
         }
     }
 
-    /** Every sample's report; a file that does not parse gets its error instead, so one bad file hides nothing. */
-    Map<String, Object> probeAll() throws IOException {
-        List<Object> files = new ArrayList<>();
+    /**
+     * {@code /api/probe}. A media folder that cannot be listed (removed, renamed or made unreadable while the server
+     * runs) is a 503 that names it: the server is fine and answers again once the folder is back. Before, the
+     * listing's exception reached handle(), which took it for a client gone and closed the connection unanswered.
+     */
+    private void probe(HttpExchange ex) throws IOException {
         List<Path> mp4s;
         try (Stream<Path> s = Files.walk(media, 4)) {
             mp4s = s.filter(p -> p.toString().endsWith(".mp4") && Files.isRegularFile(p)).sorted().toList();
+        } catch (IOException | UncheckedIOException e) { // walk() throws the latter for a folder below the top
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            String why = cause instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : cause instanceof NoSuchFileException ? "no such directory" : String.valueOf(cause.getMessage());
+            send(ex, 503, "application/json",
+                    Json.write(Map.of("error", "cannot list the media folder " + media + ": " + why)));
+            return;
         }
+        send(ex, 200, "application/json", Json.pretty(probeAll(mp4s)));
+    }
+
+    /** Every sample's report; a file that does not parse gets its error instead, so one bad file hides nothing. */
+    private Map<String, Object> probeAll(List<Path> mp4s) {
+        List<Object> files = new ArrayList<>();
         for (Path p : mp4s) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("file", media.relativize(p).toString());

@@ -58,6 +58,24 @@ class Phase1ServerTest {
     }
 
     @Test
+    void aMediaFolderRemovedWhileRunningIsAClearErrorNotAnEmptyReply(@TempDir Path tmp) throws Exception {
+        Path media = Files.createDirectory(tmp.resolve("media"));
+        Files.copy(ExternalTools.media().resolve("sample-10s-360p-video-only.mp4"), media.resolve("good.mp4"));
+        try (Phase1Server s = Phase1Server.start("127.0.0.1", 0, media, ExternalTools.root().resolve("frontend"))) {
+            assertEquals(200, get(s.uri().resolve("/api/probe"), "GET").statusCode());
+            Files.delete(media.resolve("good.mp4"));
+            Files.delete(media);
+            HttpResponse<String> gone = get(s.uri().resolve("/api/probe"), "GET");
+            assertEquals(503, gone.statusCode(), gone.body());
+            assertTrue(gone.body().contains("cannot list the media folder " + media + ": no such directory"),
+                    gone.body());
+            assertEquals(503, get(s.uri().resolve("/api/probe"), "HEAD").statusCode());
+            Files.createDirectory(media);
+            assertEquals(200, get(s.uri().resolve("/api/probe"), "GET").statusCode(), "back when the folder is");
+        }
+    }
+
+    @Test
     void unknownPathsAre404AndOtherMethods405WithAllow() throws Exception {
         try (Phase1Server s = Phase1Server.start("127.0.0.1", 0, ExternalTools.media(),
                 ExternalTools.root().resolve("frontend"))) {
