@@ -61,8 +61,9 @@ final class VideoHandler {
         try (channel) {
             // Size and time from now, not from the catalog: the file may have changed since it was listed.
             long size = channel.size();
-            FileTime mtime = Files.getLastModifiedTime(entry.file());
-            OpenFile file = new OpenFile(entry.file(), channel, size, mtime.toMillis());
+            BasicFileAttributes opened = Files.readAttributes(entry.file(), BasicFileAttributes.class);
+            FileTime mtime = opened.lastModifiedTime();
+            OpenFile file = new OpenFile(entry.file(), channel, size, mtime.toMillis(), opened.fileKey());
             Representation rep = new Representation(size, "video/mp4", Validators.forFile(size, mtime));
             ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
             countRange(c, plan);

@@ -68,7 +68,7 @@ public class BodyStrategyBenchmark {
             for (long w = 0; w < FILE_SIZE; w += chunk.length) out.write(chunk);
         }
         channel = FileChannel.open(p, StandardOpenOption.READ);
-        file = new OpenFile(p, channel, FILE_SIZE, Files.getLastModifiedTime(p).toMillis());
+        file = new OpenFile(p, channel, FILE_SIZE, Files.getLastModifiedTime(p).toMillis(), null);
         body = BodyStrategy.named(strategy);
         sink = new OutputStream() {
             @Override

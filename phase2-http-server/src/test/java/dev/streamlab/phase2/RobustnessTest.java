@@ -166,6 +166,28 @@ class RobustnessTest {
         }
     }
 
+    /**
+     * A video replaced by another file (a new inode, renamed over it) of the same size with its mtime copied over, as
+     * {@code cp -p}, {@code rsync -t} or {@code touch -r} leave it: the mapped strategy must send the new bytes, not
+     * those of the mapping it made of the old file. (The ETag is the same for both: see Validators.forFile.)
+     */
+    @Test
+    void aVideoReplacedByAnotherOfTheSameSizeAndTimeIsSentFromTheNewFile(@TempDir Path dir) throws Exception {
+        byte[] before = new byte[100_000];
+        byte[] after = new byte[before.length];
+        new Random(1).nextBytes(before);
+        new Random(2).nextBytes(after);
+        Path file = Files.write(dir.resolve("v.mp4"), before);
+        try (Phase2Server mapped = Phase2Server.start("127.0.0.1", 0, dir,
+                new Phase2Server.Settings("mapped", 30_000, ExternalTools.root().resolve("frontend")))) {
+            assertArrayEquals(before, RawHttp.get(mapped.uri(), "/videos/v").body());
+            Path next = Files.write(dir.resolve(".next"), after);
+            Files.setLastModifiedTime(next, Files.getLastModifiedTime(file));
+            Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertArrayEquals(after, RawHttp.get(mapped.uri(), "/videos/v").body());
+        }
+    }
+
     @Test
     void oversizedRequestsGetAClear4xx() throws Exception {
         URI s = server.uri();

@@ -14,12 +14,14 @@ import java.util.Map;
  * <p>Mapping per request would cost an {@code mmap(2)} each time, and the JDK only unmaps when the buffer is
  * garbage collected — under load, thousands of live mappings. So a file is mapped once, in windows of at most
  * 1 GiB (a {@code MappedByteBuffer} is int-indexed), and requests take {@code slice()}s: views, no copies.
- * A file whose size or modification time changed gets a new mapping; at most {@code capacity} files are kept.
+ * A file whose size or modification time changed gets a new mapping, and so does a file replaced by another
+ * (renamed over it): a mapping holds the old inode's pages, and {@code cp -p}, {@code rsync -t} or
+ * {@code touch -r} give the new file the same size and time. At most {@code capacity} files are kept.
  */
 public final class MappedFiles {
     static final long WINDOW = 1L << 30;
 
-    private record Key(Path path, long size, long lastModified) {}
+    private record Key(Path path, Object fileKey, long size, long lastModified) {}
 
     private final Map<Key, MappedByteBuffer[]> cache;
 
@@ -46,7 +48,7 @@ public final class MappedFiles {
     }
 
     private MappedByteBuffer[] windows(OpenFile file) throws IOException {
-        Key key = new Key(file.path(), file.size(), file.lastModified());
+        Key key = new Key(file.path(), file.fileKey(), file.size(), file.lastModified());
         synchronized (cache) {
             MappedByteBuffer[] w = cache.get(key);
             if (w != null) return w;

@@ -34,7 +34,7 @@ class BodyStrategyTest {
         BodyStrategy strategy = BodyStrategy.named(name);
         ByteProvenance provenance = new ByteProvenance();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            OpenFile open = new OpenFile(file, ch, bytes.length, Files.getLastModifiedTime(file).toMillis());
+            OpenFile open = new OpenFile(file, ch, bytes.length, Files.getLastModifiedTime(file).toMillis(), null);
             ByteArrayOutputStream first = new ByteArrayOutputStream();
             strategy.send(open, 0, 4096, first, provenance); // maps the whole file for "mapped"
             assertArrayEquals(Arrays.copyOf(bytes, 4096), first.toByteArray());
