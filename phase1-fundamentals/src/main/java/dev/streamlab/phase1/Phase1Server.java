@@ -8,23 +8,26 @@ import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.shared.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Phase 1's small web page: what our own MP4 parser says about every sample, in the browser.
@@ -100,25 +103,54 @@ public final class Phase1Server implements AutoCloseable {
      * {@code /api/probe}. A media folder that cannot be listed (removed, renamed or made unreadable while the server
      * runs) is a 503 that names it: the server is fine and answers again once the folder is back. Before, the
      * listing's exception reached handle(), which took it for a client gone and closed the connection unanswered.
+     * A subfolder that cannot be listed is one entry with its error, like a file that does not parse: it hides
+     * nothing else.
      */
     private void probe(HttpExchange ex) throws IOException {
-        List<Path> mp4s;
-        try (Stream<Path> s = Files.walk(media, 4)) {
-            mp4s = s.filter(p -> p.toString().endsWith(".mp4") && Files.isRegularFile(p)).sorted().toList();
-        } catch (IOException | UncheckedIOException e) { // walk() throws the latter for a folder below the top
-            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
-            String why = cause instanceof FileSystemException f && f.getReason() != null ? f.getReason()
-                    : cause instanceof NoSuchFileException ? "no such directory" : String.valueOf(cause.getMessage());
+        List<Path> mp4s = new ArrayList<>();
+        Map<Path, String> unlisted = new TreeMap<>();
+        try {
+            Files.walkFileTree(media, Set.of(), 4, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                    if (p.toString().endsWith(".mp4") && Files.isRegularFile(p)) mp4s.add(p);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (p.equals(media)) throw e;
+                    unlisted.put(p, "cannot list this folder: " + reason(e));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null && dir.equals(media)) throw e;
+                    if (e != null) unlisted.put(dir, "cannot list this folder: " + reason(e));
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
             send(ex, 503, "application/json",
-                    Json.write(Map.of("error", "cannot list the media folder " + media + ": " + why)));
+                    Json.write(Map.of("error", "cannot list the media folder " + media + ": " + reason(e))));
             return;
         }
-        send(ex, 200, "application/json", Json.pretty(probeAll(mp4s)));
+        send(ex, 200, "application/json", Json.pretty(probeAll(mp4s, unlisted)));
     }
 
-    /** Every sample's report; a file that does not parse gets its error instead, so one bad file hides nothing. */
-    private Map<String, Object> probeAll(List<Path> mp4s) {
-        List<Object> files = new ArrayList<>();
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) return "no such directory";
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * Every sample's report, in path order; a file that does not parse and a folder that cannot be listed get their
+     * error instead, so one bad file or folder hides nothing.
+     */
+    private Map<String, Object> probeAll(List<Path> mp4s, Map<Path, String> unlisted) {
+        Map<Path, Map<String, Object>> entries = new TreeMap<>();
         for (Path p : mp4s) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("file", media.relativize(p).toString());
@@ -127,11 +159,17 @@ public final class Phase1Server implements AutoCloseable {
             } catch (IOException e) {
                 entry.put("error", e.getMessage());
             }
-            files.add(entry);
+            entries.put(p, entry);
         }
+        unlisted.forEach((dir, error) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("file", media.relativize(dir).toString());
+            entry.put("error", error);
+            entries.put(dir, entry);
+        });
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("media", media.toString());
-        out.put("files", files);
+        out.put("files", new ArrayList<Object>(entries.values()));
         return out;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.UnlistableFolder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -72,6 +73,23 @@ class Phase1ServerTest {
             assertEquals(503, get(s.uri().resolve("/api/probe"), "HEAD").statusCode());
             Files.createDirectory(media);
             assertEquals(200, get(s.uri().resolve("/api/probe"), "GET").statusCode(), "back when the folder is");
+        }
+    }
+
+    @Test
+    void aSubfolderThatCannotBeListedIsNamedAndHidesNoOtherFile(@TempDir Path tmp) throws Exception {
+        try (UnlistableFolder folder = UnlistableFolder.under(tmp)) {
+            Files.copy(ExternalTools.media().resolve("sample-10s-360p-video-only.mp4"),
+                    folder.media().resolve("good.mp4"));
+            try (Phase1Server s = Phase1Server.start("127.0.0.1", 0, folder.media(),
+                    ExternalTools.root().resolve("frontend"))) {
+                HttpResponse<String> api = get(s.uri().resolve("/api/probe"), "GET");
+                assertEquals(200, api.statusCode(), api.body());
+                assertTrue(api.body().contains("\"file\": \"good.mp4\"") && api.body().contains("\"sample_count\": 300"),
+                        api.body());
+                assertTrue(api.body().contains("\"file\": \"" + folder.name() + "\",\n      \"error\": \"cannot list "
+                        + "this folder: File name too long\""), api.body());
+            }
         }
     }
 
