@@ -2,10 +2,11 @@ package dev.streamlab.catalog;
 
 import dev.streamlab.mp4.Mp4File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The videos in a media folder, each parsed once with phase 1's MP4 parser.
@@ -96,13 +97,34 @@ public final class Catalog {
         scanStartedNanos = System.nanoTime();
         scans++;
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(root, MAX_DEPTH)) {
-            s.filter(Catalog::looksLikeVideo).sorted().forEach(files::add);
-        } catch (IOException | UncheckedIOException e) {
-            // The folder vanished or is unreadable: keep serving what we had, try again next time.
+        try {
+            Files.walkFileTree(root, Set.of(), MAX_DEPTH, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                    if (looksLikeVideo(p)) files.add(p);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                // A subfolder that cannot be listed (no permission, a path past PATH_MAX, removed meanwhile) is
+                // skipped: Files.walk threw for it, and that one folder emptied the whole catalog.
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (p.equals(root)) throw e;
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null && dir.equals(root)) throw e;
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // The folder itself vanished or is unreadable: keep serving what we had, try again next time.
             scannedAt = System.currentTimeMillis();
             return;
         }
+        files.sort(null);
         Map<String, VideoEntry> next = new LinkedHashMap<>();
         Map<Path, VideoEntry> seen = new ConcurrentHashMap<>();
         for (Path f : files) {

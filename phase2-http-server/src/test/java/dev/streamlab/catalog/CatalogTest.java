@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.UnlistableFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,6 +85,16 @@ class CatalogTest {
         assertFalse(broken.ok());
         assertTrue(broken.error().contains("not an MP4"), broken.error());
         assertTrue(c.find("good").orElseThrow().ok());
+    }
+
+    @Test
+    void aSubfolderThatCannotBeListedHidesNoOtherVideo(@TempDir Path tmp) throws Exception {
+        try (UnlistableFolder folder = UnlistableFolder.under(tmp)) {
+            Files.copy(sample(), folder.media().resolve("good.mp4"));
+            Catalog c = new Catalog(folder.media());
+            c.rescan();
+            assertTrue(c.find("good").orElseThrow().ok(), "the video beside an unlistable folder is listed");
+        }
     }
 
     @Test
