@@ -282,11 +282,21 @@ public final class Phase2Server implements AutoCloseable {
         } else if (!e.get().ok()) {
             c.error(422, "'" + id + "' is not a valid MP4: " + e.get().error());
         } else {
+            Map<String, Object> tree;
             try {
-                c.json(200, CatalogJson.boxes(e.get()));
+                tree = CatalogJson.boxes(e.get());
             } catch (Mp4FormatException ex) {
                 c.error(422, "'" + id + "' has a damaged box tree: " + ex.getMessage());
+                return;
+            } catch (InternalError ex) {
+                // The box tree is read from the moov mapping of the catalog's parse. A file truncated since
+                // (ffmpeg -y rewriting it) faults on the missing pages, which HotSpot raises as this error
+                // (MappedByteBuffer: "an unspecified exception"). The next listing parses the file again.
+                c.setHeader("Retry-After", "1");
+                c.error(503, "'" + id + "' changed while its boxes were read; try again in a moment");
+                return;
             }
+            c.json(200, tree);
         }
     }
 
