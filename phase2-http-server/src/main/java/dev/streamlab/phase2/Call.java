@@ -50,8 +50,11 @@ final class Call {
     void sendHeaders(int status, long length) throws IOException {
         this.status = status;
         if (head() || length == 0 || status == 304 || status == 204) {
-            // The JDK writes "Content-Length: 0" for 0 unless we set one; for HEAD we set the GET length.
-            if (head() && length > 0) exchange.getResponseHeaders().set("Content-Length", Long.toString(length));
+            // The JDK writes "Content-Length: 0" for 0 unless we set one; for HEAD we set the GET length, 0 too
+            // for a 200 (an empty file), whose GET says "Content-Length: 0" (RFC 9110 §9.3.2: the same fields).
+            if (head() && (length > 0 || status == 200)) {
+                exchange.getResponseHeaders().set("Content-Length", Long.toString(length));
+            }
             exchange.sendResponseHeaders(status, -1);
             firstByteNanos = System.nanoTime();
         } else {

@@ -212,6 +212,24 @@ class RobustnessTest {
         }
     }
 
+    /** RFC 9110 §9.3.2: HEAD gets the header fields GET would, Content-Length: 0 of an empty file included. */
+    @Test
+    void headOfAnEmptyVideoHasTheContentLengthOfItsGet() throws Exception {
+        Path file = Files.createFile(media.resolve("empty.mp4"));
+        try {
+            server.catalog().rescan();
+            RawHttp.Response get = RawHttp.get(server.uri(), "/videos/empty");
+            RawHttp.Response head = RawHttp.send(server.uri(), "HEAD", "/videos/empty");
+            assertEquals(200, get.status());
+            assertEquals(200, head.status());
+            assertEquals("0", get.header("Content-Length"));
+            assertEquals(get.header("Content-Length"), head.header("Content-Length"));
+        } finally {
+            Files.delete(file);
+            server.catalog().rescan();
+        }
+    }
+
     @Test
     void oversizedRequestsGetAClear4xx() throws Exception {
         URI s = server.uri();
