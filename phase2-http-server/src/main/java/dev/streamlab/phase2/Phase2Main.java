@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 /**
@@ -63,7 +64,7 @@ public final class Phase2Main {
                     + " not found (set -Dstreamlab.frontend)");
             AccessLog.installOneLineFormat(quiet ? Level.WARNING : Level.INFO);
             Phase2Server server = Phase2Server.start(opt.host(), opt.port(), opt.media(),
-                    new Phase2Server.Settings(io, stallSeconds * 1000, frontend));
+                    new Phase2Server.Settings(io, TimeUnit.SECONDS.toMillis(stallSeconds), frontend)); // saturates
             out.println("Phase 2 — HTTP streaming (com.sun.net.httpserver, virtual threads, io=" + io + "), serving "
                     + opt.media());
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "

@@ -27,7 +27,9 @@ final class StallWatchdog implements AutoCloseable {
     private final Runnable onStall;
 
     StallWatchdog(long timeoutMillis, Runnable onStall) {
-        this.timeoutNanos = timeoutMillis * 1_000_000L;
+        // Saturating: --stall-timeout 10000000000 (a student's "never") is past Long.MAX_VALUE in nanoseconds, and a
+        // wrapped, negative timeout made every write in progress at a check look stalled: downloads cut at random.
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.onStall = onStall;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stall-watchdog");
@@ -43,7 +45,8 @@ final class StallWatchdog implements AutoCloseable {
         return new Watched(body);
     }
 
-    private void check() {
+    /** One look at the writes in progress; the timer calls it every period (tests call it directly). */
+    void check() {
         long now = System.nanoTime();
         for (Watched w : inWrite) {
             if (now - w.since > timeoutNanos && w.writer != null) {
