@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -260,12 +261,27 @@ public final class Phase2Server implements AutoCloseable {
             c.route = "static";
             if (!allow(c, "GET", "HEAD")) return;
             Optional<Path> f = statics.find(path);
-            if (f.isEmpty()) {
+            byte[] body = f.isPresent() ? readIfStillThere(f.get()) : null;
+            if (body == null) {
                 c.error(404, "not found: " + ClientText.shorten(path));
                 return;
             }
             c.setHeader("Cache-Control", "no-cache"); // always revalidate: students edit these files
-            c.send(200, StaticFiles.contentType(f.get()), Files.readAllBytes(f.get()));
+            c.send(200, StaticFiles.contentType(f.get()), body);
+        }
+    }
+
+    /**
+     * A static file's bytes, or null when it is gone: the list of files is older than a student's last edit. A file
+     * deleted since must be a 404, not an IOException that handle() takes for a client gone (the connection closed
+     * unanswered), and a FIFO put in its place is not opened (open(2) would wait for a writer).
+     */
+    private static byte[] readIfStillThere(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return Files.readAllBytes(file);
+        } catch (FileSystemException e) {
+            return null;
         }
     }
 

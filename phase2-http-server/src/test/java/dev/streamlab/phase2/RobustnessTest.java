@@ -230,6 +230,21 @@ class RobustnessTest {
         }
     }
 
+    /** The static files are listed once and looked up by name; a student may delete one while the server runs. */
+    @Test
+    void aStaticFileRemovedWhileRunningIsA404NotAnEmptyReply(@TempDir Path frontend) throws Exception {
+        Files.writeString(frontend.resolve("index.html"), "<!doctype html>");
+        Path extra = Files.writeString(frontend.resolve("extra.js"), "let x = 1;");
+        try (Phase2Server s = Phase2Server.start("127.0.0.1", 0, media,
+                new Phase2Server.Settings("reused", 30_000, frontend))) {
+            assertEquals(200, RawHttp.get(s.uri(), "/extra.js").status());
+            Files.delete(extra);
+            RawHttp.Response r = RawHttp.get(s.uri(), "/extra.js");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains("/extra.js"), r.text());
+        }
+    }
+
     @Test
     void oversizedRequestsGetAClear4xx() throws Exception {
         URI s = server.uri();
