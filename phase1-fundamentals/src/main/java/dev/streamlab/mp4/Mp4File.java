@@ -69,7 +69,12 @@ public final class Mp4File {
      */
     public static Mp4File open(Path path) throws IOException {
         if (Files.isDirectory(path)) throw new IOException(path + " is a directory, not an MP4 file");
-        if (!Files.exists(path)) throw new NoSuchFileException(path.toString(), null, "no such file");
+        if (!Files.exists(path)) {
+            // exists() follows links: a link to a missing file or a link loop (ELOOP) is "nothing there" too, but
+            // "no such file" about a name the user can see in ls would send them looking in the wrong place.
+            throw new NoSuchFileException(path.toString(), null, Files.isSymbolicLink(path)
+                    ? "a symbolic link to nothing (its target is missing, or the links form a loop)" : "no such file");
+        }
         if (!Files.isReadable(path)) throw new AccessDeniedException(path.toString(), null, "not readable");
         // A FIFO or device would block the open (a FIFO waits for a writer) or never end: an MP4 is a regular file.
         if (!Files.isRegularFile(path)) throw new IOException(path + " is not a regular file (a pipe or a device?)");
@@ -166,6 +171,10 @@ public final class Mp4File {
             }
             top.add(h);
             pos = h.end();
+        }
+        if (pos == 0 && size > 0) {
+            // Not one whole box: "truncated" would suggest a cut-off MP4 where the file may be anything short.
+            throw new Mp4FormatException("", 0, "only " + size + " bytes, fewer than one box header (8): not an MP4");
         }
         if (pos < size) {
             throw new Mp4FormatException("", pos, (size - pos) + " stray bytes after the last box, too few for a box"

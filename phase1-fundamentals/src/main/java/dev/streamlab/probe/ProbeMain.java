@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code ./lab probe FILE... [--json] [--boxes]}: phase 1's inspector, an ffprobe-like summary of MP4 files
@@ -20,7 +21,7 @@ import java.util.Map;
 public final class ProbeMain {
     private ProbeMain() {}
 
-    static final String USAGE = "usage: probe FILE... [--json] [--boxes]";
+    static final String USAGE = "usage: probe [--json] [--boxes] [--] FILE...";
 
     public static void main(String[] args) {
         System.exit(run(System.out, System.err, args));
@@ -31,8 +32,20 @@ public final class ProbeMain {
         boolean json = false;
         boolean boxes = false;
         List<Path> files = new ArrayList<>();
+        boolean options = true;
         for (String a : args) {
+            if (!options || !a.startsWith("-") || a.equals("-")) {
+                // Path.of("") is the working directory: an empty argument (an unset shell variable) would be
+                // reported as "is a directory", far from the mistake.
+                if (a.isEmpty()) {
+                    err.println("probe: an empty file name\n" + USAGE);
+                    return 2;
+                }
+                files.add(Path.of(a));
+                continue;
+            }
             switch (a) {
+                case "--" -> options = false; // POSIX utility syntax guideline 10: what follows is a file, "-x" too
                 case "--json" -> json = true;
                 case "--boxes" -> boxes = true;
                 case "-h", "--help" -> {
@@ -40,11 +53,8 @@ public final class ProbeMain {
                     return 0;
                 }
                 default -> {
-                    if (a.startsWith("--")) {
-                        err.println("probe: unknown option " + a + "\n" + USAGE);
-                        return 2;
-                    }
-                    files.add(Path.of(a));
+                    err.println("probe: unknown option " + a + " (a file named so: -- " + a + ")\n" + USAGE);
+                    return 2;
                 }
             }
         }
@@ -72,7 +82,7 @@ public final class ProbeMain {
             } catch (IOException e) {
                 String problem = switch (e) {
                     case Mp4FormatException bad -> "not a valid MP4: " + bad.getMessage();
-                    case NoSuchFileException missing -> "no such file";
+                    case NoSuchFileException missing -> Objects.requireNonNullElse(missing.getReason(), "no such file");
                     default -> e.getMessage();
                 };
                 err.println("probe: " + f + ": " + problem);

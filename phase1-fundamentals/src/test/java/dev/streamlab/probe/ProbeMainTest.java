@@ -1,6 +1,7 @@
 package dev.streamlab.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,5 +179,42 @@ class ProbeMainTest {
         assertEquals(2, run());
         assertEquals(2, run("--bogus", "x.mp4"));
         assertTrue(err().contains("usage: probe"), err());
+    }
+
+    @Test
+    void aSingleDashOptionItDoesNotKnowIsAUsageErrorNotAMissingFile() {
+        assertEquals(2, run("-x", "x.mp4"));
+        assertTrue(err().contains("unknown option -x"), err());
+    }
+
+    @Test
+    void afterDashDashADashNameIsAFile() {
+        assertEquals(1, run("--", "-no-such-file.mp4"));
+        assertTrue(err().contains("probe: -no-such-file.mp4: no such file"), err());
+    }
+
+    @Test
+    void anEmptyFileNameIsAUsageErrorNotTheWorkingDirectory() {
+        assertEquals(2, run(""));
+        assertTrue(err().contains("an empty file name"), err());
+        assertFalse(err().contains("directory"), err());
+    }
+
+    @Test
+    void aSymbolicLinkLoopIsNamedAsALinkToNothing(@TempDir Path dir) throws Exception {
+        Path loop = Files.createSymbolicLink(dir.resolve("loop.mp4"), Path.of("loop.mp4"));
+        Path dangling = Files.createSymbolicLink(dir.resolve("gone.mp4"), dir.resolve("deleted.mp4"));
+        assertEquals(1, run(loop.toString(), dangling.toString()));
+        assertTrue(err().contains("loop.mp4: a symbolic link to nothing"), err());
+        assertTrue(err().contains("gone.mp4: a symbolic link to nothing"), err());
+    }
+
+    @Test
+    void aFileShorterThanOneBoxHeaderIsNotAnMp4RatherThanATruncatedOne(@TempDir Path dir) throws Exception {
+        Path tiny = Files.writeString(dir.resolve("tiny.mp4"), "hello\n");
+        assertEquals(1, run(tiny.toString()));
+        assertTrue(err().contains("tiny.mp4: not a valid MP4: file at byte 0: only 6 bytes, fewer than one box"
+                + " header (8): not an MP4"), err());
+        assertFalse(err().contains("truncated"), err());
     }
 }
