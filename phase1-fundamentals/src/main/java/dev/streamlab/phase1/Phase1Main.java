@@ -3,7 +3,6 @@ package dev.streamlab.phase1;
 import dev.streamlab.shared.cli.LaunchOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,12 +39,8 @@ public final class Phase1Main {
             out.println("Phase 1 — MP4 inspector, serving " + opt.media());
             out.println("Open " + server.uri() + "   (JSON: " + server.uri() + "api/probe; Ctrl-C stops)");
             return server;
-        } catch (IllegalArgumentException e) {
-            err.println("phase1: " + e.getMessage());
-        } catch (BindException e) {
-            err.println("phase1: cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0");
-        } catch (IOException e) {
-            err.println("phase1: " + e.getMessage());
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("phase1: " + LaunchOptions.startFailure(e));
         }
         return null;
     }

@@ -124,6 +124,10 @@ class Phase1ServerTest {
         }
         assertNull(Phase1Main.start(o, e, "--media", "/definitely/not/here"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not a directory"));
+        // jdk.httpserver reports it as a SocketException "Unresolved address", which said nothing about --host.
+        assertNull(Phase1Main.start(o, e, "--port", "0", "--host", "999.1.1.1", "--media", ExternalTools.media().toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("phase1: cannot resolve the host to listen on"),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     @Test

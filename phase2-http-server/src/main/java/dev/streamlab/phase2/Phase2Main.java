@@ -3,7 +3,6 @@ package dev.streamlab.phase2;
 import dev.streamlab.shared.cli.LaunchOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,12 +69,8 @@ public final class Phase2Main {
             out.println("Open " + server.uri() + "   (catalog: " + server.uri() + "api/videos, metrics: "
                     + server.uri() + "metrics; Ctrl-C stops)");
             return server;
-        } catch (IllegalArgumentException e) {
-            err.println("phase2: " + e.getMessage());
-        } catch (BindException e) {
-            err.println("phase2: cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0");
-        } catch (IOException e) {
-            err.println("phase2: " + e.getMessage());
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("phase2: " + LaunchOptions.startFailure(e));
         }
         return null;
     }

@@ -13,7 +13,6 @@ import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.shared.cli.LaunchOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -121,14 +120,8 @@ public final class Phase3Main {
                         + server.uri() + "?channel=" + live + "&mode=live");
             });
             return server;
-        } catch (java.nio.channels.UnresolvedAddressException e) { // an IllegalArgumentException with no message
-            err.println(name + ": cannot resolve the host to listen on; try --host 127.0.0.1 or --host 0.0.0.0");
-        } catch (IllegalArgumentException e) {
-            err.println(name + ": " + e.getMessage());
-        } catch (BindException e) {
-            err.println(name + ": cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0");
-        } catch (IOException e) {
-            err.println(name + ": " + e.getMessage());
+        } catch (IllegalArgumentException | IOException e) {
+            err.println(name + ": " + LaunchOptions.startFailure(e));
         }
         return null;
     }

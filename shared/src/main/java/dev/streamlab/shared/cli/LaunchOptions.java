@@ -1,9 +1,12 @@
 package dev.streamlab.shared.cli;
 
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.URI;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,6 +110,25 @@ public record LaunchOptions(String host, int port, Path media, List<String> rest
                 : address instanceof Inet6Address ? "[" + address.getHostAddress().replace("%", "%25") + "]"
                 : address.getHostAddress();
         return URI.create("http://" + host + ":" + bound.getPort() + "/");
+    }
+
+    /**
+     * Why a server could not start, for the command line: what a main prints after {@code "phaseN: "} when
+     * {@link #parse} or the server's start threw. Each exception the start can end in is turned into what to do
+     * about it, where the JDK's own text says little: {@code --host 999.1.1.1} fails with an
+     * {@link UnresolvedAddressException} (an {@code IllegalArgumentException} whose message is null) or
+     * a {@link SocketException} "Unresolved address", a busy port with a {@link BindException} saying "Address already
+     * in use".
+     */
+    public static String startFailure(Exception e) {
+        boolean unresolved = e instanceof UnresolvedAddressException
+                // what jdk.httpserver's bind turns it into (sun.nio.ch.Net translates it for the socket adaptor)
+                || e instanceof SocketException && "Unresolved address".equals(e.getMessage());
+        if (unresolved) return "cannot resolve the host to listen on; try --host 127.0.0.1 or --host 0.0.0.0";
+        if (e instanceof BindException) {
+            return "cannot listen there (" + e.getMessage() + "): is the port in use? Try --port 0";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String value(List<String> args, int i, String option) {
