@@ -6,6 +6,7 @@ import dev.streamlab.mp4.Mp4File;
 import dev.streamlab.probe.Probe;
 import dev.streamlab.shared.cli.LaunchOptions;
 import dev.streamlab.shared.json.Json;
+import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -85,13 +86,15 @@ public final class Phase1Server implements AutoCloseable {
             String method = ex.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(ex, 405, "application/json", Json.write(Map.of("error", "method " + method + " not allowed")));
+                send(ex, 405, "application/json", Json.write(Map.of("error", "method "
+                        + ClientText.shorten(method) + " not allowed")));
                 return;
             }
             switch (path) {
                 case "/", "/index.html" -> sendFile(ex, frontend.resolve("probe.html"));
                 case "/api/probe" -> probe(ex);
-                default -> send(ex, 404, "application/json", Json.write(Map.of("error", "no such page: " + path)));
+                default -> send(ex, 404, "application/json",
+                        Json.write(Map.of("error", "no such page: " + ClientText.shorten(path))));
             }
         } catch (IOException | RuntimeException e) {
             // A client that hung up mid-response is routine; anything else is logged for the student to see.

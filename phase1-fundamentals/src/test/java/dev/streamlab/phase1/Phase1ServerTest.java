@@ -98,6 +98,11 @@ class Phase1ServerTest {
         try (Phase1Server s = Phase1Server.start("127.0.0.1", 0, ExternalTools.media(),
                 ExternalTools.root().resolve("frontend"))) {
             assertEquals(404, get(s.uri().resolve("/nope"), "GET").statusCode());
+            // The error quotes the path, cut short: a 6 KB path must not come back as a 6 KB error.
+            HttpResponse<String> longPath = get(s.uri().resolve("/" + "x".repeat(6_000)), "GET");
+            assertEquals(404, longPath.statusCode());
+            assertTrue(longPath.body().length() < 200 && longPath.body().contains("no such page: /xxx"),
+                    longPath.body().length() + " chars: " + longPath.body().substring(0, 60));
             HttpResponse<String> post = get(s.uri().resolve("/api/probe"), "POST");
             assertEquals(405, post.statusCode());
             assertEquals("GET, HEAD", post.headers().firstValue("allow").orElse(""));
