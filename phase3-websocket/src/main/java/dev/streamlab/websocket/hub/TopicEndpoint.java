@@ -28,7 +28,8 @@ import java.util.function.BiFunction;
  *       keyframe segments).</li>
  *   <li><b>The server closes</b> with 1008 (policy violation) and a reason for a bad name or query, right after
  *       the handshake (an upgrade cannot carry a reason; a Close frame can); with 1008 or 1013 when a
- *       {@code disconnect} subscriber's queue overflows; with 1001 when the hub shuts down.</li>
+ *       {@code disconnect} subscriber's queue overflows; with 1001 when the hub shuts down, and 1013 to a client
+ *       that arrives while it does.</li>
  * </ul>
  * Example: {@code websocat 'ws://127.0.0.1:8080/ws/topic/demo?policy=skip-to-marked&queue=16'} in two terminals;
  * what one types, the other prints.
@@ -53,6 +54,8 @@ public final class TopicEndpoint implements WsEndpoint {
      * wire — would let a few stalled subscribers pin gigabytes.
      */
     public static final WsLimits LIMITS = new WsLimits(1 << 20, 1 << 20);
+
+    private static final String SHUTTING_DOWN = "the hub is shutting down";
 
     private final Hub hub;
     private final String topic;
@@ -109,9 +112,17 @@ public final class TopicEndpoint implements WsEndpoint {
         if (refusal != null) {
             connection.close(WsCloseCodes.POLICY_VIOLATION, refusal);
         } else if (hub.isClosed()) {
-            connection.close(WsCloseCodes.TRY_AGAIN_LATER, "the hub is shutting down");
+            connection.close(WsCloseCodes.TRY_AGAIN_LATER, SHUTTING_DOWN);
         } else {
-            subscription = hub.subscribe(topic, HubSink.of(connection), policy);
+            try {
+                subscription = hub.subscribe(topic, HubSink.of(connection), policy);
+            } catch (IllegalStateException closedMeanwhile) {
+                // Hub.close() ran between the check above and subscribe (a client arriving as the server shuts
+                // down). Thrown on, it dropped the socket with no Close frame (the client saw 1006) and logged a
+                // stack trace as a server failure; it is the same refusal as the check's.
+                if (!hub.isClosed()) throw closedMeanwhile;
+                connection.close(WsCloseCodes.TRY_AGAIN_LATER, SHUTTING_DOWN);
+            }
         }
     }
 
