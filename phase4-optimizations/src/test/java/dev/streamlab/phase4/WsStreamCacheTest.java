@@ -18,16 +18,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /ws/stream} on a phase 4 server ({@link Phase4Main}, as {@code ./lab run phase4} starts it) takes its fMP4
@@ -54,9 +61,13 @@ class WsStreamCacheTest {
     }
 
     Phase3Server start() {
+        return start(ExternalTools.media());
+    }
+
+    Phase3Server start(Path media) {
         server = Phase4Main.start(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                "--port", "0", "--media", ExternalTools.media().toString(), "--quiet");
+                "--port", "0", "--media", media.toString(), "--quiet");
         assertNotNull(server, err.toString(StandardCharsets.UTF_8));
         return server;
     }
@@ -67,6 +78,7 @@ class WsStreamCacheTest {
     /** A {@code /ws/stream} client on the JDK's WebSocket: says hello, opens a video, keeps every binary message. */
     static final class Viewer implements WebSocket.Listener, AutoCloseable {
         final List<Message> media = new ArrayList<>(); // guarded by itself
+        final CompletableFuture<String> closed = new CompletableFuture<>(); // "code reason"
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         private final WebSocket ws;
 
@@ -99,6 +111,21 @@ class WsStreamCacheTest {
             return null;
         }
 
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+            closed.complete(code + " " + reason);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket w, Throwable error) {
+            closed.complete("error " + error);
+        }
+
+        void send(String json) {
+            ws.sendText(json, true).join();
+        }
+
         /** The first {@code n} media segments, waiting for them (the server primes ~10 s before any play). */
         List<Message> first(int n) throws Exception {
             assertTrue(Await.until(WAIT, () -> {
@@ -113,7 +140,7 @@ class WsStreamCacheTest {
 
         @Override
         public void close() {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+            if (!closed.isDone()) ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join(); // else the server closed
         }
     }
 
@@ -135,6 +162,25 @@ class WsStreamCacheTest {
             for (ByteBuffer b : t.segment(index).buffers()) built.put(b);
             assertArrayEquals(built.array(), m.fmp4(), m.header() + ": the bytes of " + t + " segment " + index);
             assertEquals(t.independent(index), m.header().keyframe(), m.header().toString());
+        }
+    }
+
+    @Test
+    void aVideoTruncatedUnderAViewerClosesWith1011AndAReasonNotASilentConnection(@TempDir Path media)
+            throws Exception {
+        // The cache copies a segment out of the file's mapping: past a truncation that copy faults, and the JDK's
+        // InternalError ended the sender thread with nothing said to the client, which waited for ever.
+        String file = "sample-30s-360p-h264-aac.mp4";
+        Path copy = Files.copy(ExternalTools.media().resolve(file), media.resolve(file));
+        start(media);
+        try (Viewer v = new Viewer(server.uri(), file.replace(".mp4", ""))) {
+            v.first(4);
+            try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(copy) / 3);
+            }
+            v.send("{\"type\":\"seek\",\"t\":24}");
+            String closed = v.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(closed.startsWith("1011 ") && closed.contains("changed on disk"), closed);
         }
     }
 

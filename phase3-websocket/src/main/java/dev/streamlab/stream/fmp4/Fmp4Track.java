@@ -65,6 +65,14 @@ public final class Fmp4Track {
         return init.mimeType();
     }
 
+    /**
+     * Whether the source file's bytes under this track's segments are still those mapped: false once the file was
+     * rewritten or truncated in place, after which a segment would carry other bytes or fault when sent.
+     */
+    public boolean sourceIntact() {
+        return media.intact();
+    }
+
     /** The source track, as phase 1 parsed it. */
     public Track source() {
         return source;

@@ -3,9 +3,12 @@ package dev.streamlab.stream.fmp4;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import dev.streamlab.shared.io.FileStamp;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The source file mapped into memory once ({@code FileChannel.map}, read-only), handing out sample payloads as
@@ -29,11 +32,15 @@ final class MappedMedia {
     private final long size;
     private final long step;
     private final MappedByteBuffer[] windows;
+    private final Path file;
+    private final FileStamp mapped; // the file as it was when mapped
 
-    private MappedMedia(long size, long step, MappedByteBuffer[] windows) {
+    private MappedMedia(long size, long step, MappedByteBuffer[] windows, Path file, FileStamp mapped) {
         this.size = size;
         this.step = step;
         this.windows = windows;
+        this.file = file;
+        this.mapped = mapped;
     }
 
     static MappedMedia map(Path file) throws IOException {
@@ -44,6 +51,7 @@ final class MappedMedia {
     static MappedMedia map(Path file, long step) throws IOException {
         if (step < 1 || step > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("window step " + step);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileStamp stamp = FileStamp.of(Files.readAttributes(file, BasicFileAttributes.class));
             long size = ch.size();
             int count = size <= 2 * step ? 1 : (int) ((size - 1) / step); // last window starts before size - step
             MappedByteBuffer[] windows = new MappedByteBuffer[Math.max(1, count)];
@@ -52,8 +60,26 @@ final class MappedMedia {
                 long length = Math.min(size - start, w == windows.length - 1 ? size - start : 2 * step);
                 windows[w] = ch.map(FileChannel.MapMode.READ_ONLY, start, length);
             }
-            return new MappedMedia(size, step, windows);
+            return new MappedMedia(size, step, windows, file, stamp);
         }
+    }
+
+    /**
+     * Whether the mapped bytes are still the file's bytes as mapped (one stat). The mapping is of the file itself, not
+     * a copy: a rewrite in place shows through it, and after a truncation in place every page past the new end
+     * faults when touched (SIGBUS: an {@code InternalError} when Java copies from the slice, {@code EFAULT}, an
+     * {@code IOException}, when a socket write reads it). A new file moved over the name, or the name deleted, leaves
+     * the mapped file as it was: still intact.
+     */
+    boolean intact() {
+        BasicFileAttributes now;
+        try {
+            now = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException gone) {
+            return true; // deleted (or unreadable by name): the mapping keeps the old file's bytes alive
+        }
+        if (mapped.fileKey() != null && !mapped.fileKey().equals(now.fileKey())) return true; // replaced by another
+        return mapped.matches(now);
     }
 
     long size() {

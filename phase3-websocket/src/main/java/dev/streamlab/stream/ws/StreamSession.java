@@ -506,6 +506,15 @@ final class StreamSession {
         }
     }
 
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return phase == Phase.CLOSED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- the sender ----
 
     private void sendLoop() {
@@ -529,11 +538,17 @@ final class StreamSession {
                 meters.sent(b.binaries().size(), bytes, b.mappedBytes());
             }
         } catch (IOException e) {
-            // The connection is gone or closing: the read loop notices and calls closed().
+            // Usually the connection is gone or closing, and the read loop notices and calls closed(). But a file
+            // truncated in place between mediaBatch's check and the write fails the write (EFAULT) on a healthy
+            // socket, perhaps part-way through a frame, so no Close can follow: the read loop would wait on a silent
+            // connection for ever. Drop it, as LiveSession does.
+            if (!ws.closeSent() && !isClosed()) ws.abort();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // nobody interrupts the sender; stop if someone does
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InternalError e) {
             // A segment that cannot be made (a SegmentSource failing): say so rather than leave the client waiting.
+            // InternalError is how the JDK reports a fault copying from a mapping truncated under it (phase 4's
+            // cache copies a segment out of the mapping before any byte of its frame is written).
             try {
                 ws.close(WsCloseCodes.INTERNAL_ERROR, "cannot send the next segment: " + e.getMessage());
             } catch (IOException gone) {
@@ -720,6 +735,12 @@ final class StreamSession {
                     ++sequence, timeline, ms, ms), init.buffers()));
         }
         Fmp4Track track = tracks.get(t);
+        if (!track.sourceIntact()) {
+            // Segments are views of the file's mapping: rewritten in place they would carry other bytes, truncated
+            // they fault as they are sent (the write failed, or phase 4's copy threw InternalError, and the client
+            // waited on a silent connection for ever). Said once, as a Close, before any byte of a frame.
+            throw new IllegalStateException("the video file changed on disk; open it again");
+        }
         // The ring of recently built segments (phase 3) or phase 4's shared chunk cache: see SegmentSource.
         SegmentSource.Served served = endpoint.segments().segment(track, next[t]++);
         Segment s = served.segment();

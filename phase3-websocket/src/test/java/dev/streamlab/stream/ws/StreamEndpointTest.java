@@ -19,6 +19,11 @@ import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsEndpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /ws/stream} driven by the JDK's WebSocket client against a real phase 3 server: the handshake of
@@ -326,6 +332,70 @@ class StreamEndpointTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aVideoTruncatedWhileStreamedClosesWith1011AndAReasonInsteadOfFallingSilent(@TempDir Path media)
+            throws Exception {
+        // Segments are views of the file's mapping. Truncated in place under a viewer, the next segment's write
+        // failed (EFAULT) on a healthy socket and the sender ended without a word: the client waited for ever. On
+        // phase 4 the cache's copy out of the mapping threw InternalError in the sender thread, same silence.
+        try (Served s = served(media); StreamClient c = s.open()) {
+            drain(c, Duration.ofMillis(300));
+            try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(s.file()) / 3);
+            }
+            c.send("{\"type\":\"seek\",\"t\":24}");
+            Msg m;
+            do {
+                m = c.next(WAIT); // fails if nothing at all comes: the silent stall
+            } while (!(m instanceof Closed));
+            Closed closed = (Closed) m;
+            assertEquals(1011, closed.code(), "" + closed);
+            assertTrue(closed.reason().contains("changed on disk"), closed.reason());
+        }
+    }
+
+    @Test
+    void aVideoReplacedByANewFileWhileStreamedKeepsStreamingTheFileItOpened(@TempDir Path media) throws Exception {
+        // A new file moved over the name (how ffmpeg and editors save) leaves the mapped one intact: no reason to stop.
+        try (Served s = served(media); StreamClient c = s.open()) {
+            drain(c, Duration.ofMillis(300));
+            Path next = media.resolve("next.tmp");
+            Files.copy(ExternalTools.media().resolve("sample-10s-360p-bframes.mp4"), next);
+            Files.move(next, s.file(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Text seeked = seek(c, "24");
+            assertEquals("seeked", seeked.type(), "" + seeked);
+            Binary media1 = c.nextMedia(WAIT);
+            assertEquals(2, media1.header().timeline());
+            assertTrue(media1.header().presentationMs() >= 23_900, "from the opened file's 24 s: " + media1.header());
+        }
+    }
+
+    /** A server of its own over a copy of {@link #FILE} in {@code media}, which a test may change. */
+    private record Served(Phase3Server server, Path file) implements AutoCloseable {
+        StreamClient open() throws InterruptedException {
+            StreamClient c = new StreamClient(server.uri());
+            c.send(HELLO);
+            c.send("{\"type\":\"open\",\"video\":\"" + FILE.replace(".mp4", "") + "\"}");
+            assertEquals("meta", assertInstanceOf(Text.class, c.next(WAIT)).type());
+            return c;
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    private static Served served(Path media) throws IOException {
+        Path file = media.resolve(FILE);
+        Files.copy(ExternalTools.media().resolve(FILE), file);
+        Phase3Server s = Phase3Server.start("127.0.0.1", 0, media,
+                Phase3Server.Settings.of(ExternalTools.root().resolve("frontend")));
+        s.setUpgradeHandler(new WsEndpoints(WsHandshake.sameOrigin(), WsLimits.DEFAULT, Duration.ofSeconds(30))
+                .register(StreamEndpoint.PATH, StreamEndpoint.create(s.catalog(), s.metrics())));
+        return new Served(s, file);
     }
 
     @Test
