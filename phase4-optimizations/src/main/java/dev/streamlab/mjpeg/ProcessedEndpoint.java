@@ -5,6 +5,7 @@ import dev.streamlab.pixels.Filter;
 import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
+import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsConnection;
 import dev.streamlab.websocket.server.WsEndpoint;
 import dev.streamlab.y4m.ProxyUnavailableException;
@@ -30,6 +31,12 @@ import java.util.logging.Logger;
  */
 final class ProcessedEndpoint implements WsEndpoint {
     private static final Logger LOG = Logger.getLogger(ProcessedEndpoint.class.getName());
+    /**
+     * A client sends filter names, ten letters at most: a frame or message past 256 bytes is closed with 1009 from its
+     * header (RFC 6455 §7.4.1), as {@code /ws/stream} does past 4 KiB. The server's 16 MiB let a 64 KiB text of
+     * whitespace be read whole and taken as "none".
+     */
+    static final WsLimits LIMITS = new WsLimits(256, 256);
 
     private final ProcessedVideos videos;
     private final String id;
@@ -100,13 +107,24 @@ final class ProcessedEndpoint implements WsEndpoint {
     }
 
     @Override
+    public WsLimits limits(WsLimits server) {
+        return LIMITS;
+    }
+
+    @Override
     public void message(WsConnection c, WsEvent message) throws IOException {
         if (!(message instanceof WsEvent.Text t)) {
             c.close(WsCloseCodes.UNSUPPORTED_DATA, "send a filter name as text: " + Filter.names());
             return;
         }
+        String name = t.text().strip();
+        if (name.isEmpty()) {
+            // Filter.parse reads an absent or empty ?filter= as "none"; a message is a name the client chose to send
+            c.sendText(utf8(Json.write(Map.of("error", "a text message names a filter: " + Filter.names()))));
+            return;
+        }
         try {
-            filter = Filter.parse(t.text().strip()); // the sender switches and acknowledges before its next frame
+            filter = Filter.parse(name); // the sender switches and acknowledges before its next frame
         } catch (IllegalArgumentException bad) {
             c.sendText(utf8(Json.write(Map.of("error", bad.getMessage()))));
         }

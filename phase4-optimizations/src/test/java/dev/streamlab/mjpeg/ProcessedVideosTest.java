@@ -378,6 +378,30 @@ class ProcessedVideosTest {
     }
 
     @Test
+    void aBlankTextMessageIsAnErrorAndOneLongerThanAnyFilterNameIsClosedWith1009() throws Exception {
+        // Took the server's 16 MiB message limit: 64 KiB of whitespace was read whole, stripped to "" and taken as
+        // "none", switching the stream's filter without a word about what was wrong.
+        Client c = new Client("/ws/processed/" + ID + "?filter=grayscale");
+        try {
+            c.nextImage();
+            c.ws.sendText(" ", true).join();
+            Object err;
+            while (!((err = c.next()) instanceof String)) {
+                // frames
+            }
+            assertTrue(((String) err).contains("\"error\"") && ((String) err).contains("grayscale"), (String) err);
+            c.ws.sendText(" ".repeat(64 << 10), true).join();
+            Object m;
+            while (!((m = c.next()) instanceof Client.Closed)) {
+                assertInstanceOf(byte[].class, m, "only frames until the Close: " + m);
+            }
+            assertEquals(1009, ((Client.Closed) m).code(), "" + m);
+        } finally {
+            c.ws.abort();
+        }
+    }
+
+    @Test
     void webSocketWithBadFilterClosesWith1008AndUnknownVideoIs404() throws Exception {
         Client c = new Client("/ws/processed/" + ID + "?filter=sepia");
         Object m = c.next();
