@@ -7,19 +7,25 @@ import java.nio.charset.StandardCharsets;
 final class Query {
     private Query() {}
 
+    /**
+     * @throws IllegalArgumentException when {@code name} is given twice: {@code ?filter=blur&filter=grayscale} has no
+     *                                  one meaning (the first won, silently), so the client is told, as the hub's
+     *                                  {@code QueuePolicy} tells its clients
+     */
     static String param(String query, String name) {
         if (query == null) return null;
+        String value = null;
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String k = eq < 0 ? pair : pair.substring(0, eq);
-            if (k.equals(name)) {
-                try {
-                    return URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException e) {
-                    return pair.substring(eq + 1); // a bad %-escape: keep it raw, the caller's check rejects it
-                }
+            if (!k.equals(name)) continue;
+            if (value != null) throw new IllegalArgumentException("parameter '" + name + "' given twice");
+            try {
+                value = URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                value = pair.substring(eq + 1); // a bad %-escape: keep it raw, the caller's check rejects it
             }
         }
-        return null;
+        return value;
     }
 }

@@ -161,6 +161,20 @@ class ProcessedVideosTest {
     }
 
     @Test
+    void aParameterGivenTwiceIs400NamingItOverHttpAnd1008OverWebSocket() throws Exception {
+        // The first value won, silently: ?filter=blur&filter=grayscale streamed blur, frames=1&frames=100000 one frame.
+        for (String query : new String[] {"filter=blur&filter=grayscale", "frames=1&filter=none&frames=100000"}) {
+            HttpResponse<byte[]> twice = get(server, "/mjpeg/" + ID + "?" + query);
+            assertEquals(400, twice.statusCode(), query);
+            assertTrue(new String(twice.body(), StandardCharsets.UTF_8).contains("given twice"), query);
+        }
+        Client c = new Client("/ws/processed/" + ID + "?filter=blur&filter=grayscale");
+        Client.Closed closed = assertInstanceOf(Client.Closed.class, c.next());
+        assertEquals(1008, closed.code());
+        assertTrue(closed.reason().contains("'filter' given twice"), closed.reason());
+    }
+
+    @Test
     void missingFfmpegIs503SayingSo() throws Exception {
         Phase3Server noFfmpeg = startWith(new Y4mProxies(cache.resolve("none"), cache.resolve("no-ffmpeg").toString()));
         try {
