@@ -111,18 +111,17 @@ public final class TopicEndpoint implements WsEndpoint {
     public void opened(WsConnection connection) throws IOException {
         if (refusal != null) {
             connection.close(WsCloseCodes.POLICY_VIOLATION, refusal);
-        } else if (hub.isClosed()) {
+            return;
+        }
+        // No isClosed() check first: Hub.close() could run between it and subscribe (a client arriving as the
+        // server shuts down), and the IllegalStateException then left the session: the socket dropped with no
+        // Close frame (the client saw 1006) and a stack trace was logged as a server failure. subscribe is the one
+        // check, atomic with the subscription (it disconnects a subscriber that raced close() itself).
+        try {
+            subscription = hub.subscribe(topic, HubSink.of(connection), policy);
+        } catch (IllegalStateException closed) {
+            if (!hub.isClosed()) throw closed;
             connection.close(WsCloseCodes.TRY_AGAIN_LATER, SHUTTING_DOWN);
-        } else {
-            try {
-                subscription = hub.subscribe(topic, HubSink.of(connection), policy);
-            } catch (IllegalStateException closedMeanwhile) {
-                // Hub.close() ran between the check above and subscribe (a client arriving as the server shuts
-                // down). Thrown on, it dropped the socket with no Close frame (the client saw 1006) and logged a
-                // stack trace as a server failure; it is the same refusal as the check's.
-                if (!hub.isClosed()) throw closedMeanwhile;
-                connection.close(WsCloseCodes.TRY_AGAIN_LATER, SHUTTING_DOWN);
-            }
         }
     }
 
