@@ -9,6 +9,7 @@ import dev.streamlab.http.range.RangeRequest;
 import dev.streamlab.http.range.Representation;
 import dev.streamlab.http.range.ResponsePlan;
 import dev.streamlab.http.range.Validators;
+import dev.streamlab.shared.io.MediaFiles;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,8 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 
@@ -41,21 +40,12 @@ final class VideoHandler {
     void serve(Call c, VideoEntry entry) throws IOException {
         FileChannel channel;
         try {
-            // The catalog's listing may be a second old: the path may now be a FIFO, whose open(2) for reading
-            // blocks until a writer comes (a request thread hung for good), or a device that never ends.
-            if (!Files.readAttributes(entry.file(), BasicFileAttributes.class).isRegularFile()) {
-                c.error(404, "video '" + entry.id() + "' is no longer a regular file");
-                return;
-            }
-            channel = FileChannel.open(entry.file(), StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            c.error(404, "video '" + entry.id() + "' was removed");
-            return;
+            // Not a plain open: the catalog's listing may be a second old, and the path may now be a FIFO (an open
+            // that blocks for good) or a link loop (MediaFiles).
+            channel = MediaFiles.openForReading(entry.file());
         } catch (FileSystemException e) {
-            // A symbolic-link loop (ELOOP) or a permission taken away since the listing. Not an IOException for
-            // handle() to take for a client that hung up: this client is waiting for an answer.
-            c.error(404, "video '" + entry.id() + "' cannot be opened: "
-                    + java.util.Objects.requireNonNullElse(e.getReason(), "file system error"));
+            // Not an IOException for handle() to take for a client that hung up: this client is waiting for an answer.
+            c.error(404, "video '" + entry.id() + "' " + MediaFiles.whyUnavailable(e));
             return;
         }
         try (channel) {
