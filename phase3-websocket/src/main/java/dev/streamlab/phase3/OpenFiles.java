@@ -2,12 +2,13 @@ package dev.streamlab.phase3;
 
 import dev.streamlab.http.range.Validators;
 import dev.streamlab.shared.io.FileStamp;
+import dev.streamlab.shared.io.MediaFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,15 +135,17 @@ public final class OpenFiles implements AutoCloseable {
      * the response is done.
      *
      * @throws NoSuchFileException when the file is gone (its entry leaves the table)
+     * @throws FileSystemException when it can no longer be opened: not a regular file any more
+     *                             ({@link MediaFiles.NotRegularFileException}: a FIFO, whose open would block for
+     *                             good), a link loop, no permission (its entry leaves the table too)
      */
     public Open get(Path file) throws IOException {
         while (true) {
             BasicFileAttributes now;
             try {
                 now = Files.readAttributes(file, BasicFileAttributes.class); // one statx(2)
-            } catch (NoSuchFileException e) {
-                Open gone = open.remove(file);
-                if (gone != null) gone.close(); // the table's hold; responses still sending keep theirs
+            } catch (FileSystemException e) { // gone, or a link loop since the listing
+                forget(file);
                 throw e;
             }
             Open o = open.get(file);
@@ -158,13 +161,28 @@ public final class OpenFiles implements AutoCloseable {
             // First request, the file changed, or its kept channel was closed (an interrupt): open it again. Racing
             // requests may each open it; each entry that leaves the table gives back the table's hold, and the
             // racers' own holds close the rest.
-            Open fresh = new Open(FileChannel.open(file, StandardOpenOption.READ), now);
+            FileChannel channel;
+            try {
+                // The stat above says whether it is still a regular file: no system call of its own, and only here,
+                // where the file is (re)opened, not per request.
+                channel = MediaFiles.openForReading(file, now);
+            } catch (FileSystemException e) {
+                forget(file); // what the table kept is no longer the file at this name
+                throw e;
+            }
+            Open fresh = new Open(channel, now);
             opens.increment();
             fresh.hold();
             Open replaced = open.put(file, fresh);
             if (replaced != null) replaced.close();
             return fresh;
         }
+    }
+
+    /** Drops {@code file}'s entry: the table's hold goes, and responses still sending from it keep theirs. */
+    private void forget(Path file) {
+        Open gone = open.remove(file);
+        if (gone != null) gone.close();
     }
 
     /** How many times a file was opened (once per file, plus once per change, when the table works). */

@@ -6,9 +6,10 @@ import dev.streamlab.http.range.MultipartByteranges;
 import dev.streamlab.http.range.RangeRequest;
 import dev.streamlab.http.range.Representation;
 import dev.streamlab.http.range.ResponsePlan;
+import dev.streamlab.shared.io.MediaFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystemException;
 
 /**
  * {@code GET|HEAD /videos/{id}}: the MP4 with phase 2's RFC 9110 range and conditional semantics — the same
@@ -45,8 +46,10 @@ final class VideoRoute {
             // Size, time and validators from now, not from the catalog: the file may have changed since it was
             // listed. OpenFiles stats the path and reuses the channel while the file is unchanged.
             open = files.get(entry.file());
-        } catch (NoSuchFileException e) {
-            c.ex.error(404, "video '" + entry.id() + "' was removed");
+        } catch (FileSystemException e) {
+            // Removed, or no longer a file that can be opened (a FIFO, a link loop) since the listing. Not an
+            // IOException for the connection to take for a client gone: this client is waiting for an answer.
+            c.ex.error(404, "video '" + entry.id() + "' " + MediaFiles.whyUnavailable(e));
             return;
         }
         try (open) { // the hold on the kept channel, given back when this response is done (OpenFiles)

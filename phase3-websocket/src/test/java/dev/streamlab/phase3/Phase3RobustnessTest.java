@@ -241,6 +241,59 @@ class Phase3RobustnessTest {
         }
     }
 
+    /**
+     * A listed video replaced by a FIFO before the next listing (the catalog answers from its last one for a second):
+     * opening a FIFO for reading blocks until a writer comes, so the connection thread would hang for good. Requested
+     * once first, so the kept channel ({@link OpenFiles}) is there and has to be found stale.
+     */
+    @Test
+    void aVideoReplacedByAFifoIsNotOpened() throws Exception {
+        Path file = media.resolve("soon-a-fifo.mp4");
+        Files.copy(media.resolve("small.mp4"), file);
+        try {
+            virtual.catalog().rescan();
+            assertEquals(200, RawHttp.get(virtual.uri(), "/videos/soon-a-fifo").status());
+            Files.delete(file);
+            assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor());
+            RawHttp.Response r = RawHttp.get(virtual.uri(), "/videos/soon-a-fifo");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains("soon-a-fifo") && !r.text().contains(media.toString()), r.text());
+        } finally {
+            releaseFifo(file);
+            Files.deleteIfExists(file);
+            virtual.catalog().rescan();
+        }
+    }
+
+    /** The same race with a symbolic-link loop: its stat fails (ELOOP), and the client must still get an answer. */
+    @Test
+    void aVideoReplacedByASymlinkLoopGetsA404() throws Exception {
+        Path file = media.resolve("soon-a-loop.mp4");
+        Files.copy(media.resolve("small.mp4"), file);
+        try {
+            virtual.catalog().rescan();
+            assertEquals(200, RawHttp.get(virtual.uri(), "/videos/soon-a-loop").status());
+            Files.delete(file);
+            Files.createSymbolicLink(file, file.getFileName());
+            RawHttp.Response r = RawHttp.get(virtual.uri(), "/videos/soon-a-loop");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains("soon-a-loop") && !r.text().contains(media.toString()), r.text());
+        } finally {
+            Files.deleteIfExists(file);
+            virtual.catalog().rescan();
+        }
+    }
+
+    /** Frees a server thread stuck opening {@code fifo} for reading, if there is one: see {@code RobustnessTest}. */
+    static void releaseFifo(Path fifo) throws IOException {
+        // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().
+        if (Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)
+                && !Files.isSymbolicLink(fifo)) {
+            java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE).close();
+        }
+    }
+
     @Test
     void oversizedRequestsGetAClear4xx() throws Exception {
         URI s = virtual.uri();
