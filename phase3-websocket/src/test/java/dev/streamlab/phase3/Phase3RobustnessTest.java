@@ -294,6 +294,30 @@ class Phase3RobustnessTest {
         }
     }
 
+    /**
+     * A video truncated in place after it was listed (as {@code ffmpeg -y} does to the file it rewrites): the parse
+     * the catalog kept maps its moov, and reading the box tree from that mapping faults on the missing pages.
+     */
+    @Test
+    void boxesOfAVideoTruncatedSinceItWasListedAreAClearErrorNotAnUncaughtFault() throws Exception {
+        Path file = media.resolve("rewritten.mp4");
+        Files.copy(media.resolve("small.mp4"), file);
+        try {
+            virtual.catalog().rescan();
+            assertEquals(200, RawHttp.get(virtual.uri(), "/api/videos/rewritten/boxes").status());
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            RawHttp.Response r = RawHttp.get(virtual.uri(), "/api/videos/rewritten/boxes");
+            // 503 while the catalog still has the old parse; 422 (an empty file) once it has listed the folder again.
+            assertTrue(r.status() == 503 || r.status() == 422, r.status() + " " + r.text());
+            assertTrue(r.text().contains("rewritten"), r.text());
+        } finally {
+            Files.deleteIfExists(file);
+            virtual.catalog().rescan();
+        }
+    }
+
     @Test
     void oversizedRequestsGetAClear4xx() throws Exception {
         URI s = virtual.uri();
