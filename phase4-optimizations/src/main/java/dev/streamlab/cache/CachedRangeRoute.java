@@ -11,12 +11,13 @@ import dev.streamlab.http1.DirectBufferPool;
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.phase3.OpenFiles;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.text.ClientText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -81,8 +82,10 @@ public final class CachedRangeRoute implements Http1Handler {
         try {
             // One statx of the path; the channel stays open across requests while the file is unchanged (OpenFiles).
             open = files.get(entry.get().file());
-        } catch (NoSuchFileException e) {
-            ex.error(404, "video '" + entry.get().id() + "' was removed");
+        } catch (FileSystemException e) {
+            // Removed, or since the listing no longer a file that can be opened (a FIFO, a link loop: OpenFiles).
+            // Not an IOException for the connection to take for a client gone: this client waits for an answer.
+            ex.error(404, "video '" + entry.get().id() + "' " + MediaFiles.whyUnavailable(e));
             return;
         }
         try (open) { // the hold on the kept channel, given back when this response is done (OpenFiles)

@@ -6,13 +6,13 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.mp4.TrackKind;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
 import dev.streamlab.stream.fmp4.Fmp4Track;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -102,11 +102,14 @@ public final class SegmentRoute implements Http1Handler {
         }
         FileIdentity identity;
         Fmp4Remuxer remuxer;
-        try (FileChannel ch = FileChannel.open(entry.get().file(), StandardOpenOption.READ)) {
+        // Not a plain open: the catalog's listing may be a second old, and the path may now be a FIFO (an open that
+        // blocks for good) or a link loop (MediaFiles).
+        try (FileChannel ch = MediaFiles.openForReading(entry.get().file())) {
             identity = FileIdentity.of(entry.get().file(), ch);
             remuxer = remuxer(identity);
-        } catch (NoSuchFileException e) {
-            ex.error(404, "video '" + entry.get().id() + "' was removed");
+        } catch (FileSystemException e) {
+            // Not an IOException for the connection to take for a client gone: this client waits for an answer.
+            ex.error(404, "video '" + entry.get().id() + "' " + MediaFiles.whyUnavailable(e));
             return;
         } catch (Mp4FormatException | dev.streamlab.stream.fmp4.RemuxException e) {
             ex.error(422, "'" + entry.get().id() + "' cannot be remuxed: " + e.getMessage());

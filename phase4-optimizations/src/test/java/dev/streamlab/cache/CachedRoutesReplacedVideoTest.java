@@ -1,0 +1,104 @@
+package dev.streamlab.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.phase2.RawHttp;
+import dev.streamlab.phase3.Phase3Main;
+import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.testing.ExternalTools;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Phase 4's routes that open a catalog video ({@code /cached/videos}, {@code /cached/segments},
+ * {@code /remux/segments}) when the listed file has since become something that cannot be opened. The catalog
+ * answers from a listing up to a second old, so a request can name a path that is now a FIFO (whose open for reading
+ * blocks until a writer comes) or a symbolic-link loop (ELOOP): each must answer 404, as phase 2's and 3's
+ * {@code /videos} do, not hang its thread or close the connection unanswered.
+ */
+class CachedRoutesReplacedVideoTest {
+    static final String SOURCE = "sample-10s-360p-video-only";
+
+    @org.junit.jupiter.api.io.TempDir
+    static Path media;
+    static Phase3Server server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.copy(ExternalTools.media().resolve(SOURCE + ".mp4"), media.resolve(SOURCE + ".mp4"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setProperty("streamlab.frontend", ExternalTools.root().resolve("frontend").toString());
+        server = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), "phase4-test",
+                (s, ws) -> CacheRoutes.install(s, 16L << 20), "--port", "0", "--media", media.toString(), "--quiet");
+        assertNotNull(server, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/cached/videos/%s", "/cached/segments/%s/video/init", "/remux/segments/%s/video/0"})
+    void aVideoReplacedByAFifoIsNotOpened(String route) throws Exception {
+        String id = "soon-a-fifo-" + Math.abs(route.hashCode());
+        Path file = media.resolve(id + ".mp4");
+        Files.copy(media.resolve(SOURCE + ".mp4"), file);
+        try {
+            server.catalog().rescan();
+            // Served once first: what a route keeps of the file (an open channel, a remuxer) must be found stale.
+            assertEquals(200, RawHttp.get(server.uri(), route.formatted(id)).status());
+            Files.delete(file);
+            assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor());
+            RawHttp.Response r = RawHttp.get(server.uri(), route.formatted(id));
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
+        } finally {
+            releaseFifo(file);
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/cached/videos/%s", "/cached/segments/%s/video/init", "/remux/segments/%s/video/0"})
+    void aVideoReplacedByASymlinkLoopGetsA404(String route) throws Exception {
+        String id = "soon-a-loop-" + Math.abs(route.hashCode());
+        Path file = media.resolve(id + ".mp4");
+        Files.copy(media.resolve(SOURCE + ".mp4"), file);
+        try {
+            server.catalog().rescan();
+            assertEquals(200, RawHttp.get(server.uri(), route.formatted(id)).status());
+            Files.delete(file);
+            Files.createSymbolicLink(file, file.getFileName());
+            RawHttp.Response r = RawHttp.get(server.uri(), route.formatted(id));
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
+        } finally {
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
+    /** Frees a server thread stuck opening {@code fifo} for reading, if there is one. */
+    private static void releaseFifo(Path fifo) throws IOException {
+        // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().
+        if (Files.exists(fifo, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)
+                && !Files.isSymbolicLink(fifo)) {
+            FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
+        }
+    }
+}
