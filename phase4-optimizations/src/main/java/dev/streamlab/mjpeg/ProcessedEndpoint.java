@@ -2,6 +2,7 @@ package dev.streamlab.mjpeg;
 
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.pixels.Filter;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.WsEvent;
@@ -11,6 +12,7 @@ import dev.streamlab.websocket.server.WsEndpoint;
 import dev.streamlab.y4m.ProxyUnavailableException;
 import dev.streamlab.y4m.Y4mFormatException;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +100,13 @@ final class ProcessedEndpoint implements WsEndpoint {
             closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, unavailable.getMessage());
         } catch (Y4mFormatException | IllegalArgumentException bad) {
             closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, "the .y4m proxy is unusable: " + bad.getMessage());
+        } catch (FileSystemException unavailable) {
+            // The video, not the peer: removed, a FIFO or a link loop since the listing. Taken for a peer gone, the
+            // sender ended without a word and the client waited on an open connection.
+            if (e.isPresent() && MediaFiles.isAbout(unavailable, e.get().file())) {
+                closeQuietly(c, WsCloseCodes.POLICY_VIOLATION, "video '" + ClientText.shorten(id) + "' "
+                        + MediaFiles.whyUnavailable(unavailable));
+            }
         } catch (IOException gone) {
             // the peer went away or the connection is closing: nothing to tell anyone
         } catch (RuntimeException bug) {

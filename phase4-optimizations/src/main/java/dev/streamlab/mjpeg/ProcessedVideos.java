@@ -6,6 +6,7 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.pixels.Filter;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.websocket.server.WsEndpoints;
 import dev.streamlab.y4m.ProxyUnavailableException;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -186,6 +188,11 @@ public final class ProcessedVideos {
             return;
         } catch (Y4mFormatException | IllegalArgumentException bad) {
             ex.error(500, "the .y4m proxy of '" + e.id() + "' is unusable: " + bad.getMessage());
+            return;
+        } catch (FileSystemException gone) {
+            // Removed, a FIFO or a link loop since the listing: an answer, not a connection closed unanswered.
+            if (!MediaFiles.isAbout(gone, e.file())) throw gone;
+            ex.error(404, "video '" + e.id() + "' " + MediaFiles.whyUnavailable(gone));
             return;
         }
         try (stream) {

@@ -3,11 +3,13 @@ package dev.streamlab.thumbs;
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.y4m.ProxyUnavailableException;
 import dev.streamlab.y4m.Y4mFormatException;
 import dev.streamlab.y4m.Y4mProxies;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -70,6 +72,12 @@ public final class ThumbnailRoute {
             return;
         } catch (Y4mFormatException bad) {
             ex.error(500, "the .y4m proxy of '" + id + "' is unusable: " + bad.getMessage());
+            return;
+        } catch (FileSystemException gone) {
+            // The video, listed up to a second ago, is removed, a FIFO or a link loop now: say so, rather than let
+            // the connection take the IOException for a client gone and close unanswered.
+            if (!MediaFiles.isAbout(gone, e.get().file())) throw gone;
+            ex.error(404, "video '" + id + "' " + MediaFiles.whyUnavailable(gone));
             return;
         }
         Path f = sheet.dir().resolve(name);

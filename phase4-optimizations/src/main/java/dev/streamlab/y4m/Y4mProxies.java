@@ -1,6 +1,7 @@
 package dev.streamlab.y4m;
 
 import dev.streamlab.shared.io.FileStamp;
+import dev.streamlab.shared.io.MediaFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,6 +60,8 @@ public final class Y4mProxies {
      *
      * @param id a file-name-safe id for the video (the catalog's)
      * @throws ProxyUnavailableException when ffmpeg is missing or fails
+     * @throws java.nio.file.FileSystemException about {@code mp4} when it is gone, not a regular file any more
+     *         ({@link MediaFiles.NotRegularFileException}) or cannot be stat'ed (a link loop)
      */
     public Path proxy(String id, Path mp4) throws IOException, ProxyUnavailableException {
         Path target = target(id, mp4);
@@ -145,7 +148,11 @@ public final class Y4mProxies {
     /** The proxy's file: keyed by the MP4's size and mtime, so an edited video gets a new one. */
     private Path target(String id, Path mp4) throws IOException {
         if (!id.matches("[A-Za-z0-9._-]{1,200}")) throw new IllegalArgumentException("bad id for a file name: " + id);
-        long size = Files.size(mp4), mtime = Files.getLastModifiedTime(mp4).toMillis();
+        BasicFileAttributes a = Files.readAttributes(mp4, BasicFileAttributes.class);
+        // The catalog's listing may be a second old: a FIFO at the path now would hold ffmpeg in its open until a
+        // writer came, and the request with it for FFMPEG_TIMEOUT_SECONDS (MediaFiles).
+        if (!a.isRegularFile()) throw new MediaFiles.NotRegularFileException(mp4);
+        long size = a.size(), mtime = a.lastModifiedTime().toMillis();
         return cacheDir.resolve(id + "-" + size + "-" + mtime + "-" + WIDTH + "w" + FPS + "fps.y4m");
     }
 

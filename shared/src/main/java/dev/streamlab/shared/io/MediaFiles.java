@@ -53,6 +53,14 @@ public final class MediaFiles {
     }
 
     /**
+     * Whether {@code e} is about {@code file} itself, not about another file the same work touched (a cache folder,
+     * a temporary file): only then is it the video that is unavailable.
+     */
+    public static boolean isAbout(FileSystemException e, Path file) {
+        return file.toString().equals(e.getFile());
+    }
+
+    /**
      * Why a listed video could not be opened, to follow "video 'id'" in a 404. Never the server's path: a
      * {@link FileSystemException}'s message carries it, its reason does not.
      */

@@ -1,0 +1,159 @@
+package dev.streamlab.mjpeg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamlab.phase2.RawHttp;
+import dev.streamlab.phase3.Phase3Main;
+import dev.streamlab.phase3.Phase3Server;
+import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.websocket.WsCloseCodes;
+import dev.streamlab.y4m.Y4mProxies;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The routes that hand a catalog video to ffmpeg for its .y4m proxy ({@code /thumbs}, {@code /mjpeg},
+ * {@code /ws/processed}) when the listed file has since become a FIFO (ffmpeg's open waits for a writer, the
+ * request with it for up to two minutes) or a symbolic-link loop (the stat fails with ELOOP, which the routes took
+ * for a client gone). Each must answer at once: a 404, or a Close with the reason.
+ */
+class ProcessedReplacedVideoTest {
+    static final String SOURCE = "sample-10s-360p-video-only";
+    /** A Close or a response is due at once; this only bounds a failing run. */
+    static final int WAIT_SECONDS = 10;
+
+    @TempDir
+    static Path media;
+    @TempDir
+    static Path cache;
+    static Phase3Server server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.copy(ExternalTools.media().resolve(SOURCE + ".mp4"), media.resolve(SOURCE + ".mp4"));
+        Y4mProxies proxies = new Y4mProxies(cache.resolve("y4m"), ExternalTools.ffmpeg().toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setProperty("streamlab.frontend", ExternalTools.root().resolve("frontend").toString());
+        server = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), "test",
+                (s, ws) -> FrameProcessing.install(s, ws, proxies), "--port", "0", "--media", media.toString(),
+                "--quiet");
+        assertNotNull(server, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    /** What takes a listed video's place before the next listing. */
+    interface Replacement {
+        void make(Path file) throws Exception;
+    }
+
+    static final Replacement FIFO = f -> assertEquals(0,
+            new ProcessBuilder("mkfifo", f.toString()).inheritIO().start().waitFor());
+    static final Replacement LOOP = f -> Files.createSymbolicLink(f, f.getFileName());
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fifo", "loop"})
+    void thumbnailsOfAReplacedVideoAreA404(String kind) throws Exception {
+        String id = "thumbs-" + kind;
+        replaced(id, kind, () -> {
+            RawHttp.Response r = RawHttp.get(server.uri(), "/thumbs/" + id + "/index.json");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fifo", "loop"})
+    void theMjpegStreamOfAReplacedVideoIsA404(String kind) throws Exception {
+        String id = "mjpeg-" + kind;
+        replaced(id, kind, () -> {
+            RawHttp.Response r = RawHttp.get(server.uri(), "/mjpeg/" + id + "?frames=1");
+            assertEquals(404, r.status(), r.text());
+            assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fifo", "loop"})
+    void theProcessedWebSocketOfAReplacedVideoClosesWithTheReason(String kind) throws Exception {
+        String id = "ws-" + kind;
+        replaced(id, kind, () -> {
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Origin", "http://" + server.uri().getAuthority())
+                    .buildAsync(URI.create("ws://" + server.uri().getAuthority() + "/ws/processed/" + id),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                                    closed.complete(code + " " + reason);
+                                    return null;
+                                }
+
+                                @Override
+                                public void onError(WebSocket w, Throwable error) {
+                                    closed.completeExceptionally(error);
+                                }
+                            })
+                    .get(WAIT_SECONDS, TimeUnit.SECONDS);
+            try {
+                String close = closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                assertTrue(close.startsWith(WsCloseCodes.POLICY_VIOLATION + " ") && close.contains(id)
+                        && !close.contains(media.toString()), close);
+            } finally {
+                ws.abort();
+            }
+        });
+    }
+
+    interface Check {
+        void run() throws Exception;
+    }
+
+    /** Lists a copy of the video as {@code id}, replaces it by a FIFO or a link loop, runs {@code check}, cleans up. */
+    private static void replaced(String id, String kind, Check check) throws Exception {
+        Path file = media.resolve(id + ".mp4");
+        Files.copy(media.resolve(SOURCE + ".mp4"), file);
+        try {
+            server.catalog().rescan();
+            Files.delete(file);
+            (kind.equals("fifo") ? FIFO : LOOP).make(file);
+            check.run();
+        } finally {
+            releaseFifo(file);
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
+    /** Frees whoever is stuck opening {@code fifo} for reading (ffmpeg, before the fix), if anyone is. */
+    private static void releaseFifo(Path fifo) throws IOException {
+        // Read-write never blocks on a Linux FIFO and counts as a writer: a reader stuck in open() gets EOF.
+        if (Files.exists(fifo, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)
+                && !Files.isSymbolicLink(fifo)) {
+            FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
+        }
+    }
+}
