@@ -1,5 +1,6 @@
 package dev.streamlab.http1;
 
+import dev.streamlab.shared.text.ClientText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -90,6 +91,11 @@ final class Http1Connection implements Runnable {
         } catch (RuntimeException e) {
             // A bug in a handler or here: the connection is in an unknown state, so it is closed.
             LOG.log(Level.WARNING, "connection from " + remote + " failed", e);
+        } catch (InternalError e) {
+            // An upgraded protocol reading a mapped file truncated under it: the connection closes, as for any
+            // failed send; one line, since the trace says nothing the message does not.
+            if (!MappingFault.is(e)) throw e;
+            LOG.log(Level.WARNING, "connection from " + remote + " closed: a mapped file shrank under it (" + e + ")");
         } finally {
             watch.remove();
             closeQuietly();
@@ -114,6 +120,10 @@ final class Http1Connection implements Runnable {
                 LOG.log(Level.WARNING, "handler failed for " + request, e);
                 if (!exchange.committed()) exchange.error(500, "internal error: " + e.getClass().getSimpleName());
                 return;
+            } catch (InternalError e) {
+                if (!MappingFault.is(e)) throw e;
+                answerMappingFault(exchange, e);
+                return;
             }
             if (!exchange.finish()) return;
             watch.readBy(Http1Timeout.IDLE, server.settings().idleTimeout().toNanos());
@@ -131,6 +141,24 @@ final class Http1Connection implements Runnable {
         upgraded = null;
         Http1Upgrade.Protocol next = u == null ? null : u.takeHandedOff();
         if (next != null) next.run();
+    }
+
+    /**
+     * A route read a mapped file that was truncated since it was mapped. Caught here, once, rather than in each route
+     * that reads a mapping (phase 3's /boxes, phase 4's cached segments...): a route cannot tell which of its reads
+     * touch a mapping, and one it forgot closed the connection unanswered with a trace on stderr. The file is being
+     * rewritten, so the answer is "try again in a moment"; with the head already out, the body is cut short and the
+     * connection closes, as for any failed body.
+     */
+    private void answerMappingFault(Http1Exchange exchange, InternalError e) throws IOException {
+        Http1Request request = exchange.request();
+        LOG.log(Level.WARNING, remote + ": " + request.method() + " " + request.path() + ": a mapped file shrank while"
+                + " it was read (" + e.getMessage() + ")" + (exchange.committed() ? "; response cut short" : "; 503"));
+        if (exchange.committed()) return;
+        exchange.header("Retry-After", "1");
+        exchange.header("Connection", "close"); // the handler's state is unknown: no next request on this connection
+        exchange.error(503, request.method() + " " + ClientText.shorten(request.path())
+                + ": a file it reads changed while it was read; try again in a moment");
     }
 
     /** The next request, or null when the client closed the connection cleanly between requests. */

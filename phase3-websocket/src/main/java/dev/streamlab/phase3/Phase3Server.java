@@ -9,6 +9,7 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.http1.Http1Server;
 import dev.streamlab.http1.Http1Settings;
+import dev.streamlab.http1.MappingFault;
 import dev.streamlab.http1.UpgradeHandler;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.mp4.Mp4FormatException;
@@ -177,6 +178,7 @@ public final class Phase3Server implements AutoCloseable {
     private void handle(Http1Exchange ex) throws IOException {
         Call c = new Call(ex);
         metrics.active.incrementAndGet();
+        int unsent = 499;
         try {
             route(c);
         } catch (RuntimeException e) {
@@ -184,11 +186,15 @@ public final class Phase3Server implements AutoCloseable {
             if (ex.committed()) throw e;
             LOG.log(Level.WARNING, "handler failed for " + ex.request(), e);
             ex.error(500, "internal error: " + e.getClass().getSimpleName());
+        } catch (InternalError e) {
+            // The connection answers a mapped file's fault once this returns: count the 503 it sends, not a 499.
+            if (MappingFault.is(e)) unsent = 503;
+            throw e;
         } finally {
             metrics.active.decrementAndGet();
             // An IOException (the client went away mid-response: closed tab, seek, the watchdog) passes through to
             // the connection, which closes. If nothing was sent, log nginx's 499 "client closed request".
-            int status = ex.status() == 0 ? 499 : ex.status();
+            int status = ex.status() == 0 ? unsent : ex.status();
             metrics.requests.labels(c.route, Integer.toString(status)).increment();
             metrics.bytesSent.add(ex.bodyBytes());
             if (ex.firstByteNanos() > 0) {
@@ -301,15 +307,9 @@ public final class Phase3Server implements AutoCloseable {
             } catch (Mp4FormatException ex) {
                 c.ex.error(422, "'" + id + "' has a damaged box tree: " + ex.getMessage());
                 return;
-            } catch (InternalError ex) {
-                // As in phase 2: the box tree is read from the moov mapping of the catalog's parse, and a file
-                // truncated since (ffmpeg -y rewriting it) faults on the missing pages, which HotSpot raises as this
-                // error. Neither route() nor the connection catches an Error: no answer at all. The next listing
-                // parses the file again.
-                c.ex.header("Retry-After", "1");
-                c.ex.error(503, "'" + id + "' changed while its boxes were read; try again in a moment");
-                return;
             }
+            // The box tree is read from the moov mapping of the catalog's parse: a file truncated since faults there,
+            // and Http1Connection answers that 503, Retry-After (MappingFault). The next listing parses it again.
             c.ex.json(200, tree);
         }
     }
