@@ -1,5 +1,6 @@
 package dev.streamlab.stream.ws;
 
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
 import dev.streamlab.stream.fmp4.Fmp4Track;
 import java.io.IOException;
@@ -41,6 +42,9 @@ final class SharedRemuxers {
     Fmp4Remuxer open(Path file) throws IOException {
         Path real = file.toRealPath();
         BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
+        // A listed video replaced by a FIFO: refused with the type MediaFiles words for a client, where Mp4File's own
+        // refusal is a plain IOException naming the path.
+        if (!a.isRegularFile()) throw new MediaFiles.NotRegularFileException(file);
         Key key = new Key(real, a.size(), a.lastModifiedTime().toMillis());
         CompletableFuture<Fmp4Remuxer> mine = new CompletableFuture<>();
         CompletableFuture<Fmp4Remuxer> f;

@@ -2,7 +2,9 @@ package dev.streamlab.stream.ws;
 
 import dev.streamlab.catalog.Catalog;
 import dev.streamlab.catalog.VideoEntry;
+import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.mp4.TrackKind;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.json.Json;
 import dev.streamlab.shared.text.ClientText;
 import dev.streamlab.stream.abr.AbrController;
@@ -10,12 +12,14 @@ import dev.streamlab.stream.abr.Ladder;
 import dev.streamlab.stream.fmp4.Fmp4Remuxer;
 import dev.streamlab.stream.fmp4.Fmp4Track;
 import dev.streamlab.stream.fmp4.InitSegment;
+import dev.streamlab.stream.fmp4.RemuxException;
 import dev.streamlab.stream.fmp4.Segment;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.websocket.server.WsConnection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -250,6 +254,20 @@ final class StreamSession {
         pendingAuto = auto;
     }
 
+    /**
+     * Why a listed video cannot be streamed, for the client: an I/O error's message names the file by the server's
+     * path (a FileSystemException's, Mp4File's own), which is none of the client's business; it knows the id.
+     */
+    static String whyCannotStream(IOException e) {
+        return switch (e) {
+            case FileSystemException fs -> MediaFiles.whyUnavailable(fs);
+            case Mp4FormatException bad -> "is not a valid MP4: " + bad.getMessage();
+            case RemuxException bad -> "cannot be remuxed: " + bad.getMessage();
+            // Mp4File's other words start with the path ("<path> became shorter while it was read").
+            default -> "cannot be read: " + String.valueOf(e.getMessage()).replaceAll("/\\S*", "the file");
+        };
+    }
+
     private void openVideo(String id) throws IOException {
         String error = null;
         Set<String> accepted;
@@ -273,7 +291,7 @@ final class StreamSession {
         try {
             fmp4 = endpoint.remuxers().open(entry.get().file()); // shared by every viewer of the file
         } catch (IOException e) {
-            reply(errorJson("cannot_stream", id + ": " + e.getMessage()));
+            reply(errorJson("cannot_stream", "video \"" + entry.get().id() + "\" " + whyCannotStream(e)));
             return;
         }
         // A video whose picture the browser cannot decode is refused, even when its audio would play: streaming

@@ -1,6 +1,7 @@
 package dev.streamlab.stream.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -369,6 +370,38 @@ class StreamEndpointTest {
             Binary media1 = c.nextMedia(WAIT);
             assertEquals(2, media1.header().timeline());
             assertTrue(media1.header().presentationMs() >= 23_900, "from the opened file's 24 s: " + media1.header());
+        }
+    }
+
+    /**
+     * A listed video replaced by a FIFO or a symbolic-link loop before the next listing: the open is refused, and the
+     * reply names the video as the client knows it, never where the server keeps it.
+     */
+    @Test
+    void aVideoReplacedByAFifoOrALinkLoopIsRefusedNamingItsIdNotTheServersPath(@TempDir Path media) throws Exception {
+        String video = FILE.replace(".mp4", "");
+        try (Served s = served(media)) {
+            for (String replacement : List.of("fifo", "link loop")) {
+                Files.deleteIfExists(s.file());
+                Files.copy(ExternalTools.media().resolve(FILE), s.file());
+                s.server().catalog().rescan();
+                Files.delete(s.file());
+                if (replacement.equals("fifo")) {
+                    assertEquals(0, new ProcessBuilder("mkfifo", s.file().toString()).inheritIO().start().waitFor());
+                } else {
+                    Files.createSymbolicLink(s.file(), s.file().getFileName());
+                }
+                try (StreamClient c = new StreamClient(s.server().uri())) {
+                    c.send(HELLO);
+                    c.send("{\"type\":\"open\",\"video\":\"" + video + "\"}");
+                    Text error = assertInstanceOf(Text.class, c.next(WAIT), replacement);
+                    assertEquals("error", error.type(), replacement + ": " + error);
+                    assertEquals("cannot_stream", error.json().get("code"), replacement + ": " + error);
+                    String message = (String) error.json().get("message");
+                    assertTrue(message.contains(video), replacement + ": " + message);
+                    assertFalse(message.contains(media.toString()), replacement + ": the server's path leaks: " + message);
+                }
+            }
         }
     }
 
