@@ -15,13 +15,14 @@ import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.shared.cli.LaunchOptions;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -283,8 +284,17 @@ public final class Phase3Server implements AutoCloseable {
                 c.ex.error(404, "not found: " + ClientText.shorten(path));
                 return;
             }
+            byte[] body;
+            try {
+                body = MediaFiles.readAll(f.get());
+            } catch (FileSystemException e) {
+                // Phase 2's fix: the list of files is older than a student's last edit. Gone (or a FIFO, not opened)
+                // is a 404, not an IOException that the connection takes for a client gone and closes unanswered.
+                c.ex.error(404, "not found: " + ClientText.shorten(path) + " " + MediaFiles.whyUnavailable(e));
+                return;
+            }
             c.ex.header("Cache-Control", "no-cache"); // always revalidate: students edit these files
-            c.ex.send(200, StaticFiles.contentType(f.get()), Files.readAllBytes(f.get()));
+            c.ex.send(200, StaticFiles.contentType(f.get()), body);
         }
     }
 

@@ -284,6 +284,35 @@ class Phase3RobustnessTest {
         }
     }
 
+    /**
+     * The player's files are listed once and looked up by name, and a student may delete one, or put a FIFO in its
+     * place, while the server runs: phase 2's fix. Reading a FIFO would wait for a writer with the request unanswered.
+     */
+    @Test
+    void aStaticFileRemovedOrReplacedByAFifoWhileRunningIsA404NotAnEmptyReplyOrAHang(@TempDir Path frontend)
+            throws Exception {
+        Files.writeString(frontend.resolve("index.html"), "<!doctype html>");
+        Path removed = Files.writeString(frontend.resolve("removed.js"), "let x = 1;");
+        Path fifo = Files.writeString(frontend.resolve("piped.js"), "let y = 2;");
+        try (Phase3Server s = Phase3Server.start("127.0.0.1", 0, media, Phase3Server.Settings.of(frontend))) {
+            try {
+                assertEquals(200, RawHttp.get(s.uri(), "/removed.js").status());
+                assertEquals(200, RawHttp.get(s.uri(), "/piped.js").status());
+                Files.delete(removed);
+                Files.delete(fifo);
+                assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+                for (String name : List.of("/removed.js", "/piped.js")) {
+                    RawHttp.Response r = RawHttp.get(s.uri(), name);
+                    assertEquals(404, r.status(), name + ": " + r.text());
+                    assertTrue(r.text().contains(name) && !r.text().contains(frontend.toString()), r.text());
+                }
+            } finally {
+                releaseFifo(fifo); // before close(): a thread stuck in open(2) would outlive the server
+                Files.deleteIfExists(fifo);
+            }
+        }
+    }
+
     /** Frees a server thread stuck opening {@code fifo} for reading, if there is one: see {@code RobustnessTest}. */
     static void releaseFifo(Path fifo) throws IOException {
         // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().

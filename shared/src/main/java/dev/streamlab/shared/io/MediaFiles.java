@@ -1,6 +1,7 @@
 package dev.streamlab.shared.io;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -50,6 +51,19 @@ public final class MediaFiles {
     public static FileChannel openForReading(Path file, BasicFileAttributes now) throws IOException {
         if (!now.isRegularFile()) throw new NotRegularFileException(file);
         return FileChannel.open(file, StandardOpenOption.READ);
+    }
+
+    /**
+     * The whole of a small file a server reads per request (a page, a sprite sheet), with {@link #openForReading}'s
+     * check: a file listed a moment ago may be gone, or a FIFO whose open would wait for a writer.
+     *
+     * @throws NotRegularFileException when it is no longer a regular file
+     * @throws FileSystemException     when it is gone ({@link NoSuchFileException}), unreadable, or a link loop
+     */
+    public static byte[] readAll(Path file) throws IOException {
+        try (FileChannel ch = openForReading(file)) {
+            return Channels.newInputStream(ch).readAllBytes();
+        }
     }
 
     /**
