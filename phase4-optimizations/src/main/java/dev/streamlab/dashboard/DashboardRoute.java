@@ -2,8 +2,9 @@ package dev.streamlab.dashboard;
 
 import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
+import dev.streamlab.shared.io.MediaFiles;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -52,9 +53,13 @@ public final class DashboardRoute implements Http1Handler {
         }
         byte[] html;
         try {
-            html = Files.readAllBytes(page); // read each time: students edit it while the server runs
+            html = MediaFiles.readAll(page); // read each time: students edit it while the server runs
         } catch (NoSuchFileException e) {
             ex.error(404, "dashboard.html is missing from the frontend folder " + page.getParent());
+            return;
+        } catch (FileSystemException e) {
+            // A FIFO in its place is not opened (the open would wait for a writer); a link loop is not followed.
+            ex.error(404, "dashboard.html " + MediaFiles.whyUnavailable(e));
             return;
         }
         ex.header("Cache-Control", "no-cache");

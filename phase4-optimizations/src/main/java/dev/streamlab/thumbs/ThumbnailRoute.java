@@ -10,7 +10,6 @@ import dev.streamlab.y4m.Y4mFormatException;
 import dev.streamlab.y4m.Y4mProxies;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
@@ -83,7 +82,17 @@ public final class ThumbnailRoute {
         Path f = sheet.dir().resolve(name);
         String type = name.endsWith(".vtt") ? "text/vtt; charset=utf-8"
                 : name.endsWith(".json") ? "application/json" : "image/jpeg";
+        byte[] body;
+        try {
+            body = MediaFiles.readAll(f);
+        } catch (FileSystemException gone) {
+            // Removed from the cache (or replaced by a FIFO) between sheet()'s check and this read: the next request
+            // makes the sheet again. Not an IOException that the connection takes for a client gone.
+            ex.header("Retry-After", "1");
+            ex.error(503, "the thumbnail cache of '" + id + "' changed while it was read; try again in a moment");
+            return;
+        }
         ex.header("Cache-Control", "no-cache");
-        ex.send(200, type, Files.readAllBytes(f));
+        ex.send(200, type, body);
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -68,7 +69,9 @@ public final class Thumbnails {
         lock.lock();
         try (Y4mReader reader = Y4mReader.open(y4m)) {
             SpriteSheet s = layout(dir, reader);
-            if (Files.isRegularFile(dir.resolve(SpriteSheet.INDEX))) return s;
+            if (complete(dir)) return s;
+            // A sheet with a file deleted or replaced (by a FIFO, say) is made again, not served in part for good.
+            deleteTree(dir);
             Files.createDirectories(cacheDir);
             Path tmp = Files.createTempDirectory(cacheDir, key + ".part");
             try {
@@ -85,6 +88,13 @@ public final class Thumbnails {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static boolean complete(Path dir) {
+        for (String name : List.of(SpriteSheet.SPRITE, SpriteSheet.VTT, SpriteSheet.INDEX, SpriteSheet.POSTER)) {
+            if (!Files.isRegularFile(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) return false;
+        }
+        return true;
     }
 
     static SpriteSheet layout(Path dir, Y4mReader reader) {

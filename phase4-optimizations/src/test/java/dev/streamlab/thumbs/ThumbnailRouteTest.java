@@ -149,6 +149,40 @@ class ThumbnailRouteTest {
         assertEquals(made, Files.getLastModifiedTime(dir.resolve(SpriteSheet.SPRITE)));
     }
 
+    /**
+     * The sheets are cached on disk, where someone may delete a file of one or leave a FIFO in its place: the sheet
+     * is made again, not read (a connection closed unanswered) or opened (a request waiting for a writer).
+     */
+    @Test
+    void aCachedSheetMissingAFileOrWithAFifoInItsPlaceIsMadeAgain() throws Exception {
+        assertEquals(200, get("/thumbs/" + ID + "/index.json").statusCode());
+        Path dir;
+        try (var s = Files.list(cache.resolve("thumbs"))) {
+            dir = s.filter(p -> p.getFileName().toString().startsWith(ID + "-") && !p.toString().contains(".part"))
+                    .findFirst().orElseThrow();
+        }
+        Path sprite = dir.resolve(SpriteSheet.SPRITE);
+        Files.delete(sprite);
+        HttpResponse<byte[]> r = get("/thumbs/" + ID + "/sprite.jpg");
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(r.body())));
+        Files.delete(sprite);
+        assertEquals(0, new ProcessBuilder("mkfifo", sprite.toString()).inheritIO().start().waitFor());
+        try {
+            r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("/thumbs/" + ID
+                    + "/sprite.jpg")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            assertNotNull(ImageIO.read(new ByteArrayInputStream(r.body())));
+        } finally {
+            // Read-write never blocks on a Linux FIFO and is a writer: it frees a server thread stuck opening it.
+            if (Files.exists(sprite, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(sprite)) {
+                java.nio.channels.FileChannel.open(sprite, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE).close();
+                Files.delete(sprite);
+            }
+        }
+    }
+
     @Test
     void unknownVideoOrFileIs404() throws Exception {
         assertEquals(404, get("/thumbs/nope/sprite.jpg").statusCode());
