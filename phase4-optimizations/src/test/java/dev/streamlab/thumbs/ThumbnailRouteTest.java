@@ -183,6 +183,44 @@ class ThumbnailRouteTest {
         }
     }
 
+    /**
+     * A video truncated in place after it was listed ({@code ffmpeg -y} rewriting it): the catalog answers from its
+     * last listing for up to a second, while the proxy and the sheet are keyed by the file as it is now. The sheet
+     * was made from the partial file and sprite.jpg was a 200, then index.json, after the next listing, a 422.
+     */
+    @Test
+    void aVideoTruncatedSinceItWasListedGetsTheCatalogsAnswerForItsSpriteAsForItsIndex(@TempDir Path root,
+            @TempDir Path cache) throws Exception {
+        Path media = Files.createDirectory(root.resolve("media"));
+        Files.createDirectory(root.resolve("frontend")); // where Phase3Main looks for the player, beside the media
+        Path file = Files.copy(ExternalTools.media().resolve(ID + ".mp4"), media.resolve("cut.mp4"));
+        Y4mProxies proxies = new Y4mProxies(cache.resolve("y4m"), ExternalTools.ffmpeg().toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Phase3Server own = Phase3Main.start(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), "test",
+                (s, ws) -> FrameProcessing.install(s, ws, proxies),
+                "--port", "0", "--media", media.toString(), "--quiet");
+        assertNotNull(own, err.toString());
+        try (own) {
+            own.catalog().rescan();
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(file) / 2); // moov at the start: ffmpeg still decodes the first seconds
+            }
+            HttpResponse<byte[]> sprite = get(own, "/thumbs/cut/sprite.jpg");
+            assertEquals(503, sprite.statusCode(), "not a sheet of a version the catalog never listed");
+            assertEquals("1", sprite.headers().firstValue("Retry-After").orElse(null));
+            own.catalog().rescan();
+            for (String name : List.of("index.json", "sprite.jpg")) {
+                HttpResponse<byte[]> r = get(own, "/thumbs/cut/" + name);
+                assertEquals(422, r.statusCode(), name + ": " + new String(r.body(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    static HttpResponse<byte[]> get(Phase3Server s, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(s.uri().resolve(path))
+                .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     @Test
     void unknownVideoOrFileIs404() throws Exception {
         assertEquals(404, get("/thumbs/nope/sprite.jpg").statusCode());
