@@ -11,6 +11,8 @@ import dev.streamlab.http.io.ByteProvenance;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.qoe.QoeAggregator;
 import dev.streamlab.shared.cli.LaunchOptions;
+import dev.streamlab.shared.io.MappingFault;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
@@ -19,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -274,12 +275,12 @@ public final class Phase2Server implements AutoCloseable {
     /**
      * A static file's bytes, or null when it is gone: the list of files is older than a student's last edit. A file
      * deleted since must be a 404, not an IOException that handle() takes for a client gone (the connection closed
-     * unanswered), and a FIFO put in its place is not opened (open(2) would wait for a writer).
+     * unanswered), and a FIFO put in its place is not opened (open(2) would wait for a writer): MediaFiles.readAll's
+     * check.
      */
     private static byte[] readIfStillThere(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) return null;
         try {
-            return Files.readAllBytes(file);
+            return MediaFiles.readAll(file);
         } catch (FileSystemException e) {
             return null;
         }
@@ -305,6 +306,7 @@ public final class Phase2Server implements AutoCloseable {
                 c.error(422, "'" + id + "' has a damaged box tree: " + ex.getMessage());
                 return;
             } catch (InternalError ex) {
+                if (!MappingFault.is(ex)) throw ex;
                 // The box tree is read from the moov mapping of the catalog's parse. A file truncated since
                 // (ffmpeg -y rewriting it) faults on the missing pages, which HotSpot raises as this error
                 // (MappedByteBuffer: "an unspecified exception"). The next listing parses the file again.

@@ -1,5 +1,6 @@
 package dev.streamlab.http1;
 
+import dev.streamlab.shared.io.MappingFault;
 import dev.streamlab.shared.text.ClientText;
 import java.io.EOFException;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import dev.streamlab.http1.Http1Exchange;
 import dev.streamlab.http1.Http1Handler;
 import dev.streamlab.http1.Http1Server;
 import dev.streamlab.http1.Http1Settings;
-import dev.streamlab.http1.MappingFault;
+import dev.streamlab.shared.io.MappingFault;
 import dev.streamlab.http1.UpgradeHandler;
 import dev.streamlab.metrics.MetricsRegistry;
 import dev.streamlab.mp4.Mp4FormatException;

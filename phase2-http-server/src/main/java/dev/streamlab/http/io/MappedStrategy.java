@@ -1,5 +1,6 @@
 package dev.streamlab.http.io;
 
+import dev.streamlab.shared.io.MappingFault;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,6 +43,7 @@ public final class MappedStrategy implements BodyStrategy {
                 try {
                     view.get(chunk, 0, n);
                 } catch (InternalError e) {
+                    if (!MappingFault.is(e)) throw e; // any other InternalError is the JVM's own trouble
                     // MappedByteBuffer: a region of a file truncated since it was mapped "will cause an unspecified
                     // exception"; HotSpot turns the SIGBUS into this error. The bytes are gone, so the response
                     // ends as a short read ends it for the other strategies, and the client sees a cut body.

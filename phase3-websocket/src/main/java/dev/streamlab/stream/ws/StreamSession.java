@@ -4,6 +4,7 @@ import dev.streamlab.catalog.Catalog;
 import dev.streamlab.catalog.VideoEntry;
 import dev.streamlab.mp4.Mp4FormatException;
 import dev.streamlab.mp4.TrackKind;
+import dev.streamlab.shared.io.MappingFault;
 import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.json.Json;
 import dev.streamlab.shared.text.ClientText;
@@ -566,7 +567,9 @@ final class StreamSession {
         } catch (RuntimeException | InternalError e) {
             // A segment that cannot be made (a SegmentSource failing): say so rather than leave the client waiting.
             // InternalError is how the JDK reports a fault copying from a mapping truncated under it (phase 4's
-            // cache copies a segment out of the mapping before any byte of its frame is written).
+            // cache copies a segment out of the mapping before any byte of its frame is written); any other is the
+            // JVM's own trouble and goes on up.
+            if (e instanceof InternalError error && !MappingFault.is(error)) throw error;
             try {
                 ws.close(WsCloseCodes.INTERNAL_ERROR, "cannot send the next segment: " + e.getMessage());
             } catch (IOException gone) {

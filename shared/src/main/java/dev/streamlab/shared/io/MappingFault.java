@@ -1,4 +1,4 @@
-package dev.streamlab.http1;
+package dev.streamlab.shared.io;
 
 /**
  * HotSpot's report of a fault reading a mapped file that shrank under the mapping ({@code ffmpeg -y} rewriting a
