@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.testing.Await;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.Fifos;
 import dev.streamlab.testing.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,16 +134,12 @@ class RobustnessTest {
         try {
             server.catalog().rescan();
             Files.delete(file);
-            assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor());
+            Fifos.make(file);
             RawHttp.Response r = RawHttp.get(server.uri(), "/videos/soon-a-fifo");
             assertEquals(404, r.status(), r.text());
             assertTrue(r.text().contains("soon-a-fifo"), r.text());
         } finally {
-            // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().
-            if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
-                java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
-                        java.nio.file.StandardOpenOption.WRITE).close();
-            }
+            Fifos.release(file);
             Files.deleteIfExists(file);
             server.catalog().rescan();
         }

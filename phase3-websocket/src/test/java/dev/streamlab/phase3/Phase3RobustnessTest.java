@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamlab.http1.Http1Settings;
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.Fifos;
 import dev.streamlab.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -254,12 +255,12 @@ class Phase3RobustnessTest {
             virtual.catalog().rescan();
             assertEquals(200, RawHttp.get(virtual.uri(), "/videos/soon-a-fifo").status());
             Files.delete(file);
-            assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor());
+            Fifos.make(file);
             RawHttp.Response r = RawHttp.get(virtual.uri(), "/videos/soon-a-fifo");
             assertEquals(404, r.status(), r.text());
             assertTrue(r.text().contains("soon-a-fifo") && !r.text().contains(media.toString()), r.text());
         } finally {
-            releaseFifo(file);
+            Fifos.release(file);
             Files.deleteIfExists(file);
             virtual.catalog().rescan();
         }
@@ -300,26 +301,16 @@ class Phase3RobustnessTest {
                 assertEquals(200, RawHttp.get(s.uri(), "/piped.js").status());
                 Files.delete(removed);
                 Files.delete(fifo);
-                assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+                Fifos.make(fifo);
                 for (String name : List.of("/removed.js", "/piped.js")) {
                     RawHttp.Response r = RawHttp.get(s.uri(), name);
                     assertEquals(404, r.status(), name + ": " + r.text());
                     assertTrue(r.text().contains(name) && !r.text().contains(frontend.toString()), r.text());
                 }
             } finally {
-                releaseFifo(fifo); // before close(): a thread stuck in open(2) would outlive the server
+                Fifos.release(fifo); // before close(): a thread stuck in open(2) would outlive the server
                 Files.deleteIfExists(fifo);
             }
-        }
-    }
-
-    /** Frees a server thread stuck opening {@code fifo} for reading, if there is one: see {@code RobustnessTest}. */
-    static void releaseFifo(Path fifo) throws IOException {
-        // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().
-        if (Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)
-                && !Files.isSymbolicLink(fifo)) {
-            java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
-                    java.nio.file.StandardOpenOption.WRITE).close();
         }
     }
 

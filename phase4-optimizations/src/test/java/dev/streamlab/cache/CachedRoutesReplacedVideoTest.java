@@ -8,15 +8,12 @@ import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.Fifos;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,12 +59,12 @@ class CachedRoutesReplacedVideoTest {
             // Served once first: what a route keeps of the file (an open channel, a remuxer) must be found stale.
             assertEquals(200, RawHttp.get(server.uri(), route.formatted(id)).status());
             Files.delete(file);
-            assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor());
+            Fifos.make(file);
             RawHttp.Response r = RawHttp.get(server.uri(), route.formatted(id));
             assertEquals(404, r.status(), r.text());
             assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
         } finally {
-            releaseFifo(file);
+            Fifos.release(file);
             Files.deleteIfExists(file);
             server.catalog().rescan();
         }
@@ -93,12 +90,4 @@ class CachedRoutesReplacedVideoTest {
         }
     }
 
-    /** Frees a server thread stuck opening {@code fifo} for reading, if there is one. */
-    private static void releaseFifo(Path fifo) throws IOException {
-        // Read-write never blocks on a Linux FIFO and counts as a writer: it frees a reader stuck in open().
-        if (Files.exists(fifo, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)
-                && !Files.isSymbolicLink(fifo)) {
-            FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
-        }
-    }
 }

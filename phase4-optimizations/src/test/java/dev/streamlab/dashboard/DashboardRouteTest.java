@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.phase3.Phase3Server;
-import java.nio.channels.FileChannel;
+import dev.streamlab.testing.Fifos;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,15 +22,12 @@ class DashboardRouteTest {
             try {
                 assertEquals(200, RawHttp.get(s.uri(), "/dashboard").status());
                 Files.delete(page);
-                assertEquals(0, new ProcessBuilder("mkfifo", page.toString()).inheritIO().start().waitFor());
+                Fifos.make(page);
                 RawHttp.Response r = RawHttp.get(s.uri(), "/dashboard");
                 assertEquals(404, r.status(), r.text());
                 assertTrue(r.text().contains("dashboard.html") && r.text().contains("regular file"), r.text());
             } finally {
-                // Read-write never blocks on a Linux FIFO and is a writer: it frees a thread stuck opening it.
-                if (Files.exists(page, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(page)) {
-                    FileChannel.open(page, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
-                }
+                Fifos.release(page);
                 Files.deleteIfExists(page);
             }
         }

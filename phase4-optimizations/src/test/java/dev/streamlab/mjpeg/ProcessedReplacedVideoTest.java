@@ -8,20 +8,17 @@ import dev.streamlab.phase2.RawHttp;
 import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.Fifos;
 import dev.streamlab.websocket.WsCloseCodes;
 import dev.streamlab.y4m.Y4mProxies;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -70,8 +67,7 @@ class ProcessedReplacedVideoTest {
         void make(Path file) throws Exception;
     }
 
-    static final Replacement FIFO = f -> assertEquals(0,
-            new ProcessBuilder("mkfifo", f.toString()).inheritIO().start().waitFor());
+    static final Replacement FIFO = f -> Fifos.make(f);
     static final Replacement LOOP = f -> Files.createSymbolicLink(f, f.getFileName());
 
     @ParameterizedTest
@@ -142,18 +138,10 @@ class ProcessedReplacedVideoTest {
             (kind.equals("fifo") ? FIFO : LOOP).make(file);
             check.run();
         } finally {
-            releaseFifo(file);
+            Fifos.release(file);
             Files.deleteIfExists(file);
             server.catalog().rescan();
         }
     }
 
-    /** Frees whoever is stuck opening {@code fifo} for reading (ffmpeg, before the fix), if anyone is. */
-    private static void releaseFifo(Path fifo) throws IOException {
-        // Read-write never blocks on a Linux FIFO and counts as a writer: a reader stuck in open() gets EOF.
-        if (Files.exists(fifo, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)
-                && !Files.isSymbolicLink(fifo)) {
-            FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
-        }
-    }
 }

@@ -9,6 +9,7 @@ import dev.streamlab.phase3.Phase3Main;
 import dev.streamlab.phase3.Phase3Server;
 import dev.streamlab.shared.json.JsonParser;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.Fifos;
 import dev.streamlab.y4m.Y4mProxies;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -167,18 +168,16 @@ class ThumbnailRouteTest {
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         assertNotNull(ImageIO.read(new ByteArrayInputStream(r.body())));
         Files.delete(sprite);
-        assertEquals(0, new ProcessBuilder("mkfifo", sprite.toString()).inheritIO().start().waitFor());
+        Fifos.make(sprite);
         try {
             r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("/thumbs/" + ID
                     + "/sprite.jpg")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
             assertNotNull(ImageIO.read(new ByteArrayInputStream(r.body())));
         } finally {
-            // Read-write never blocks on a Linux FIFO and is a writer: it frees a server thread stuck opening it.
-            if (Files.exists(sprite, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(sprite)) {
-                java.nio.channels.FileChannel.open(sprite, java.nio.file.StandardOpenOption.READ,
-                        java.nio.file.StandardOpenOption.WRITE).close();
-                Files.delete(sprite);
+            if (!Files.isRegularFile(sprite, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Fifos.release(sprite);
+                Files.deleteIfExists(sprite);
             }
         }
     }

@@ -15,6 +15,7 @@ import dev.streamlab.stream.ws.StreamClient.Closed;
 import dev.streamlab.stream.ws.StreamClient.Msg;
 import dev.streamlab.stream.ws.StreamClient.Text;
 import dev.streamlab.testing.ExternalTools;
+import dev.streamlab.testing.Fifos;
 import dev.streamlab.websocket.WsHandshake;
 import dev.streamlab.websocket.WsLimits;
 import dev.streamlab.websocket.server.WsEndpoints;
@@ -387,7 +388,7 @@ class StreamEndpointTest {
                 s.server().catalog().rescan();
                 Files.delete(s.file());
                 if (replacement.equals("fifo")) {
-                    assertEquals(0, new ProcessBuilder("mkfifo", s.file().toString()).inheritIO().start().waitFor());
+                    Fifos.make(s.file());
                 } else {
                     Files.createSymbolicLink(s.file(), s.file().getFileName());
                 }
