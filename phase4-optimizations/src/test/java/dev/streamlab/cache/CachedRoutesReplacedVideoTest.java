@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Phase 4's routes that open a catalog video ({@code /cached/videos}, {@code /cached/segments},
@@ -48,10 +48,13 @@ class CachedRoutesReplacedVideoTest {
         if (server != null) server.close();
     }
 
+    /** A FIFO would block the open for good (no writer comes); a link loop fails it with ELOOP. Both: a 404. */
     @ParameterizedTest
-    @ValueSource(strings = {"/cached/videos/%s", "/cached/segments/%s/video/init", "/remux/segments/%s/video/0"})
-    void aVideoReplacedByAFifoIsNotOpened(String route) throws Exception {
-        String id = "soon-a-fifo-" + Math.abs(route.hashCode());
+    @CsvSource({
+            "fifo, /cached/videos/%s", "fifo, /cached/segments/%s/video/init", "fifo, /remux/segments/%s/video/0",
+            "loop, /cached/videos/%s", "loop, /cached/segments/%s/video/init", "loop, /remux/segments/%s/video/0"})
+    void aVideoReplacedByAFifoOrASymlinkLoopGetsA404(String kind, String route) throws Exception {
+        String id = "soon-a-" + kind + "-" + Math.abs(route.hashCode());
         Path file = media.resolve(id + ".mp4");
         Files.copy(media.resolve(SOURCE + ".mp4"), file);
         try {
@@ -59,7 +62,8 @@ class CachedRoutesReplacedVideoTest {
             // Served once first: what a route keeps of the file (an open channel, a remuxer) must be found stale.
             assertEquals(200, RawHttp.get(server.uri(), route.formatted(id)).status());
             Files.delete(file);
-            Fifos.make(file);
+            if (kind.equals("fifo")) Fifos.make(file);
+            else Files.createSymbolicLink(file, file.getFileName());
             RawHttp.Response r = RawHttp.get(server.uri(), route.formatted(id));
             assertEquals(404, r.status(), r.text());
             assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
@@ -69,25 +73,4 @@ class CachedRoutesReplacedVideoTest {
             server.catalog().rescan();
         }
     }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"/cached/videos/%s", "/cached/segments/%s/video/init", "/remux/segments/%s/video/0"})
-    void aVideoReplacedByASymlinkLoopGetsA404(String route) throws Exception {
-        String id = "soon-a-loop-" + Math.abs(route.hashCode());
-        Path file = media.resolve(id + ".mp4");
-        Files.copy(media.resolve(SOURCE + ".mp4"), file);
-        try {
-            server.catalog().rescan();
-            assertEquals(200, RawHttp.get(server.uri(), route.formatted(id)).status());
-            Files.delete(file);
-            Files.createSymbolicLink(file, file.getFileName());
-            RawHttp.Response r = RawHttp.get(server.uri(), route.formatted(id));
-            assertEquals(404, r.status(), r.text());
-            assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
-        } finally {
-            Files.deleteIfExists(file);
-            server.catalog().rescan();
-        }
-    }
-
 }
