@@ -1,9 +1,9 @@
 package dev.streamlab.stream.fmp4;
 
+import dev.streamlab.shared.io.FileStamp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import dev.streamlab.shared.io.FileStamp;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
