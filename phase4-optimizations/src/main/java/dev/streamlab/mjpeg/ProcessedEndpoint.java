@@ -97,7 +97,8 @@ final class ProcessedEndpoint implements WsEndpoint {
                 videos.release(client);
             }
         } catch (ProxyUnavailableException unavailable) {
-            closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, unavailable.getMessage());
+            closeQuietly(c, unavailable.retryAfterSeconds() > 0 ? WsCloseCodes.TRY_AGAIN_LATER
+                    : WsCloseCodes.INTERNAL_ERROR, unavailable.getMessage());
         } catch (Y4mFormatException | IllegalArgumentException bad) {
             closeQuietly(c, WsCloseCodes.INTERNAL_ERROR, "the .y4m proxy is unusable: " + bad.getMessage());
         } catch (FileSystemException unavailable) {

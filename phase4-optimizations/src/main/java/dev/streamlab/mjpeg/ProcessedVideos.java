@@ -36,8 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Frames go out at the proxy's frame rate, looping, for at most {@link #MAX_STREAM} (or N frames). Errors: unknown
  * video 404, unknown filter 400 (WebSocket: close 1008), no ffmpeg to make the proxy 503 (WebSocket: close 1011),
- * every stream permit in use, or the client's share of them, 503 with {@code Retry-After} (WebSocket: close 1013),
- * all with a readable message.
+ * every stream permit in use, or the client's share of them, or the video changed since the catalog listed it, 503
+ * with {@code Retry-After} (WebSocket: close 1013), all with a readable message.
  */
 public final class ProcessedVideos {
     /** Every stream ends after this long, so an abandoned tab cannot hold a thread forever. */
@@ -129,9 +129,12 @@ public final class ProcessedVideos {
         permits.release();
     }
 
-    /** Opens the proxy of {@code id} (making it with ffmpeg on first use) and starts a stream. */
+    /**
+     * Opens the proxy of {@code id} (making it with ffmpeg on first use) and starts a stream: of the version the
+     * catalog listed, or a {@link ProxyUnavailableException} to try again after the next listing.
+     */
     ProcessedStream open(VideoEntry e, Filter filter) throws IOException, ProxyUnavailableException, Y4mFormatException {
-        Y4mReader r = proxies.open(e.id(), e.file());
+        Y4mReader r = proxies.open(e.id(), e.file(), new Y4mProxies.Listed(e.size(), e.lastModified()));
         try {
             return new ProcessedStream(r, filter);
         } catch (RuntimeException ex) {
@@ -184,6 +187,9 @@ public final class ProcessedVideos {
         try {
             stream = open(e, filter);
         } catch (ProxyUnavailableException unavailable) {
+            if (unavailable.retryAfterSeconds() > 0) {
+                ex.header("Retry-After", Integer.toString(unavailable.retryAfterSeconds()));
+            }
             ex.error(503, unavailable.getMessage());
             return;
         } catch (Y4mFormatException | IllegalArgumentException bad) {

@@ -10,9 +10,7 @@ import dev.streamlab.y4m.Y4mFormatException;
 import dev.streamlab.y4m.Y4mProxies;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.Set;
 
@@ -41,21 +39,6 @@ public final class ThumbnailRoute {
         server.addRoute(PREFIX, r::handle);
     }
 
-    /**
-     * Whether the file's size or mtime differ from the catalog's entry. A file gone, or no longer a regular file (a
-     * FIFO, a link loop), is left to the proxy's 404, which says why.
-     */
-    private static boolean changedSinceListed(VideoEntry e) throws IOException {
-        BasicFileAttributes now;
-        try {
-            now = Files.readAttributes(e.file(), BasicFileAttributes.class);
-        } catch (FileSystemException gone) {
-            return false;
-        }
-        if (!now.isRegularFile()) return false;
-        return now.size() != e.size() || now.lastModifiedTime().toMillis() != e.lastModified();
-    }
-
     private void handle(Http1Exchange ex) throws IOException {
         if (!ex.method().equals("GET") && !ex.method().equals("HEAD")) {
             ex.header("Allow", "GET, HEAD");
@@ -80,18 +63,15 @@ public final class ThumbnailRoute {
                     + String.join(", ", FILES.stream().sorted().toList()));
             return;
         }
-        if (changedSinceListed(e.get())) {
-            // The catalog's view decides every file of a sheet: its entry may be a second old, while the proxy and
-            // the sheet are keyed by the file as it is now. Made from a version the catalog never listed (a file
-            // ffmpeg -y is rewriting), sprite.jpg was a 200 while index.json, after the next listing, was a 422.
-            ex.header("Retry-After", "1");
-            ex.error(503, "'" + id + "' changed since it was listed; try again in a moment");
-            return;
-        }
         SpriteSheet sheet;
         try {
-            sheet = proxies.read(id, e.get().file(), thumbnails::sheet); // a damaged proxy is made again once
+            // The catalog's view decides every file of a sheet: a file changed since its listing is a 503 for now.
+            sheet = proxies.read(id, e.get().file(), new Y4mProxies.Listed(e.get().size(), e.get().lastModified()),
+                    thumbnails::sheet); // a damaged proxy is made again once
         } catch (ProxyUnavailableException unavailable) {
+            if (unavailable.retryAfterSeconds() > 0) {
+                ex.header("Retry-After", Integer.toString(unavailable.retryAfterSeconds()));
+            }
             ex.error(503, unavailable.getMessage());
             return;
         } catch (Y4mFormatException bad) {

@@ -55,6 +55,13 @@ public final class Y4mProxies {
     }
 
     /**
+     * The video's size and modification time (milliseconds) as the catalog listed it. The catalog decides 404 or 422
+     * from a listing up to a second old, while a proxy is keyed by the file as it is now: given a listing, only a
+     * proxy of that version is made or read.
+     */
+    public record Listed(long size, long lastModified) {}
+
+    /**
      * The proxy of {@code mp4}, made now if it is not cached (one ffmpeg run per video at a time; callers for the
      * same video wait for it).
      *
@@ -64,7 +71,18 @@ public final class Y4mProxies {
      *         ({@link MediaFiles.NotRegularFileException}) or cannot be stat'ed (a link loop)
      */
     public Path proxy(String id, Path mp4) throws IOException, ProxyUnavailableException {
-        Path target = target(id, mp4);
+        return proxy(id, mp4, null);
+    }
+
+    /**
+     * {@link #proxy(String, Path)} of the version of {@code mp4} the catalog listed.
+     *
+     * @param listed the catalog's size and mtime of {@code mp4}; null takes the file as it is
+     * @throws ProxyUnavailableException with {@link ProxyUnavailableException#retryAfterSeconds()} 1 when the file
+     *         differs from {@code listed}
+     */
+    public Path proxy(String id, Path mp4, Listed listed) throws IOException, ProxyUnavailableException {
+        Path target = target(id, mp4, listed);
         if (Files.isRegularFile(target)) return target;
         ReentrantLock lock = locks.computeIfAbsent(target.toString(), k -> new ReentrantLock());
         lock.lock();
@@ -101,19 +119,31 @@ public final class Y4mProxies {
      */
     public <T> T read(String id, Path mp4, Reading<T> reading)
             throws IOException, ProxyUnavailableException, Y4mFormatException {
-        Path y4m = proxy(id, mp4);
+        return read(id, mp4, null, reading);
+    }
+
+    /** {@link #read(String, Path, Reading)} of the version the catalog listed ({@link #proxy(String, Path, Listed)}). */
+    public <T> T read(String id, Path mp4, Listed listed, Reading<T> reading)
+            throws IOException, ProxyUnavailableException, Y4mFormatException {
+        Path y4m = proxy(id, mp4, listed);
         BasicFileAttributes seen = attributes(y4m); // which file this reader is about to find damaged, if it does
         try {
             return reading.read(y4m);
         } catch (Y4mFormatException damaged) {
             discard(y4m, seen);
-            return reading.read(proxy(id, mp4));
+            return reading.read(proxy(id, mp4, listed));
         }
     }
 
     /** {@link #read} that opens the proxy. */
     public Y4mReader open(String id, Path mp4) throws IOException, ProxyUnavailableException, Y4mFormatException {
-        return read(id, mp4, Y4mReader::open);
+        return open(id, mp4, null);
+    }
+
+    /** {@link #read} of the listed version that opens the proxy. */
+    public Y4mReader open(String id, Path mp4, Listed listed)
+            throws IOException, ProxyUnavailableException, Y4mFormatException {
+        return read(id, mp4, listed, Y4mReader::open);
     }
 
     /**
@@ -146,13 +176,18 @@ public final class Y4mProxies {
     }
 
     /** The proxy's file: keyed by the MP4's size and mtime, so an edited video gets a new one. */
-    private Path target(String id, Path mp4) throws IOException {
+    private Path target(String id, Path mp4, Listed listed) throws IOException, ProxyUnavailableException {
         if (!id.matches("[A-Za-z0-9._-]{1,200}")) throw new IllegalArgumentException("bad id for a file name: " + id);
         BasicFileAttributes a = Files.readAttributes(mp4, BasicFileAttributes.class);
         // The catalog's listing may be a second old: a FIFO at the path now would hold ffmpeg in its open until a
         // writer came, and the request with it for FFMPEG_TIMEOUT_SECONDS (MediaFiles).
         if (!a.isRegularFile()) throw new MediaFiles.NotRegularFileException(mp4);
         long size = a.size(), mtime = a.lastModifiedTime().toMillis();
+        if (listed != null && (size != listed.size() || mtime != listed.lastModified())) {
+            // Checked on the stat that keys the proxy: frames of a version the catalog never listed (a file ffmpeg -y
+            // is rewriting) went out, or a sprite of it while the index, after the next listing, was a 422.
+            throw new ProxyUnavailableException("'" + id + "' changed since it was listed; try again in a moment", 1);
+        }
         return cacheDir.resolve(id + "-" + size + "-" + mtime + "-" + WIDTH + "w" + FPS + "fps.y4m");
     }
 

@@ -16,14 +16,17 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The routes that hand a catalog video to ffmpeg for its .y4m proxy ({@code /thumbs}, {@code /mjpeg},
  * {@code /ws/processed}) when the listed file has since become a FIFO (ffmpeg's open waits for a writer, the
  * request with it for up to two minutes) or a symbolic-link loop (the stat fails with ELOOP, which the routes took
- * for a client gone). Each must answer at once: a 404, or a Close with the reason.
+ * for a client gone). Each must answer at once: a 404, or a Close with the reason. And a listed file changed since
+ * its listing: a 503 or Close 1013, try again once the catalog has seen it, not frames of a version it never listed.
  */
 class ProcessedReplacedVideoTest {
     static final String SOURCE = "sample-10s-360p-video-only";
@@ -97,31 +101,80 @@ class ProcessedReplacedVideoTest {
     void theProcessedWebSocketOfAReplacedVideoClosesWithTheReason(String kind) throws Exception {
         String id = "ws-" + kind;
         replaced(id, kind, () -> {
-            CompletableFuture<String> closed = new CompletableFuture<>();
-            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .header("Origin", "http://" + server.uri().getAuthority())
-                    .buildAsync(URI.create("ws://" + server.uri().getAuthority() + "/ws/processed/" + id),
-                            new WebSocket.Listener() {
-                                @Override
-                                public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                                    closed.complete(code + " " + reason);
-                                    return null;
-                                }
-
-                                @Override
-                                public void onError(WebSocket w, Throwable error) {
-                                    closed.completeExceptionally(error);
-                                }
-                            })
-                    .get(WAIT_SECONDS, TimeUnit.SECONDS);
-            try {
-                String close = closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
-                assertTrue(close.startsWith(WsCloseCodes.POLICY_VIOLATION + " ") && close.contains(id)
-                        && !close.contains(media.toString()), close);
-            } finally {
-                ws.abort();
-            }
+            String close = closeOf(id);
+            assertTrue(close.startsWith(WsCloseCodes.POLICY_VIOLATION + " ") && close.contains(id)
+                    && !close.contains(media.toString()), close);
         });
+    }
+
+    /**
+     * A video truncated in place after it was listed ({@code ffmpeg -y} rewriting it): the catalog answers from its
+     * last listing for up to a second, while the proxy is keyed by the file as it is now. Frames of the partial
+     * file, a version the catalog never listed, went out as a 200; the stream now waits for the next listing.
+     */
+    @Test
+    void theMjpegStreamOfAVideoTruncatedSinceItWasListedIsA503WithRetryAfter() throws Exception {
+        String id = "mjpeg-cut";
+        truncatedSinceListed(id, () -> {
+            RawHttp.Response r = RawHttp.get(server.uri(), "/mjpeg/" + id + "?frames=1");
+            assertEquals(503, r.status(), "not frames of a version the catalog never listed: " + r.header("content-type"));
+            assertEquals("1", r.header("Retry-After"));
+            assertTrue(r.text().contains(id) && !r.text().contains(media.toString()), r.text());
+        });
+    }
+
+    /** As {@link #theMjpegStreamOfAVideoTruncatedSinceItWasListedIsA503WithRetryAfter}, over the WebSocket. */
+    @Test
+    void theProcessedWebSocketOfAVideoTruncatedSinceItWasListedIsToldToTryAgainLater() throws Exception {
+        String id = "ws-cut";
+        truncatedSinceListed(id, () -> {
+            String close = closeOf(id);
+            assertTrue(close.startsWith(WsCloseCodes.TRY_AGAIN_LATER + " ") && close.contains(id)
+                    && !close.contains(media.toString()), close);
+        });
+    }
+
+    /** The code and reason of the Close that {@code /ws/processed/{id}} gets, as "code reason". */
+    private static String closeOf(String id) throws Exception {
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Origin", "http://" + server.uri().getAuthority())
+                .buildAsync(URI.create("ws://" + server.uri().getAuthority() + "/ws/processed/" + id),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                                closed.complete(code + " " + reason);
+                                return null;
+                            }
+
+                            @Override
+                            public void onError(WebSocket w, Throwable error) {
+                                closed.completeExceptionally(error);
+                            }
+                        })
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        try {
+            // A frame first means the stream started: the Close then never comes and this fails after the wait.
+            return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            ws.abort();
+        }
+    }
+
+    /** Lists a copy of the video as {@code id}, truncates it to half, runs {@code check}, cleans up. */
+    private static void truncatedSinceListed(String id, Check check) throws Exception {
+        Path file = media.resolve(id + ".mp4");
+        Files.copy(media.resolve(SOURCE + ".mp4"), file);
+        try {
+            server.catalog().rescan();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(Files.size(file) / 2); // moov at the start: ffmpeg still decodes the first seconds
+            }
+            check.run();
+        } finally {
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
     }
 
     interface Check {
