@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
 
 /**
  * Low-resolution raw-video proxies of the catalog's MP4s: the project cannot decode H.264 itself, so ffmpeg decodes
@@ -24,6 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * for git; so they are generated, never committed.
  */
 public final class Y4mProxies {
+    private static final Logger LOG = Logger.getLogger(Y4mProxies.class.getName());
     public static final int WIDTH = 320;
     public static final int FPS = 15;
     /** Longest stretch of a video turned into a proxy (the samples are 10–30 s). */
@@ -93,7 +95,7 @@ public final class Y4mProxies {
             try {
                 run(List.of(ffmpeg, "-nostdin", "-v", "error", "-y", "-i", mp4.toString(), "-an", "-t",
                         Integer.toString(MAX_SECONDS), "-vf", "fps=" + FPS + ",scale=" + WIDTH + ":-2",
-                        "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", tmp.toString()), mp4);
+                        "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", tmp.toString()), id, mp4);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -191,7 +193,20 @@ public final class Y4mProxies {
         return cacheDir.resolve(id + "-" + size + "-" + mtime + "-" + WIDTH + "w" + FPS + "fps.y4m");
     }
 
-    private void run(List<String> command, Path mp4) throws IOException, ProxyUnavailableException {
+    /**
+     * ffmpeg's message as a client may read it: with {@code -v error} it names the input by the path it was given
+     * ({@code /srv/media/x.mp4: Invalid data found when processing input}), and may name the proxy's file, so the
+     * 503 and the Close told any client where the server keeps its media and cache. The input is named by its id,
+     * the cache folder left out, and the demuxer's heap addresses ({@code [mov,mp4,... @ 0x55...]}) too.
+     */
+    private String forClient(String out, String id, Path mp4) {
+        String told = out;
+        for (Path p : List.of(mp4.toAbsolutePath(), mp4)) told = told.replace(p.toString(), "'" + id + "'");
+        for (Path p : List.of(cacheDir.toAbsolutePath(), cacheDir)) told = told.replace(p.toString(), "<cache>");
+        return told.replaceAll(" @ 0x[0-9a-fA-F]+\\]", "]");
+    }
+
+    private void run(List<String> command, String id, Path mp4) throws IOException, ProxyUnavailableException {
         Path log = Files.createTempFile(cacheDir, "ffmpeg", ".log");
         try {
             Process p;
@@ -217,8 +232,10 @@ public final class Y4mProxies {
             }
             if (p.exitValue() != 0) {
                 String out = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8);
-                throw new ProxyUnavailableException("ffmpeg failed (exit " + p.exitValue() + ") on "
-                        + mp4.getFileName() + ": " + (out.length() > 300 ? out.substring(0, 300) : out).strip());
+                LOG.warning("ffmpeg failed (exit " + p.exitValue() + ") on " + mp4 + ": " + out.strip());
+                String told = forClient(out, id, mp4);
+                throw new ProxyUnavailableException("ffmpeg failed (exit " + p.exitValue() + ") on '" + id + "': "
+                        + (told.length() > 300 ? told.substring(0, 300) : told).strip());
             }
         } finally {
             Files.deleteIfExists(log);

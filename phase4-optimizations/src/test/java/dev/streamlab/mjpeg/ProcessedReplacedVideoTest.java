@@ -21,9 +21,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,6 +137,62 @@ class ProcessedReplacedVideoTest {
             assertTrue(close.startsWith(WsCloseCodes.TRY_AGAIN_LATER + " ") && close.contains(id)
                     && !close.contains(media.toString()), close);
         });
+    }
+
+    /**
+     * A video the catalog accepts but ffmpeg rejects: its {@code stsd} announces 2^32-1 sample entries (the parser
+     * reads the first, ffmpeg's demuxer refuses the count). ffmpeg's message starts with the input's path, which went
+     * out in the 503 and the Close: the client gets it by the video's id, the server's log keeps the path.
+     */
+    @Test
+    void aVideoFfmpegRejectsIsA503NamingItByIdNotByTheServersPath() throws Exception {
+        String id = "rejected";
+        Path file = media.resolve(id + ".mp4");
+        byte[] mp4 = Files.readAllBytes(media.resolve(SOURCE + ".mp4"));
+        int stsd = indexOf(mp4, "stsd".getBytes(StandardCharsets.US_ASCII));
+        for (int i = stsd + 8; i < stsd + 12; i++) mp4[i] = (byte) 0xff; // entry_count, after version and flags
+        Files.write(file, mp4);
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logged.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger log = Logger.getLogger(Y4mProxies.class.getName());
+        log.addHandler(handler);
+        try {
+            server.catalog().rescan();
+            RawHttp.Response r = RawHttp.get(server.uri(), "/mjpeg/" + id + "?frames=1");
+            assertEquals(503, r.status(), r.text());
+            assertTrue(r.text().contains("'" + id + "'") && r.text().contains("Invalid data")
+                    && !r.text().contains(media.toString()), r.text());
+            String close = closeOf(id);
+            assertTrue(close.startsWith(WsCloseCodes.INTERNAL_ERROR + " ") && !close.contains(media.toString()),
+                    close);
+            assertTrue(logged.stream().anyMatch(m -> m.contains(file.toString())), "the log keeps it: " + logged);
+        } finally {
+            log.removeHandler(handler);
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= in.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (in[i + j] != what[j]) continue outer;
+            }
+            return i;
+        }
+        throw new AssertionError("no " + new String(what, StandardCharsets.US_ASCII) + " box");
     }
 
     /** The code and reason of the Close that {@code /ws/processed/{id}} gets, as "code reason". */
