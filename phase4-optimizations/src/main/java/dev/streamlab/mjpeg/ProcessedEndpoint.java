@@ -71,6 +71,12 @@ final class ProcessedEndpoint implements WsEndpoint {
                 c.close(WsCloseCodes.POLICY_VIOLATION, "no video with id '" + ClientText.shorten(id) + "'");
                 return;
             }
+            if (!e.get().ok()) {
+                // As /mjpeg's 422: the catalog's parse already refused it, so ffmpeg is not asked (its failure was
+                // a 1011, a server error, for what is the file's).
+                c.close(WsCloseCodes.POLICY_VIOLATION, "'" + ClientText.shorten(id, 24) + "' is not a valid MP4");
+                return;
+            }
             InetAddress client = c.remoteAddress();
             Optional<String> refused = videos.admit(client);
             if (refused.isPresent()) {

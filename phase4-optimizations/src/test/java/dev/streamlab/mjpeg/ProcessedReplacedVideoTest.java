@@ -140,6 +140,27 @@ class ProcessedReplacedVideoTest {
     }
 
     /**
+     * A listed file that is no MP4 at all: {@code /mjpeg} answers 422 from the catalog's entry, and the WebSocket
+     * closes with the same words, instead of handing the file to ffmpeg (whose failure came back as a 1011).
+     */
+    @Test
+    void theProcessedWebSocketOfAFileThatIsNoMp4ClosesAsTheMjpegRouteAnswers() throws Exception {
+        String id = "not-an-mp4";
+        Path file = Files.writeString(media.resolve(id + ".mp4"), "hello, this is text");
+        try {
+            server.catalog().rescan();
+            RawHttp.Response r = RawHttp.get(server.uri(), "/mjpeg/" + id);
+            assertEquals(422, r.status(), r.text());
+            String close = closeOf(id);
+            assertTrue(close.startsWith(WsCloseCodes.POLICY_VIOLATION + " ") && close.contains(id)
+                    && close.contains("is not a valid MP4"), close);
+        } finally {
+            Files.deleteIfExists(file);
+            server.catalog().rescan();
+        }
+    }
+
+    /**
      * A video the catalog accepts but ffmpeg rejects: its {@code stsd} announces 2^32-1 sample entries (the parser
      * reads the first, ffmpeg's demuxer refuses the count). ffmpeg's message starts with the input's path, which went
      * out in the 503 and the Close: the client gets it by the video's id, the server's log keeps the path.
