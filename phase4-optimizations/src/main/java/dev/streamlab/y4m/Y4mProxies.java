@@ -64,24 +64,15 @@ public final class Y4mProxies {
     public record Listed(long size, long lastModified) {}
 
     /**
-     * The proxy of {@code mp4}, made now if it is not cached (one ffmpeg run per video at a time; callers for the
-     * same video wait for it).
+     * The proxy of the version of {@code mp4} the catalog listed, made now if it is not cached (one ffmpeg run per
+     * video at a time; callers for the same video wait for it).
      *
-     * @param id a file-name-safe id for the video (the catalog's)
-     * @throws ProxyUnavailableException when ffmpeg is missing or fails
+     * @param id     a file-name-safe id for the video (the catalog's)
+     * @param listed the catalog's size and mtime of {@code mp4}; null takes the file as it is
+     * @throws ProxyUnavailableException when ffmpeg is missing or fails; with
+     *         {@link ProxyUnavailableException#retryAfterSeconds()} 1 when the file differs from {@code listed}
      * @throws java.nio.file.FileSystemException about {@code mp4} when it is gone, not a regular file any more
      *         ({@link MediaFiles.NotRegularFileException}) or cannot be stat'ed (a link loop)
-     */
-    public Path proxy(String id, Path mp4) throws IOException, ProxyUnavailableException {
-        return proxy(id, mp4, null);
-    }
-
-    /**
-     * {@link #proxy(String, Path)} of the version of {@code mp4} the catalog listed.
-     *
-     * @param listed the catalog's size and mtime of {@code mp4}; null takes the file as it is
-     * @throws ProxyUnavailableException with {@link ProxyUnavailableException#retryAfterSeconds()} 1 when the file
-     *         differs from {@code listed}
      */
     public Path proxy(String id, Path mp4, Listed listed) throws IOException, ProxyUnavailableException {
         Path target = target(id, mp4, listed);
@@ -113,18 +104,13 @@ public final class Y4mProxies {
     }
 
     /**
-     * Runs {@code reading} on the proxy of {@code mp4}, made now if it is not cached. A cached proxy that does not
-     * read as a .y4m — truncated or overwritten outside the server, since this class writes a {@code .part} and moves
-     * it into place — is deleted and made again, once, rather than failing every request until someone deletes it.
+     * Runs {@code reading} on the proxy of {@code mp4} ({@link #proxy}), made now if it is not cached. A cached proxy
+     * that does not read as a .y4m — truncated or overwritten outside the server, since this class writes a
+     * {@code .part} and moves it into place — is deleted and made again, once, rather than failing every request
+     * until someone deletes it.
      *
      * @throws Y4mFormatException when even a fresh proxy does not read
      */
-    public <T> T read(String id, Path mp4, Reading<T> reading)
-            throws IOException, ProxyUnavailableException, Y4mFormatException {
-        return read(id, mp4, null, reading);
-    }
-
-    /** {@link #read(String, Path, Reading)} of the version the catalog listed ({@link #proxy(String, Path, Listed)}). */
     public <T> T read(String id, Path mp4, Listed listed, Reading<T> reading)
             throws IOException, ProxyUnavailableException, Y4mFormatException {
         Path y4m = proxy(id, mp4, listed);
@@ -138,11 +124,6 @@ public final class Y4mProxies {
     }
 
     /** {@link #read} that opens the proxy. */
-    public Y4mReader open(String id, Path mp4) throws IOException, ProxyUnavailableException, Y4mFormatException {
-        return open(id, mp4, null);
-    }
-
-    /** {@link #read} of the listed version that opens the proxy. */
     public Y4mReader open(String id, Path mp4, Listed listed)
             throws IOException, ProxyUnavailableException, Y4mFormatException {
         return read(id, mp4, listed, Y4mReader::open);

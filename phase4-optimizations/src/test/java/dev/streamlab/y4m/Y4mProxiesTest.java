@@ -37,7 +37,7 @@ class Y4mProxiesTest {
     void twoReadersOfOneDamagedProxyKeepTheFreshProxyTheFirstOneMade() throws Exception {
         Path mp4 = ExternalTools.media().resolve(ID + ".mp4");
         Y4mProxies proxies = new Y4mProxies(dir.resolve("cache"), ExternalTools.ffmpeg().toString());
-        Path y4m = proxies.proxy(ID, mp4);
+        Path y4m = proxies.proxy(ID, mp4, null);
         try (FileChannel ch = FileChannel.open(y4m, StandardOpenOption.WRITE)) {
             ch.truncate(Files.size(y4m) / 3); // damage from outside the server
         }
@@ -49,12 +49,12 @@ class Y4mProxiesTest {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Seen> first = pool.submit(() -> {
                 try {
-                    return proxies.read(ID, mp4, p -> readOrWait(p, bothSawDamage, null));
+                    return proxies.read(ID, mp4, null, p -> readOrWait(p, bothSawDamage, null));
                 } finally {
                     firstDone.countDown();
                 }
             });
-            Future<Seen> second = pool.submit(() -> proxies.read(ID, mp4, p -> readOrWait(p, bothSawDamage, firstDone)));
+            Future<Seen> second = pool.submit(() -> proxies.read(ID, mp4, null, p -> readOrWait(p, bothSawDamage, firstDone)));
             Seen fresh = first.get(120, TimeUnit.SECONDS);
             assertEquals(fresh, second.get(120, TimeUnit.SECONDS), "the second reader read the first one's fresh proxy");
             assertEquals(fresh, Seen.of(y4m), "which is still the cached proxy: made once");

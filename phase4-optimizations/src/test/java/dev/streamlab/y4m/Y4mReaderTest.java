@@ -119,8 +119,8 @@ class Y4mReaderTest {
         Path ffprobe = ExternalTools.ffprobe();
         Path mp4 = ExternalTools.media().resolve("sample-10s-360p-video-only.mp4");
         Y4mProxies proxies = new Y4mProxies(dir.resolve("cache"), ffmpeg.toString());
-        Path y4m = proxies.proxy("sample-10s-360p-video-only", mp4);
-        assertEquals(y4m, proxies.proxy("sample-10s-360p-video-only", mp4), "the second call finds the cached proxy");
+        Path y4m = proxies.proxy("sample-10s-360p-video-only", mp4, null);
+        assertEquals(y4m, proxies.proxy("sample-10s-360p-video-only", mp4, null), "the second call finds the cached proxy");
         String counted = ExternalTools.run(60, ffprobe.toString(), "-v", "error", "-count_frames", "-select_streams",
                 "v:0", "-show_entries", "stream=nb_read_frames,width,height", "-of", "csv=p=0", y4m.toString()).strip();
         try (Y4mReader r = Y4mReader.open(y4m)) {
@@ -134,7 +134,7 @@ class Y4mReaderTest {
     void missingFfmpegIsSaidPlainly() throws IOException {
         Path mp4 = Files.write(dir.resolve("x.mp4"), new byte[16]);
         Y4mProxies proxies = new Y4mProxies(dir.resolve("cache"), dir.resolve("no-such-ffmpeg").toString());
-        ProxyUnavailableException e = assertThrows(ProxyUnavailableException.class, () -> proxies.proxy("x", mp4));
+        ProxyUnavailableException e = assertThrows(ProxyUnavailableException.class, () -> proxies.proxy("x", mp4, null));
         assertTrue(e.getMessage().contains("ffmpeg is not installed"), e.getMessage());
     }
 
