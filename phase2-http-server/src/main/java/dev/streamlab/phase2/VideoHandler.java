@@ -39,10 +39,12 @@ final class VideoHandler {
 
     void serve(Call c, VideoEntry entry) throws IOException {
         FileChannel channel;
+        BasicFileAttributes now;
         try {
             // Not a plain open: the catalog's listing may be a second old, and the path may now be a FIFO (an open
-            // that blocks for good) or a link loop (MediaFiles).
-            channel = MediaFiles.openForReading(entry.file());
+            // that blocks for good) or a link loop (MediaFiles). Its one stat also gives the time and identity below.
+            now = Files.readAttributes(entry.file(), BasicFileAttributes.class);
+            channel = MediaFiles.openForReading(entry.file(), now);
         } catch (FileSystemException e) {
             // Not an IOException for handle() to take for a client that hung up: this client is waiting for an answer.
             c.error(404, "video '" + entry.id() + "' " + MediaFiles.whyUnavailable(e));
@@ -51,9 +53,8 @@ final class VideoHandler {
         try (channel) {
             // Size and time from now, not from the catalog: the file may have changed since it was listed.
             long size = channel.size();
-            BasicFileAttributes opened = Files.readAttributes(entry.file(), BasicFileAttributes.class);
-            FileTime mtime = opened.lastModifiedTime();
-            OpenFile file = new OpenFile(entry.file(), channel, size, mtime.toMillis(), opened.fileKey());
+            FileTime mtime = now.lastModifiedTime();
+            OpenFile file = new OpenFile(entry.file(), channel, size, mtime.toMillis(), now.fileKey());
             Representation rep = new Representation(size, "video/mp4", Validators.forFile(size, mtime));
             ResponsePlan plan = RangeRequest.plan(c.method(), c::header, rep);
             countRange(c, plan);
