@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.streamlab.mp4.Mp4File;
 import dev.streamlab.probe.Probe;
 import dev.streamlab.shared.cli.LaunchOptions;
+import dev.streamlab.shared.io.MediaFiles;
 import dev.streamlab.shared.json.Json;
 import dev.streamlab.shared.text.ClientText;
 import java.io.IOException;
@@ -13,17 +14,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -110,36 +106,15 @@ public final class Phase1Server implements AutoCloseable {
      * nothing else.
      */
     private void probe(HttpExchange ex) throws IOException {
-        List<Path> mp4s = new ArrayList<>();
-        Map<Path, String> unlisted = new TreeMap<>();
+        MediaFiles.Listing listing;
         try {
-            Files.walkFileTree(media, Set.of(), 4, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
-                    if (p.toString().endsWith(".mp4") && Files.isRegularFile(p)) mp4s.add(p);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
-                    if (p.equals(media)) throw e;
-                    unlisted.put(p, "cannot list this folder: " + reason(e));
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    if (e != null && dir.equals(media)) throw e;
-                    if (e != null) unlisted.put(dir, "cannot list this folder: " + reason(e));
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            listing = MediaFiles.list(media, 4, p -> p.toString().endsWith(".mp4") && Files.isRegularFile(p));
         } catch (IOException e) {
             send(ex, 503, "application/json",
                     Json.write(Map.of("error", "cannot list the media folder " + media + ": " + reason(e))));
             return;
         }
-        send(ex, 200, "application/json", Json.pretty(probeAll(mp4s, unlisted)));
+        send(ex, 200, "application/json", Json.pretty(probeAll(listing)));
     }
 
     private static String reason(IOException e) {
@@ -152,9 +127,9 @@ public final class Phase1Server implements AutoCloseable {
      * Every sample's report, in path order; a file that does not parse and a folder that cannot be listed get their
      * error instead, so one bad file or folder hides nothing.
      */
-    private Map<String, Object> probeAll(List<Path> mp4s, Map<Path, String> unlisted) {
+    private Map<String, Object> probeAll(MediaFiles.Listing listing) {
         Map<Path, Map<String, Object>> entries = new TreeMap<>();
-        for (Path p : mp4s) {
+        for (Path p : listing.files()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("file", media.relativize(p).toString());
             try {
@@ -164,10 +139,10 @@ public final class Phase1Server implements AutoCloseable {
             }
             entries.put(p, entry);
         }
-        unlisted.forEach((dir, error) -> {
+        listing.unlisted().forEach((dir, error) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("file", media.relativize(dir).toString());
-            entry.put("error", error);
+            entry.put("error", "cannot list this folder: " + reason(error));
             entries.put(dir, entry);
         });
         Map<String, Object> out = new LinkedHashMap<>();

@@ -1,14 +1,12 @@
 package dev.streamlab.catalog;
 
 import dev.streamlab.mp4.Mp4File;
+import dev.streamlab.shared.io.MediaFiles;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,35 +94,14 @@ public final class Catalog {
     public synchronized void rescan() {
         scanStartedNanos = System.nanoTime();
         scans++;
-        List<Path> files = new ArrayList<>();
+        List<Path> files;
         try {
-            Files.walkFileTree(root, Set.of(), MAX_DEPTH, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
-                    if (looksLikeVideo(p)) files.add(p);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                // A subfolder that cannot be listed (no permission, a path past PATH_MAX, removed meanwhile) is
-                // skipped: Files.walk threw for it, and that one folder emptied the whole catalog.
-                @Override
-                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
-                    if (p.equals(root)) throw e;
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    if (e != null && dir.equals(root)) throw e;
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            files = MediaFiles.list(root, MAX_DEPTH, Catalog::looksLikeVideo).files(); // unlistable subfolders skipped
         } catch (IOException e) {
             // The folder itself vanished or is unreadable: keep serving what we had, try again next time.
             scannedAt = System.currentTimeMillis();
             return;
         }
-        files.sort(null);
         Map<String, VideoEntry> next = new LinkedHashMap<>();
         Map<Path, VideoEntry> seen = new ConcurrentHashMap<>();
         for (Path f : files) {

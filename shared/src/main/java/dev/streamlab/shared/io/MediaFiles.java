@@ -4,13 +4,21 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Opening a video that a listing named a moment ago. Servers answer from a catalog up to a second old, so the path
@@ -31,6 +39,47 @@ public final class MediaFiles {
     }
 
     private MediaFiles() {}
+
+    /**
+     * A media folder's listing: the files {@link #list} kept, sorted, and the subfolders it could not list with why.
+     */
+    public record Listing(List<Path> files, Map<Path, IOException> unlisted) {}
+
+    /**
+     * The files under {@code root} (at most {@code maxDepth} levels) that {@code wanted} keeps. A subfolder that
+     * cannot be listed (no permission, a path past PATH_MAX, removed meanwhile) is reported in
+     * {@link Listing#unlisted()} and hides nothing else: {@code Files.walk} threw for it, so one such folder emptied
+     * a whole catalog.
+     *
+     * @throws IOException when {@code root} itself cannot be listed (removed, renamed, unreadable)
+     */
+    public static Listing list(Path root, int maxDepth, Predicate<Path> wanted) throws IOException {
+        List<Path> files = new ArrayList<>();
+        Map<Path, IOException> unlisted = new TreeMap<>();
+        Files.walkFileTree(root, Set.of(), maxDepth, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                if (wanted.test(p)) files.add(p);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (p.equals(root)) throw e;
+                unlisted.put(p, e);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && dir.equals(root)) throw e;
+                if (e != null) unlisted.put(dir, e);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        files.sort(null);
+        return new Listing(List.copyOf(files), unlisted);
+    }
 
     /**
      * Opens {@code file} for reading after a stat of its own.
